@@ -1,0 +1,154 @@
+// Package config turns command-line flags and environment variables into the
+// settings Dateline runs with. Every setting has a flag and an environment
+// variable of the same meaning; a flag given on the command line wins over the
+// environment, and the environment wins over the default.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Config holds the settings of one run of Dateline. It is filled by Register
+// and Parse and is read-only afterwards.
+type Config struct {
+	// Addr is the TCP address the HTTP server listens on.
+	Addr string
+	// Database is a SQLite file path or a postgres:// URL.
+	Database string
+	// BaseURL is the public URL used in links, feeds and emails, without a
+	// trailing slash. It defaults to http:// + Addr.
+	BaseURL string
+	// Demo asks for sample content on an empty database.
+	Demo bool
+
+	envErrs []error
+}
+
+// A setting describes one flag and its environment variable.
+type setting struct {
+	name, env, usage string
+	bind             func(c *Config, fs *flag.FlagSet, env string, set bool)
+}
+
+// Setting names accepted by Register.
+const (
+	Addr     = "addr"
+	Database = "database"
+	BaseURL  = "base-url"
+	Demo     = "demo"
+)
+
+var settings = []setting{
+	{Addr, "DATELINE_ADDR", "listen `address`", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.Addr, Addr, orDefault(env, set, "localhost:8080"), "")
+	}},
+	{Database, "DATELINE_DATABASE", "SQLite file `path`, or a postgres:// URL", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.Database, Database, orDefault(env, set, "dateline.db"), "")
+	}},
+	{BaseURL, "DATELINE_BASE_URL", "public `URL` used in links and emails (default http:// + addr)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.BaseURL, BaseURL, orDefault(env, set, ""), "")
+	}},
+	{Demo, "DATELINE_DEMO", "on an empty database, create a sample site", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		v := false
+		if set {
+			b, err := parseBool(env)
+			if err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("DATELINE_DEMO: %w", err))
+			}
+			v = b
+		}
+		fs.BoolVar(&c.Demo, Demo, v, "")
+	}},
+}
+
+func orDefault(env string, set bool, def string) string {
+	if set && env != "" {
+		return env
+	}
+	return def
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q is not a boolean (use true or false)", s)
+}
+
+// LookupEnv is the signature of os.LookupEnv, injected so tests control the
+// environment.
+type LookupEnv func(key string) (string, bool)
+
+// Register defines the named settings as flags on fs, with defaults read from
+// the environment through lookup. Its usage text lists each flag with its
+// environment variable.
+func (c *Config) Register(fs *flag.FlagSet, lookup LookupEnv, names ...string) {
+	var used []setting
+	for _, name := range names {
+		for _, s := range settings {
+			if s.name == name {
+				env, set := lookup(s.env)
+				s.bind(c, fs, env, set)
+				used = append(used, s)
+			}
+		}
+	}
+	prev := fs.Usage
+	fs.Usage = func() {
+		if prev != nil {
+			prev()
+		}
+		out := fs.Output()
+		if len(used) > 0 {
+			fmt.Fprintln(out, "\nOptions (each flag has an environment variable of the same meaning):")
+		}
+		for _, s := range used {
+			f := fs.Lookup(s.name)
+			kind, usage := flag.UnquoteUsage(&flag.Flag{Usage: s.usage, Value: f.Value})
+			if _, ok := f.Value.(interface{ IsBoolFlag() bool }); ok {
+				kind = ""
+			}
+			fmt.Fprintf(out, "  --%s %s\n", s.name, kind)
+			fmt.Fprintf(out, "        %s\n", usage)
+			fmt.Fprintf(out, "        env %s", s.env)
+			if f.DefValue != "" && f.DefValue != "false" {
+				fmt.Fprintf(out, ", default %q", f.DefValue)
+			}
+			fmt.Fprintln(out)
+		}
+	}
+}
+
+// Finish checks the settings after flag parsing and fills derived defaults.
+func (c *Config) Finish() error {
+	if err := errors.Join(c.envErrs...); err != nil {
+		return err
+	}
+	if c.Database == "" {
+		return errors.New("--database must not be empty")
+	}
+	if c.BaseURL == "" && c.Addr != "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--base-url %q must be an absolute http:// or https:// URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	}
+	return nil
+}
+
+// SecureCookies reports whether the public URL is https, in which case
+// cookies are marked Secure and HSTS is sent.
+func (c *Config) SecureCookies() bool {
+	return strings.HasPrefix(c.BaseURL, "https://")
+}

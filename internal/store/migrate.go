@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// ErrSchemaTooNew is returned by Migrate when the database was migrated by a
+// newer Dateline than this one; it is never migrated backwards.
+var ErrSchemaTooNew = errors.New("database schema is newer than this version of Dateline")
+
+// migration is one numbered step of the schema.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations lists the dialect's steps in order. Files are named
+// NNNN_name.sql; the numbers run from 1 without gaps, the same in every
+// dialect.
+func migrations(d Dialect) ([]migration, error) {
+	dir := path.Join("migrations", string(d))
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration file %s: name must be NNNN_name.sql", e.Name())
+		}
+		body, err := fs.ReadFile(migrationFiles, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migrations for %s: expected version %d, found %d", d, i+1, m.version)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion reports the version the database is at and the latest
+// version this Dateline knows.
+func (s *Store) SchemaVersion(ctx context.Context) (current, latest int, err error) {
+	ms, err := migrations(s.dialect)
+	if err != nil {
+		return 0, 0, err
+	}
+	current, err = s.currentVersion(ctx, s.read)
+	return current, len(ms), err
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) currentVersion(ctx context.Context, db queryer) (int, error) {
+	var exists bool
+	var q string
+	if s.dialect == Postgres {
+		q = `SELECT EXISTS (SELECT 1 FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_name = 'schema_migrations')`
+	} else {
+		q = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`
+	}
+	if err := db.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// Migrate brings the schema up to date, one transaction per step. Several
+// instances starting at once on PostgreSQL take turns through an advisory
+// lock. It returns ErrSchemaTooNew, wrapped, for a database from a newer
+// Dateline. It reports the versions it applied.
+func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
+	ms, err := migrations(s.dialect)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == Postgres {
+		// The key is arbitrary but fixed: "dateline" in ASCII.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7233188146751737957)`); err != nil {
+			return nil, fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7233188146751737957)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	current, err := s.currentVersion(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	if current > len(ms) {
+		return nil, fmt.Errorf("%w: the database is at version %d, this Dateline knows up to %d; run a newer Dateline",
+			ErrSchemaTooNew, current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+			m.version, m.name, s.Now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
+			tx.Rollback()
+			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
+		}
+		applied = append(applied, m.version)
+	}
+	return applied, nil
+}

@@ -1,0 +1,211 @@
+// Package store keeps Dateline's data in SQLite or PostgreSQL through
+// database/sql. Queries are written once, in the SQL both engines speak, with
+// ? placeholders that are rewritten for PostgreSQL; the few real differences
+// live in the dialect type.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the database engine behind a Store.
+type Dialect string
+
+// Supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is Dateline's database. Reads go to a pool of connections; on SQLite
+// writes go through a single connection, the engine's one writer. A Store is
+// safe for concurrent use.
+type Store struct {
+	dialect Dialect
+	read    *sql.DB
+	write   *sql.DB
+	name    string // the database, safe to print: no password
+
+	queries sync.Map // query text with ? -> text for this dialect
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to the database named by dsn: a postgres:// (or
+// postgresql://) URL, or otherwise a SQLite file path. It checks that the
+// database answers, but does not migrate it; call Migrate for that.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s := &Store{Now: func() time.Time { return time.Now().UTC() }}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.dialect = Postgres
+		s.name = redact(dsn)
+		err = s.openPostgres(dsn)
+	} else {
+		s.dialect = SQLite
+		s.name = dsn
+		err = s.openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", s.name, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.write.PingContext(pingCtx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("database %s: cannot connect: %w", s.name, err)
+	}
+	return s, nil
+}
+
+func (s *Store) openSQLite(path string) error {
+	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+		return errors.New("give the SQLite database as a plain file path")
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return err
+	}
+	n := max(4, runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.write, s.read = w, r
+	return nil
+}
+
+func (s *Store) openPostgres(dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
+	}
+	db.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
+	db.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s.write, s.read = db, db
+	return nil
+}
+
+// redact removes the password from a database URL so it can be printed.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparseable postgres URL)"
+	}
+	return u.Redacted()
+}
+
+// Dialect reports the engine behind the store.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Name is the database the store opened, with any password removed.
+func (s *Store) Name() string { return s.name }
+
+// Close closes every connection.
+func (s *Store) Close() error {
+	var errs []error
+	if s.write != nil {
+		errs = append(errs, s.write.Close())
+	}
+	if s.read != nil && s.read != s.write {
+		errs = append(errs, s.read.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers; the health check uses it.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.read.PingContext(ctx)
+}
+
+// q returns query in this store's placeholder style: PostgreSQL's $1, $2 …
+// in place of ?. Question marks inside quoted strings are left alone.
+func (s *Store) q(query string) string {
+	if s.dialect != Postgres {
+		return query
+	}
+	if v, ok := s.queries.Load(query); ok {
+		return v.(string)
+	}
+	v := rebind(query)
+	s.queries.Store(query, v)
+	return v
+}
+
+func rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// inTx runs fn in a write transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// utc returns t in UTC, truncated to the microsecond both engines keep.
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// nullTime turns a zero time into SQL NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return utc(t)
+}
+
+// timeOf reads a nullable time column back, in UTC.
+func timeOf(t sql.NullTime) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}

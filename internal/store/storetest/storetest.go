@@ -1,0 +1,89 @@
+// Package storetest opens real, empty, migrated databases for tests: a SQLite
+// file in the test's temporary directory, and a fresh schema on the
+// PostgreSQL server named by DATELINE_TEST_POSTGRES, dropped when the test
+// ends.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"dateline/internal/store"
+)
+
+// PostgresEnv names the environment variable holding the test server's URL.
+const PostgresEnv = "DATELINE_TEST_POSTGRES"
+
+// Each runs fn once per available engine as a subtest named after it.
+// PostgreSQL is skipped only when DATELINE_TEST_POSTGRES is unset.
+func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
+
+// Open returns a migrated, empty store of dialect d that is closed (and, on
+// PostgreSQL, dropped) when the test ends.
+func Open(t testing.TB, d store.Dialect) *store.Store {
+	t.Helper()
+	dsn := DSN(t, d)
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return s
+}
+
+// DSN returns the address of a new, empty database of dialect d: a file
+// path in the test's temporary directory, or a postgres:// URL whose
+// search_path is a schema made for this test alone.
+func DSN(t testing.TB, d store.Dialect) string {
+	t.Helper()
+	if d == store.SQLite {
+		return filepath.Join(t.TempDir(), "dateline.db")
+	}
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		t.Skip(PostgresEnv + " is not set; skipping the PostgreSQL run")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "test_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		t.Fatalf("postgres: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("%s: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

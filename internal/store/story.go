@@ -1,0 +1,465 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dateline/internal/story"
+)
+
+// ErrSlugTaken is returned when a story, section, tag or author would get a
+// slug that is already in use.
+var ErrSlugTaken = errors.New("slug already in use")
+
+// CreateSection adds a section and sets its ID.
+func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
+	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO sections (slug, name, description, position)
+		VALUES (?, ?, ?, ?) RETURNING id`), sec.Slug, sec.Name, sec.Description, sec.Position).Scan(&sec.ID)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: create section %q: %w", sec.Slug, ErrSlugTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create section: %w", err)
+	}
+	return nil
+}
+
+// Sections lists every section in navigation order.
+func (s *Store) Sections(ctx context.Context) ([]story.Section, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, slug, name, description, position
+		FROM sections ORDER BY position, name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: sections: %w", err)
+	}
+	defer rows.Close()
+	var out []story.Section
+	for rows.Next() {
+		var sec story.Section
+		if err := rows.Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position); err != nil {
+			return nil, fmt.Errorf("store: sections: %w", err)
+		}
+		out = append(out, sec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: sections: %w", err)
+	}
+	return out, nil
+}
+
+// SectionBySlug finds a section; story.ErrNotFound when there is none.
+func (s *Store) SectionBySlug(ctx context.Context, slug string) (*story.Section, error) {
+	var sec story.Section
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name, description, position
+		FROM sections WHERE slug = ?`), slug).Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: section %q: %w", slug, story.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: section %q: %w", slug, err)
+	}
+	return &sec, nil
+}
+
+// CreateAuthor adds a staff author and sets its ID.
+func (s *Store) CreateAuthor(ctx context.Context, a *story.Author) error {
+	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?) RETURNING id`),
+		a.Slug, a.Name, a.Bio).Scan(&a.ID)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("store: create author %q: %w", a.Slug, ErrSlugTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create author: %w", err)
+	}
+	return nil
+}
+
+// AuthorBySlug finds an author; story.ErrNotFound when there is none.
+func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*story.Author, error) {
+	var a story.Author
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name, bio FROM authors WHERE slug = ?`), slug).
+		Scan(&a.ID, &a.Slug, &a.Name, &a.Bio)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: author %q: %w", slug, story.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: author %q: %w", slug, err)
+	}
+	return &a, nil
+}
+
+// TagBySlug finds a tag; story.ErrNotFound when there is none.
+func (s *Store) TagBySlug(ctx context.Context, slug string) (*story.Tag, error) {
+	var t story.Tag
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name FROM tags WHERE slug = ?`), slug).
+		Scan(&t.ID, &t.Slug, &t.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: tag %q: %w", slug, story.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: tag %q: %w", slug, err)
+	}
+	return &t, nil
+}
+
+// IsEmpty reports whether the database holds no sections and no stories:
+// only then may demo content be added.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM sections) + (SELECT COUNT(*) FROM stories)`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: is empty: %w", err)
+	}
+	return n == 0, nil
+}
+
+// CreateStory saves a new story with its bylines, tags and corrections, and
+// sets its ID. The story must have been through Prepare. Its section is found
+// by ID or slug, staff bylines by author slug; tags are created as needed.
+func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
+	if st.CreatedAt.IsZero() {
+		st.CreatedAt = s.Now()
+	}
+	if st.Version == 0 {
+		st.Version = 1
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if st.Section.ID == 0 {
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM sections WHERE slug = ?`), st.Section.Slug).
+				Scan(&st.Section.ID, &st.Section.Name)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &story.ValidationError{Field: "section", Message: fmt.Sprintf("There is no section %q.", st.Section.Slug)}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO stories
+			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
+			 published_at, updated_at, created_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
+			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
+			utc(st.CreatedAt), st.Version).Scan(&st.ID)
+		if isUniqueViolation(err) {
+			return ErrSlugTaken
+		}
+		if err != nil {
+			return err
+		}
+		for i := range st.Bylines {
+			b := &st.Bylines[i]
+			var authorID sql.NullInt64
+			if b.AuthorSlug != "" {
+				var name string
+				err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM authors WHERE slug = ?`), b.AuthorSlug).
+					Scan(&authorID, &name)
+				if errors.Is(err, sql.ErrNoRows) {
+					return &story.ValidationError{Field: "bylines", Message: fmt.Sprintf("There is no author %q.", b.AuthorSlug)}
+				}
+				if err != nil {
+					return err
+				}
+				if b.Name == "" {
+					b.Name = name
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_bylines (story_id, position, author_id, name)
+				VALUES (?, ?, ?, ?)`), st.ID, i, authorID, b.Name); err != nil {
+				return err
+			}
+		}
+		for i := range st.Tags {
+			t := &st.Tags[i]
+			t.Name = strings.TrimSpace(t.Name)
+			if t.Slug == "" {
+				t.Slug = story.Slugify(t.Name)
+			}
+			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO tags (slug, name) VALUES (?, ?)
+				ON CONFLICT (slug) DO UPDATE SET name = tags.name RETURNING id, name`), t.Slug, t.Name).
+				Scan(&t.ID, &t.Name); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)
+				ON CONFLICT DO NOTHING`), st.ID, t.ID, i); err != nil {
+				return err
+			}
+		}
+		for i := range st.Corrections {
+			c := &st.Corrections[i]
+			if c.CreatedAt.IsZero() {
+				c.CreatedAt = s.Now()
+			}
+			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO corrections (story_id, body, created_at)
+				VALUES (?, ?, ?) RETURNING id`), st.ID, c.Body, utc(c.CreatedAt)).Scan(&c.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: create story %q: %w", st.Slug, err)
+	}
+	return nil
+}
+
+// storyColumns are the columns scanStory reads, in order.
+const storyColumns = `st.id, st.slug, st.headline, st.dek, st.dateline, st.access, st.status,
+	st.published_at, st.updated_at, st.created_at, st.version,
+	sec.id, sec.slug, sec.name, sec.description, sec.position`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanStory(row scanner, st *story.Story, extra ...any) error {
+	var access, status string
+	var published, updated sql.NullTime
+	var created time.Time
+	dest := []any{&st.ID, &st.Slug, &st.Headline, &st.Dek, &st.Dateline, &access, &status,
+		&published, &updated, &created, &st.Version,
+		&st.Section.ID, &st.Section.Slug, &st.Section.Name, &st.Section.Description, &st.Section.Position}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	st.Access, st.Status = story.Access(access), story.Status(status)
+	st.PublishedAt, st.UpdatedAt, st.CreatedAt = timeOf(published), timeOf(updated), created.UTC()
+	return nil
+}
+
+// StoryBySlug loads a story with its section, bylines, tags and corrections,
+// whatever its status; callers decide who may see it. It returns
+// story.ErrNotFound when there is no such story.
+func (s *Store) StoryBySlug(ctx context.Context, slug string) (*story.Story, error) {
+	var st story.Story
+	err := scanStory(s.read.QueryRowContext(ctx, s.q(`SELECT `+storyColumns+`, st.body, st.body_html
+		FROM stories st JOIN sections sec ON sec.id = st.section_id WHERE st.slug = ?`), slug),
+		&st, &st.Body, &st.BodyHTML)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: story %q: %w", slug, story.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: story %q: %w", slug, err)
+	}
+	list := []story.Story{st}
+	if err := s.loadBylines(ctx, list); err != nil {
+		return nil, err
+	}
+	st = list[0]
+	if st.Tags, err = s.storyTags(ctx, st.ID); err != nil {
+		return nil, err
+	}
+	if st.Corrections, err = s.corrections(ctx, st.ID); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+func (s *Store) storyTags(ctx context.Context, storyID int64) ([]story.Tag, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT t.id, t.slug, t.name FROM story_tags x
+		JOIN tags t ON t.id = x.tag_id WHERE x.story_id = ? ORDER BY x.position, t.name`), storyID)
+	if err != nil {
+		return nil, fmt.Errorf("store: story tags: %w", err)
+	}
+	defer rows.Close()
+	var out []story.Tag
+	for rows.Next() {
+		var t story.Tag
+		if err := rows.Scan(&t.ID, &t.Slug, &t.Name); err != nil {
+			return nil, fmt.Errorf("store: story tags: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: story tags: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) corrections(ctx context.Context, storyID int64) ([]story.Correction, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, body, created_at FROM corrections
+		WHERE story_id = ? ORDER BY created_at, id`), storyID)
+	if err != nil {
+		return nil, fmt.Errorf("store: corrections: %w", err)
+	}
+	defer rows.Close()
+	var out []story.Correction
+	for rows.Next() {
+		var c story.Correction
+		if err := rows.Scan(&c.ID, &c.Body, &c.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: corrections: %w", err)
+		}
+		c.CreatedAt = c.CreatedAt.UTC()
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: corrections: %w", err)
+	}
+	return out, nil
+}
+
+// loadBylines fills the bylines of every story in list with one query.
+func (s *Store) loadBylines(ctx context.Context, list []story.Story) error {
+	if len(list) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(list))
+	args := make([]any, len(list))
+	for i, st := range list {
+		index[st.ID] = i
+		args[i] = st.ID
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT b.story_id, COALESCE(a.name, b.name), COALESCE(a.slug, '')
+		FROM story_bylines b LEFT JOIN authors a ON a.id = b.author_id
+		WHERE b.story_id IN (?`+strings.Repeat(", ?", len(list)-1)+`)
+		ORDER BY b.story_id, b.position`), args...)
+	if err != nil {
+		return fmt.Errorf("store: bylines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var b story.Byline
+		if err := rows.Scan(&id, &b.Name, &b.AuthorSlug); err != nil {
+			return fmt.Errorf("store: bylines: %w", err)
+		}
+		st := &list[index[id]]
+		st.Bylines = append(st.Bylines, b)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: bylines: %w", err)
+	}
+	return nil
+}
+
+// StoryFilter selects published stories for a list page or feed. Zero
+// fields select everything.
+type StoryFilter struct {
+	SectionID int64
+	TagID     int64
+	AuthorID  int64
+	// Since keeps stories published at or after it.
+	Since time.Time
+	// WithBody loads each story's body as well; feeds want it, lists don't.
+	WithBody bool
+	Limit    int
+	Offset   int
+}
+
+func (s *Store) filterWhere(f StoryFilter) (string, []any) {
+	where := []string{"st.status = 'published'", "st.published_at <= ?"}
+	args := []any{utc(s.Now())}
+	if f.SectionID != 0 {
+		where = append(where, "st.section_id = ?")
+		args = append(args, f.SectionID)
+	}
+	if f.TagID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM story_tags x WHERE x.story_id = st.id AND x.tag_id = ?)")
+		args = append(args, f.TagID)
+	}
+	if f.AuthorID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM story_bylines b WHERE b.story_id = st.id AND b.author_id = ?)")
+		args = append(args, f.AuthorID)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "st.published_at >= ?")
+		args = append(args, utc(f.Since))
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// PublishedStories lists stories readers can see, newest first, with their
+// section and bylines.
+func (s *Store) PublishedStories(ctx context.Context, f StoryFilter) ([]story.Story, error) {
+	where, args := s.filterWhere(f)
+	cols := storyColumns
+	if f.WithBody {
+		cols += ", st.body, st.body_html"
+	}
+	query := `SELECT ` + cols + ` FROM stories st JOIN sections sec ON sec.id = st.section_id` + where +
+		` ORDER BY st.published_at DESC, st.id DESC`
+	if f.Limit > 0 {
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, f.Limit, f.Offset)
+	}
+	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: published stories: %w", err)
+	}
+	defer rows.Close()
+	var list []story.Story
+	for rows.Next() {
+		var st story.Story
+		var extra []any
+		if f.WithBody {
+			extra = []any{&st.Body, &st.BodyHTML}
+		}
+		if err := scanStory(rows, &st, extra...); err != nil {
+			return nil, fmt.Errorf("store: published stories: %w", err)
+		}
+		list = append(list, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: published stories: %w", err)
+	}
+	rows.Close()
+	if err := s.loadBylines(ctx, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// CountPublished counts the stories PublishedStories would list without a
+// limit.
+func (s *Store) CountPublished(ctx context.Context, f StoryFilter) (int, error) {
+	where, args := s.filterWhere(f)
+	var n int
+	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM stories st`+where), args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count published: %w", err)
+	}
+	return n, nil
+}
+
+// StoryRef is what a sitemap needs of a story.
+type StoryRef struct {
+	Slug        string
+	Headline    string
+	PublishedAt time.Time
+	Modified    time.Time
+}
+
+// Path is the story's permanent URL path.
+func (r StoryRef) Path() string { return story.Path(r.PublishedAt, r.Slug) }
+
+// PublishedRefs lists every published story, newest first, for sitemaps.
+// A non-zero since keeps only those published at or after it.
+func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) ([]StoryRef, error) {
+	where, args := s.filterWhere(StoryFilter{Since: since})
+	query := `SELECT st.slug, st.headline, st.published_at, st.updated_at FROM stories st` + where +
+		` ORDER BY st.published_at DESC, st.id DESC LIMIT ?`
+	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: published refs: %w", err)
+	}
+	defer rows.Close()
+	var out []StoryRef
+	for rows.Next() {
+		var r StoryRef
+		var published time.Time
+		var updated sql.NullTime
+		if err := rows.Scan(&r.Slug, &r.Headline, &published, &updated); err != nil {
+			return nil, fmt.Errorf("store: published refs: %w", err)
+		}
+		r.PublishedAt = published.UTC()
+		r.Modified = r.PublishedAt
+		if u := timeOf(updated); u.After(r.Modified) {
+			r.Modified = u
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: published refs: %w", err)
+	}
+	return out, nil
+}

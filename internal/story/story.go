@@ -1,0 +1,209 @@
+// Package story holds the newsroom's stories and the rules about them: what a
+// story is made of, which stories readers may see, how a headline becomes a
+// slug, and how a Markdown body becomes safe HTML.
+package story
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrNotFound is returned when a story, section, tag or author does not exist
+// or is not visible to readers.
+var ErrNotFound = errors.New("not found")
+
+// Access says who may read a story.
+type Access string
+
+// Access levels.
+const (
+	Free        Access = "free"        // anyone may read it
+	Subscribers Access = "subscribers" // digital access needed
+)
+
+// Valid reports whether a is a known access level.
+func (a Access) Valid() bool { return a == Free || a == Subscribers }
+
+// Status is where a story is in its life.
+type Status string
+
+// Statuses.
+const (
+	Draft     Status = "draft"
+	Scheduled Status = "scheduled"
+	Published Status = "published"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == Draft || s == Scheduled || s == Published }
+
+// Section is a part of the paper: World, Business, Culture.
+type Section struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Description string
+	Position    int
+}
+
+// Author is a member of staff who writes stories.
+type Author struct {
+	ID   int64
+	Slug string
+	Name string
+	Bio  string
+}
+
+// Tag is a topic that groups stories across sections.
+type Tag struct {
+	ID   int64
+	Slug string
+	Name string
+}
+
+// Byline is one name a story is credited to: a staff author (AuthorSlug set)
+// or free text such as a news agency.
+type Byline struct {
+	Name       string
+	AuthorSlug string
+}
+
+// Correction is a note appended to a published story when it was wrong.
+type Correction struct {
+	ID        int64
+	Body      string
+	CreatedAt time.Time
+}
+
+// Story is one piece of journalism.
+type Story struct {
+	ID       int64
+	Slug     string
+	Headline string
+	// Dek is the standfirst shown under the headline; optional.
+	Dek string
+	// Dateline is the place the story was reported from, e.g. "BEIRUT".
+	Dateline string
+	Section  Section
+	Bylines  []Byline
+	Tags     []Tag
+	// Body is the Markdown the newsroom wrote; BodyHTML is its safe
+	// rendering, kept beside it so readers never wait for the renderer.
+	Body     string
+	BodyHTML string
+	Access   Access
+	Status   Status
+	// PublishedAt is when the story went (or goes) live; zero for drafts.
+	PublishedAt time.Time
+	// UpdatedAt is when a published story was last changed; zero if never.
+	UpdatedAt   time.Time
+	CreatedAt   time.Time
+	Corrections []Correction
+	Version     int
+}
+
+// Path is the story's permanent URL path: the day it was published and
+// its slug.
+func (s *Story) Path() string {
+	return Path(s.PublishedAt, s.Slug)
+}
+
+// Path builds a story's permanent URL path from its publication time and
+// slug: /2026/11/29/the-slug.
+func Path(published time.Time, slug string) string {
+	t := published.UTC()
+	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), slug)
+}
+
+// Updated reports whether the story was changed after it was published.
+func (s *Story) Updated() bool {
+	return !s.UpdatedAt.IsZero() && s.UpdatedAt.After(s.PublishedAt)
+}
+
+// Modified is the last time the story changed: its update or its
+// publication.
+func (s *Story) Modified() time.Time {
+	if s.Updated() {
+		return s.UpdatedAt
+	}
+	return s.PublishedAt
+}
+
+// Visible reports whether readers may see the story at time now.
+func (s *Story) Visible(now time.Time) bool {
+	return s.Status == Published && !s.PublishedAt.IsZero() && !s.PublishedAt.After(now)
+}
+
+// ValidationError names the field that is wrong and says why, in words fit
+// for the person who filled the form.
+type ValidationError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
+
+// Limits on story fields.
+const (
+	MaxHeadline = 200
+	MaxDek      = 400
+	MaxDateline = 60
+	MaxBody     = 200_000
+)
+
+// Prepare checks the story's fields, fills its slug from the headline when
+// empty, normalises its dateline and renders its body with r. It returns a
+// *ValidationError for the first field that is wrong.
+func (s *Story) Prepare(r *Renderer) error {
+	s.Headline = strings.TrimSpace(s.Headline)
+	s.Dek = strings.TrimSpace(s.Dek)
+	s.Dateline = strings.ToUpper(strings.TrimSpace(s.Dateline))
+	switch {
+	case s.Headline == "":
+		return &ValidationError{"headline", "A story needs a headline."}
+	case utf8.RuneCountInString(s.Headline) > MaxHeadline:
+		return &ValidationError{"headline", fmt.Sprintf("Keep the headline under %d characters.", MaxHeadline)}
+	case utf8.RuneCountInString(s.Dek) > MaxDek:
+		return &ValidationError{"dek", fmt.Sprintf("Keep the dek under %d characters.", MaxDek)}
+	case utf8.RuneCountInString(s.Dateline) > MaxDateline:
+		return &ValidationError{"dateline", fmt.Sprintf("Keep the dateline under %d characters.", MaxDateline)}
+	case len(s.Body) > MaxBody:
+		return &ValidationError{"body", fmt.Sprintf("The body is longer than %d bytes.", MaxBody)}
+	case s.Section.Slug == "" && s.Section.ID == 0:
+		return &ValidationError{"section", "Choose a section."}
+	case len(s.Bylines) == 0:
+		return &ValidationError{"bylines", "A story needs at least one byline."}
+	}
+	if s.Access == "" {
+		s.Access = Free
+	}
+	if !s.Access.Valid() {
+		return &ValidationError{"access", "Access must be free or subscribers."}
+	}
+	if s.Status == "" {
+		s.Status = Draft
+	}
+	if !s.Status.Valid() {
+		return &ValidationError{"status", "Status must be draft, scheduled or published."}
+	}
+	if s.Status != Draft && s.PublishedAt.IsZero() {
+		return &ValidationError{"published_at", "A scheduled or published story needs a publication time."}
+	}
+	if s.Slug == "" {
+		s.Slug = Slugify(s.Headline)
+	}
+	if !ValidSlug(s.Slug) {
+		return &ValidationError{"slug", "A slug is lower-case letters, digits and single hyphens."}
+	}
+	for i, b := range s.Bylines {
+		s.Bylines[i].Name = strings.TrimSpace(b.Name)
+		if s.Bylines[i].Name == "" && b.AuthorSlug == "" {
+			return &ValidationError{"bylines", "A byline cannot be empty."}
+		}
+	}
+	s.BodyHTML = r.Render(s.Body)
+	return nil
+}
