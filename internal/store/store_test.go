@@ -186,7 +186,7 @@ func TestCreateStoryRefusesUnknownSectionOrAuthor(t *testing.T) {
 				t.Errorf("%s: err = %v, want a ValidationError on %s", name, err, name)
 			}
 		}
-		n, err := s.CountPublished(ctx, store.StoryFilter{})
+		n, err := s.CountPublished(ctx, story.Filter{})
 		if err != nil || n != 0 {
 			t.Fatalf("count after failed creates = %d, %v", n, err)
 		}
@@ -212,7 +212,7 @@ func TestPublishedStoriesFiltersAndPages(t *testing.T) {
 			}
 		}
 
-		all, err := s.PublishedStories(ctx, store.StoryFilter{Limit: 4})
+		all, err := s.PublishedStories(ctx, story.Filter{Limit: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,11 +222,11 @@ func TestPublishedStoriesFiltersAndPages(t *testing.T) {
 		if len(all[0].Bylines) != 2 || all[0].Bylines[1].Name != "Tom Okafor" || len(all[1].Bylines) != 1 {
 			t.Errorf("bylines = %v, %v", all[0].Bylines, all[1].Bylines)
 		}
-		page3, err := s.PublishedStories(ctx, store.StoryFilter{Limit: 4, Offset: 8})
+		page3, err := s.PublishedStories(ctx, story.Filter{Limit: 4, Offset: 8})
 		if err != nil || len(page3) != 2 {
 			t.Fatalf("last page = %v, %v", headlines(page3), err)
 		}
-		if n, _ := s.CountPublished(ctx, store.StoryFilter{}); n != 10 {
+		if n, _ := s.CountPublished(ctx, story.Filter{}); n != 10 {
 			t.Errorf("CountPublished = %d, want 10", n)
 		}
 
@@ -235,13 +235,13 @@ func TestPublishedStoriesFiltersAndPages(t *testing.T) {
 		tom, _ := s.AuthorBySlug(ctx, "tom-okafor")
 		for _, tc := range []struct {
 			name string
-			f    store.StoryFilter
+			f    story.Filter
 			want int
 		}{
-			{"section", store.StoryFilter{SectionID: world.ID}, 5},
-			{"tag", store.StoryFilter{TagID: ferries.ID}, 4},
-			{"author", store.StoryFilter{AuthorID: tom.ID}, 4},
-			{"since", store.StoryFilter{Since: c.now.Add(-3 * time.Hour)}, 3},
+			{"section", story.Filter{SectionID: world.ID}, 5},
+			{"tag", story.Filter{TagID: ferries.ID}, 4},
+			{"author", story.Filter{AuthorID: tom.ID}, 4},
+			{"since", story.Filter{Since: c.now.Add(-3 * time.Hour)}, 3},
 		} {
 			list, err := s.PublishedStories(ctx, tc.f)
 			if err != nil {

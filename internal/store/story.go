@@ -333,21 +333,7 @@ func (s *Store) loadBylines(ctx context.Context, list []story.Story) error {
 	return nil
 }
 
-// StoryFilter selects published stories for a list page or feed. Zero
-// fields select everything.
-type StoryFilter struct {
-	SectionID int64
-	TagID     int64
-	AuthorID  int64
-	// Since keeps stories published at or after it.
-	Since time.Time
-	// WithBody loads each story's body as well; feeds want it, lists don't.
-	WithBody bool
-	Limit    int
-	Offset   int
-}
-
-func (s *Store) filterWhere(f StoryFilter) (string, []any) {
+func (s *Store) filterWhere(f story.Filter) (string, []any) {
 	where := []string{"st.status = 'published'", "st.published_at <= ?"}
 	args := []any{utc(s.Now())}
 	if f.SectionID != 0 {
@@ -371,7 +357,7 @@ func (s *Store) filterWhere(f StoryFilter) (string, []any) {
 
 // PublishedStories lists stories readers can see, newest first, with their
 // section and bylines.
-func (s *Store) PublishedStories(ctx context.Context, f StoryFilter) ([]story.Story, error) {
+func (s *Store) PublishedStories(ctx context.Context, f story.Filter) ([]story.Story, error) {
 	where, args := s.filterWhere(f)
 	cols := storyColumns
 	if f.WithBody {
@@ -412,7 +398,7 @@ func (s *Store) PublishedStories(ctx context.Context, f StoryFilter) ([]story.St
 
 // CountPublished counts the stories PublishedStories would list without a
 // limit.
-func (s *Store) CountPublished(ctx context.Context, f StoryFilter) (int, error) {
+func (s *Store) CountPublished(ctx context.Context, f story.Filter) (int, error) {
 	where, args := s.filterWhere(f)
 	var n int
 	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM stories st`+where), args...).Scan(&n); err != nil {
@@ -421,21 +407,10 @@ func (s *Store) CountPublished(ctx context.Context, f StoryFilter) (int, error) 
 	return n, nil
 }
 
-// StoryRef is what a sitemap needs of a story.
-type StoryRef struct {
-	Slug        string
-	Headline    string
-	PublishedAt time.Time
-	Modified    time.Time
-}
-
-// Path is the story's permanent URL path.
-func (r StoryRef) Path() string { return story.Path(r.PublishedAt, r.Slug) }
-
 // PublishedRefs lists every published story, newest first, for sitemaps.
 // A non-zero since keeps only those published at or after it.
-func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) ([]StoryRef, error) {
-	where, args := s.filterWhere(StoryFilter{Since: since})
+func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) ([]story.Ref, error) {
+	where, args := s.filterWhere(story.Filter{Since: since})
 	query := `SELECT st.slug, st.headline, st.published_at, st.updated_at FROM stories st` + where +
 		` ORDER BY st.published_at DESC, st.id DESC LIMIT ?`
 	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit)...)
@@ -443,9 +418,9 @@ func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) (
 		return nil, fmt.Errorf("store: published refs: %w", err)
 	}
 	defer rows.Close()
-	var out []StoryRef
+	var out []story.Ref
 	for rows.Next() {
-		var r StoryRef
+		var r story.Ref
 		var published time.Time
 		var updated sql.NullTime
 		if err := rows.Scan(&r.Slug, &r.Headline, &published, &updated); err != nil {

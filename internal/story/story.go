@@ -207,3 +207,28 @@ func (s *Story) Prepare(r *Renderer) error {
 	s.BodyHTML = r.Render(s.Body)
 	return nil
 }
+
+// Filter selects published stories for a list page or feed. Zero fields
+// select everything.
+type Filter struct {
+	SectionID int64
+	TagID     int64
+	AuthorID  int64
+	// Since keeps stories published at or after it.
+	Since time.Time
+	// WithBody loads each story's body as well; feeds want it, lists don't.
+	WithBody bool
+	Limit    int
+	Offset   int
+}
+
+// Ref is what a sitemap needs of a published story.
+type Ref struct {
+	Slug        string
+	Headline    string
+	PublishedAt time.Time
+	Modified    time.Time
+}
+
+// Path is the story's permanent URL path.
+func (r Ref) Path() string { return Path(r.PublishedAt, r.Slug) }

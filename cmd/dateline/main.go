@@ -1,0 +1,132 @@
+// Command dateline runs a newspaper's website: the reading site, its
+// database migrations and its tools, in one binary.
+//
+//	dateline [serve] [flags]   serve the site (the default)
+//	dateline migrate [flags]   bring the database schema up to date
+//	dateline version           print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; without it
+// the module version or VCS revision from the build information is used.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	stop()
+	os.Exit(code)
+}
+
+// env is the process environment, passed in so tests can set their own.
+type env struct {
+	stdout, stderr io.Writer
+	lookup         func(string) (string, bool)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	e := env{stdout: stdout, stderr: stderr, lookup: lookup}
+	cmd, rest := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, rest = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = e.serve(ctx, rest)
+	case "migrate":
+		err = e.migrate(ctx, rest)
+	case "version":
+		fmt.Fprintln(stdout, "dateline", versionString())
+	case "help":
+		usage(stdout)
+	default:
+		fmt.Fprintf(stderr, "dateline: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		// One line, whatever the error carries.
+		fmt.Fprintln(stderr, "dateline:", strings.Join(strings.Fields(err.Error()), " "))
+		return 1
+	}
+}
+
+// errUsage marks a command line that could not be parsed; the flag package
+// has already said why.
+var errUsage = errors.New("usage")
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Dateline: a newspaper's website in one binary.
+
+Usage:
+  dateline [serve] [flags]   serve the site (the default command)
+  dateline migrate [flags]   apply database migrations and exit
+  dateline version           print the version
+
+Run "dateline COMMAND --help" for the flags of a command. Every flag has an
+environment variable of the same meaning; the flag wins when both are set.
+`)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// newFlagSet makes a flag set that reports errors instead of exiting.
+func (e env) newFlagSet(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: dateline %s [flags]\n\n%s\n", name, synopsis)
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}

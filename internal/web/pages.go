@@ -1,0 +1,150 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"dateline/internal/story"
+)
+
+// maxPage is the highest page number a list accepts; larger numbers are
+// refused as bad requests.
+const maxPage = 10000
+
+// pageNumber reads ?page=N. It reports false for anything but a whole
+// number from 1 to maxPage.
+func pageNumber(r *http.Request) (int, bool) {
+	v := r.URL.Query().Get("page")
+	if v == "" {
+		return 1, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPage {
+		return 0, false
+	}
+	return n, true
+}
+
+// pager describes the links between the pages of a list.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+func newPager(path string, page, total, size int) pager {
+	pages := max(1, (total+size-1)/size)
+	p := pager{Page: page, Pages: pages}
+	if page > 1 {
+		p.Prev = path
+		if page > 2 {
+			p.Prev = fmt.Sprintf("%s?page=%d", path, page-1)
+		}
+	}
+	if page < pages {
+		p.Next = fmt.Sprintf("%s?page=%d", path, page+1)
+	}
+	return p
+}
+
+// listPage is the data of the front page and every list of stories.
+type listPage struct {
+	layoutData
+	Heading  string
+	Intro    string
+	Kind     string // "section", "tag", "author" or "" for the front page
+	Lead     *story.Story
+	Stories  []story.Story
+	Pager    pager
+	FeedURL  string
+	FeedName string
+}
+
+// listStories fills a list page with the published stories f selects. It
+// answers the request itself and reports false when the page cannot be
+// shown.
+func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Filter, data *listPage) bool {
+	page, ok := pageNumber(r)
+	if !ok {
+		s.badRequest(w, r, fmt.Sprintf("The page number must be a whole number from 1 to %d.", maxPage))
+		return false
+	}
+	total, err := s.store.CountPublished(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return false
+	}
+	if page > 1 && (page-1)*s.pageSize >= total {
+		s.notFound(w, r)
+		return false
+	}
+	f.Limit, f.Offset = s.pageSize, (page-1)*s.pageSize
+	list, err := s.store.PublishedStories(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return false
+	}
+	data.Stories = list
+	data.Pager = newPager(r.URL.Path, page, total, s.pageSize)
+	if page > 1 {
+		data.Title = fmt.Sprintf("%s, page %d", data.Title, page)
+		data.Canonical = fmt.Sprintf("%s?page=%d", data.Canonical, page)
+	}
+	return true
+}
+
+func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
+	data := listPage{layoutData: s.layout(r, s.opts.SiteName), FeedURL: "/feed.atom", FeedName: s.opts.SiteName}
+	data.Title = s.opts.SiteName + ": the latest news"
+	data.Description = "The latest stories from " + s.opts.SiteName + "."
+	if !s.listStories(w, r, story.Filter{}, &data) {
+		return
+	}
+	if data.Pager.Page == 1 && len(data.Stories) > 0 {
+		data.Lead = &data.Stories[0]
+		data.Stories = data.Stories[1:]
+	}
+	s.render(w, r, http.StatusOK, "front", data)
+}
+
+func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
+	sec, err := s.store.SectionBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := listPage{layoutData: s.layout(r, sec.Name), Heading: sec.Name, Intro: sec.Description, Kind: "section",
+		FeedURL: "/section/" + sec.Slug + "/feed.atom", FeedName: s.opts.SiteName + ": " + sec.Name}
+	data.Current = sec.Slug
+	data.Description = sec.Description
+	if s.listStories(w, r, story.Filter{SectionID: sec.ID}, &data) {
+		s.render(w, r, http.StatusOK, "list", data)
+	}
+}
+
+func (s *Server) tagPage(w http.ResponseWriter, r *http.Request) {
+	tag, err := s.store.TagBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := listPage{layoutData: s.layout(r, tag.Name), Heading: tag.Name, Kind: "tag",
+		Intro: "Stories about " + tag.Name + "."}
+	data.Description = data.Intro
+	if s.listStories(w, r, story.Filter{TagID: tag.ID}, &data) {
+		s.render(w, r, http.StatusOK, "list", data)
+	}
+}
+
+func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
+	a, err := s.store.AuthorBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data := listPage{layoutData: s.layout(r, a.Name), Heading: a.Name, Intro: a.Bio, Kind: "author"}
+	data.Description = "Stories by " + a.Name + "."
+	if s.listStories(w, r, story.Filter{AuthorID: a.ID}, &data) {
+		s.render(w, r, http.StatusOK, "list", data)
+	}
+}

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"dateline/internal/story"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pageNames are the pages there are; each is parsed with the layout and the
+// partials. Start-up fails if one is missing or broken.
+var pageNames = []string{"front", "list", "story", "error"}
+
+type pages struct {
+	byName map[string]*template.Template
+	bufs   sync.Pool
+}
+
+func parsePages(static *staticFiles) (*pages, error) {
+	funcs := template.FuncMap{
+		"static": static.URL,
+		"isoTime": func(t time.Time) string {
+			return t.UTC().Format(time.RFC3339)
+		},
+		"displayTime": func(t time.Time) string {
+			return t.UTC().Format("2 January 2006, 15:04 UTC")
+		},
+		"displayDate": func(t time.Time) string {
+			return t.UTC().Format("2 Jan 2006")
+		},
+		"bylineHTML": bylineHTML,
+		"add":        func(a, b int) int { return a + b },
+	}
+	p := &pages{byName: make(map[string]*template.Template)}
+	p.bufs.New = func() any { return new(bytes.Buffer) }
+	for _, name := range pageNames {
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		}
+		p.byName[name] = t
+	}
+	return p, nil
+}
+
+// bylineHTML joins bylines the way papers print them, "A, B and C", with
+// staff names linked to their author pages.
+func bylineHTML(bylines []story.Byline) template.HTML {
+	var b strings.Builder
+	for i, by := range bylines {
+		switch {
+		case i == 0:
+		case i == len(bylines)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		name := template.HTMLEscapeString(by.Name)
+		if by.AuthorSlug != "" {
+			fmt.Fprintf(&b, `<a href="/author/%s" rel="author">%s</a>`, template.HTMLEscapeString(by.AuthorSlug), name)
+		} else {
+			b.WriteString(name)
+		}
+	}
+	return template.HTML(b.String())
+}
+
+// layoutData is what every page's layout needs.
+type layoutData struct {
+	SiteName  string
+	Title     string
+	Canonical string
+	Sections  []story.Section
+	// Current marks the section whose link is shown as current.
+	Current string
+	// Description is the page's meta description.
+	Description string
+	// NoIndex asks search engines to skip the page (errors).
+	NoIndex bool
+	Year    int
+}
+
+// render writes the named page with status code. The page is rendered into a
+// buffer first, so a template error gives a clean 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("web: no page %q", name))
+		return
+	}
+	buf := s.pages.bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer s.pages.bufs.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
+		if name == "error" {
+			// The error page itself failed: say so plainly.
+			s.log.Error("render error page", "err", err)
+			http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+			return
+		}
+		s.serverError(w, r, fmt.Errorf("web: render %s: %w", name, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// errorPage is the data of the error page.
+type errorPage struct {
+	layoutData
+	Status  int
+	Heading string
+	Message string
+}
+
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
+	data := errorPage{Status: status, Heading: heading, Message: message}
+	data.layoutData = s.layout(r, heading)
+	data.NoIndex = true
+	s.render(w, r, status, "error", data)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "Page not found",
+		"We could not find that page. It may have moved, or the address may be mistyped.")
+}
+
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, message string) {
+	s.errorPage(w, r, http.StatusBadRequest, "That request did not make sense", message)
+}
+
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
+		"Something went wrong on our side, and we have been told about it. Please try again in a moment.")
+}
+
+// fail answers with the page that fits err: 404 for something that does not
+// exist, 500 for the rest.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, story.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	s.serverError(w, r, err)
+}
+
+// layout fills what every page shows. The section list for the navigation
+// is best effort: without it the page still renders.
+func (s *Server) layout(r *http.Request, title string) layoutData {
+	secs, err := s.store.Sections(r.Context())
+	if err != nil {
+		s.log.Warn("navigation: sections", "err", err)
+	}
+	return layoutData{
+		SiteName:  s.opts.SiteName,
+		Title:     title,
+		Canonical: s.opts.BaseURL + r.URL.Path,
+		Sections:  secs,
+		Year:      s.now().UTC().Year(),
+	}
+}

@@ -1,0 +1,121 @@
+// Package web turns HTTP requests into calls of Dateline's domain packages
+// and renders the answers as HTML, Atom and sitemaps. It owns routing,
+// middleware, templates and static assets; the rules live elsewhere.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"dateline/internal/story"
+)
+
+// Store is what the reading site needs of the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	Sections(ctx context.Context) ([]story.Section, error)
+	SectionBySlug(ctx context.Context, slug string) (*story.Section, error)
+	TagBySlug(ctx context.Context, slug string) (*story.Tag, error)
+	AuthorBySlug(ctx context.Context, slug string) (*story.Author, error)
+	StoryBySlug(ctx context.Context, slug string) (*story.Story, error)
+	PublishedStories(ctx context.Context, f story.Filter) ([]story.Story, error)
+	CountPublished(ctx context.Context, f story.Filter) (int, error)
+	PublishedRefs(ctx context.Context, since time.Time, limit int) ([]story.Ref, error)
+}
+
+// Options configure a Server.
+type Options struct {
+	// BaseURL is the public URL of the site, without a trailing slash.
+	BaseURL string
+	// SiteName is the paper's name, shown in the masthead and feeds.
+	SiteName string
+	// Language is the BCP 47 language of the site's stories.
+	Language string
+	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server serves the site. It is safe for concurrent use.
+type Server struct {
+	store    Store
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	pages    *pages
+	static   *staticFiles
+	handler  http.Handler
+	pageSize int
+}
+
+// New builds a Server. It parses every template and fails if one is broken,
+// so a bad template stops the start, not a reader's request.
+func New(st Store, opts Options) (*Server, error) {
+	if opts.SiteName == "" {
+		opts.SiteName = "Dateline"
+	}
+	if opts.Language == "" {
+		opts.Language = "en"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.static); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.frontPage)
+	mux.HandleFunc("GET /section/{slug}", s.sectionPage)
+	mux.HandleFunc("GET /section/{slug}/feed.atom", s.sectionFeed)
+	mux.HandleFunc("GET /tag/{slug}", s.tagPage)
+	mux.HandleFunc("GET /author/{slug}", s.authorPage)
+	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}", s.storyPage)
+	mux.HandleFunc("GET /feed.atom", s.siteFeed)
+	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
+	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
+	mux.HandleFunc("GET /robots.txt", s.robots)
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/{file}", s.static)
+	mux.HandleFunc("/", s.notFound)
+
+	var h http.Handler = mux
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = s.securityHeaders(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+// healthz answers 200 when the database answers, 503 when it does not.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("health check: database does not answer", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}

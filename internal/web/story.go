@@ -1,0 +1,117 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"dateline/internal/story"
+)
+
+// storyPage is the data of a story page.
+type storyPage struct {
+	layoutData
+	Story    *story.Story
+	Body     template.HTML
+	MailLink string
+	JSONLD   map[string]any
+	Image    string
+}
+
+func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
+	st, err := s.store.StoryBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !st.Visible(s.now()) {
+		s.notFound(w, r)
+		return
+	}
+	// The slug names the story; a wrong date in the address is mended with
+	// a permanent redirect to the one true URL.
+	if r.URL.Path != st.Path() {
+		http.Redirect(w, r, st.Path(), http.StatusMovedPermanently)
+		return
+	}
+	canonical := s.opts.BaseURL + st.Path()
+	data := storyPage{
+		layoutData: s.layout(r, st.Headline),
+		Story:      st,
+		Body:       template.HTML(st.BodyWithDateline()), // sanitised when saved
+		MailLink:   mailLink(st.Headline, canonical),
+	}
+	data.Canonical = canonical
+	data.Current = st.Section.Slug
+	data.Description = st.Dek
+	data.JSONLD = s.newsArticle(st, canonical)
+	s.render(w, r, http.StatusOK, "story", data)
+}
+
+// mailLink is a mailto: link whose subject is the headline and whose body is
+// the story's address.
+func mailLink(headline, link string) string {
+	q := "subject=" + escapeMailto(headline) + "&body=" + escapeMailto(link)
+	return "mailto:?" + q
+}
+
+// escapeMailto percent-encodes for a mailto: query as RFC 6068 wants:
+// spaces as %20, never +.
+func escapeMailto(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// newsArticle is the story's schema.org NewsArticle, which search engines
+// read to show it as news and to know whether it is behind the paywall.
+func (s *Server) newsArticle(st *story.Story, canonical string) map[string]any {
+	var authors []map[string]any
+	for _, b := range st.Bylines {
+		a := map[string]any{"@type": "Person", "name": b.Name}
+		if b.AuthorSlug != "" {
+			a["url"] = s.opts.BaseURL + "/author/" + b.AuthorSlug
+		} else {
+			a["@type"] = "Organization"
+		}
+		authors = append(authors, a)
+	}
+	ld := map[string]any{
+		"@context":         "https://schema.org",
+		"@type":            "NewsArticle",
+		"headline":         st.Headline,
+		"url":              canonical,
+		"mainEntityOfPage": canonical,
+		"datePublished":    st.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		"dateModified":     st.Modified().UTC().Format("2006-01-02T15:04:05Z"),
+		"author":           authors,
+		"articleSection":   st.Section.Name,
+		"publisher": map[string]any{
+			"@type": "NewsMediaOrganization",
+			"name":  s.opts.SiteName,
+			"url":   s.opts.BaseURL + "/",
+		},
+		"isAccessibleForFree": st.Access == story.Free,
+		"inLanguage":          s.opts.Language,
+	}
+	if st.Dateline != "" {
+		ld["dateline"] = st.Dateline
+	}
+	if st.Dek != "" {
+		ld["description"] = st.Dek
+	}
+	if len(st.Tags) > 0 {
+		var kw []string
+		for _, t := range st.Tags {
+			kw = append(kw, t.Name)
+		}
+		ld["keywords"] = kw
+	}
+	if st.Access == story.Subscribers {
+		ld["hasPart"] = map[string]any{
+			"@type":               "WebPageElement",
+			"isAccessibleForFree": false,
+			"cssSelector":         ".story-body",
+		}
+	}
+	return ld
+}
