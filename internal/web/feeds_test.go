@@ -1,0 +1,258 @@
+package web
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"dateline/internal/story"
+)
+
+// atomFeed is the part of an Atom document the tests check, read with the
+// Atom namespace so elements in any other namespace do not count.
+type atomFeed struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string   `xml:"http://www.w3.org/2005/Atom id"`
+	Title   string   `xml:"http://www.w3.org/2005/Atom title"`
+	Updated string   `xml:"http://www.w3.org/2005/Atom updated"`
+	Links   []struct {
+		Rel  string `xml:"rel,attr"`
+		Href string `xml:"href,attr"`
+	} `xml:"http://www.w3.org/2005/Atom link"`
+	Entries []struct {
+		ID      string `xml:"http://www.w3.org/2005/Atom id"`
+		Title   string `xml:"http://www.w3.org/2005/Atom title"`
+		Updated string `xml:"http://www.w3.org/2005/Atom updated"`
+		Link    struct {
+			Href string `xml:"href,attr"`
+		} `xml:"http://www.w3.org/2005/Atom link"`
+		Authors []struct {
+			Name string `xml:"http://www.w3.org/2005/Atom name"`
+		} `xml:"http://www.w3.org/2005/Atom author"`
+		Content *struct {
+			Type string `xml:"type,attr"`
+			Body string `xml:",chardata"`
+		} `xml:"http://www.w3.org/2005/Atom content"`
+	} `xml:"http://www.w3.org/2005/Atom entry"`
+}
+
+func parseAtom(t *testing.T, res response) atomFeed {
+	t.Helper()
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/atom+xml") {
+		t.Errorf("Content-Type = %q", ct)
+	}
+	var f atomFeed
+	if err := xml.Unmarshal([]byte(res.Body), &f); err != nil {
+		t.Fatalf("feed does not parse: %v", err)
+	}
+	if f.ID == "" || f.Title == "" {
+		t.Errorf("feed id %q title %q: both required", f.ID, f.Title)
+	}
+	if _, err := time.Parse(time.RFC3339, f.Updated); err != nil {
+		t.Errorf("feed updated %q: %v", f.Updated, err)
+	}
+	self := false
+	for _, l := range f.Links {
+		self = self || l.Rel == "self"
+	}
+	if !self {
+		t.Error("feed has no rel=self link")
+	}
+	for _, e := range f.Entries {
+		if e.ID == "" || e.Title == "" || e.Link.Href == "" || len(e.Authors) == 0 || e.Authors[0].Name == "" {
+			t.Errorf("entry %q lacks a required element", e.Title)
+		}
+		if _, err := time.Parse(time.RFC3339, e.Updated); err != nil {
+			t.Errorf("entry updated %q: %v", e.Updated, err)
+		}
+	}
+	return f
+}
+
+func TestSiteFeed(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		res, _ := s.mustGet(t, "/feed.atom", http.StatusOK)
+		f := parseAtom(t, res)
+		if len(f.Entries) != 16 {
+			t.Fatalf("feed has %d entries, want the 16 published stories", len(f.Entries))
+		}
+		latest, _ := s.db.PublishedStories(context.Background(), story.Filter{Limit: 1})
+		if f.Entries[0].Link.Href != testBase+latest[0].Path() || f.Entries[0].ID != f.Entries[0].Link.Href {
+			t.Errorf("first entry link %q, want %q", f.Entries[0].Link.Href, testBase+latest[0].Path())
+		}
+		paid := s.pick(t, func(st *story.Story) bool { return st.Access == story.Subscribers })
+		free := s.pick(t, func(st *story.Story) bool { return st.Access == story.Free })
+		for _, e := range f.Entries {
+			switch e.Title {
+			case paid.Headline:
+				if e.Content != nil {
+					t.Errorf("subscriber story %q has its text in the feed", e.Title)
+				}
+			case free.Headline:
+				if e.Content == nil || e.Content.Type != "html" || !strings.Contains(e.Content.Body, "<p>") {
+					t.Errorf("free story %q has no HTML content in the feed", e.Title)
+				}
+			}
+		}
+	})
+}
+
+func TestSectionFeed(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		res, _ := s.mustGet(t, "/section/science/feed.atom", http.StatusOK)
+		f := parseAtom(t, res)
+		sci, _ := s.db.SectionBySlug(context.Background(), "science")
+		n, _ := s.db.CountPublished(context.Background(), story.Filter{SectionID: sci.ID})
+		if len(f.Entries) != n || n == 0 {
+			t.Errorf("science feed has %d entries, want %d", len(f.Entries), n)
+		}
+		if !strings.Contains(f.Title, "Science") {
+			t.Errorf("feed title %q", f.Title)
+		}
+		s.mustGet(t, "/section/nothing/feed.atom", http.StatusNotFound)
+	})
+}
+
+type sitemap struct {
+	XMLName xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []struct {
+		Loc     string `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 loc"`
+		LastMod string `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 lastmod"`
+		News    *struct {
+			Publication struct {
+				Name     string `xml:"http://www.google.com/schemas/sitemap-news/0.9 name"`
+				Language string `xml:"http://www.google.com/schemas/sitemap-news/0.9 language"`
+			} `xml:"http://www.google.com/schemas/sitemap-news/0.9 publication"`
+			Date  string `xml:"http://www.google.com/schemas/sitemap-news/0.9 publication_date"`
+			Title string `xml:"http://www.google.com/schemas/sitemap-news/0.9 title"`
+		} `xml:"http://www.google.com/schemas/sitemap-news/0.9 news"`
+	} `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 url"`
+}
+
+func parseSitemap(t *testing.T, body string) sitemap {
+	t.Helper()
+	var sm sitemap
+	if err := xml.Unmarshal([]byte(body), &sm); err != nil {
+		t.Fatalf("sitemap does not parse: %v", err)
+	}
+	return sm
+}
+
+func TestSitemaps(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		res, _ := s.mustGet(t, "/sitemap.xml", http.StatusOK)
+		sm := parseSitemap(t, res.Body)
+		refs, _ := s.db.PublishedRefs(ctx, time.Time{}, 1000)
+		want := map[string]time.Time{}
+		for _, r := range refs {
+			want[testBase+r.Path()] = r.Modified
+		}
+		found := 0
+		for _, u := range sm.URLs {
+			mod, ok := want[u.Loc]
+			if !ok {
+				continue
+			}
+			found++
+			if got, err := time.Parse(time.RFC3339, u.LastMod); err != nil || !got.Equal(mod) {
+				t.Errorf("%s lastmod %q, want %v", u.Loc, u.LastMod, mod)
+			}
+		}
+		if found != len(refs) || found != 16 {
+			t.Errorf("sitemap lists %d of %d published stories", found, len(refs))
+		}
+
+		res, _ = s.mustGet(t, "/sitemap-news.xml", http.StatusOK)
+		news := parseSitemap(t, res.Body)
+		recent, _ := s.db.PublishedRefs(ctx, testNow.Add(-48*time.Hour), 1000)
+		if len(news.URLs) != len(recent) || len(recent) == 0 || len(recent) == 16 {
+			t.Fatalf("news sitemap lists %d, want the %d stories of the last 48 hours", len(news.URLs), len(recent))
+		}
+		for _, u := range news.URLs {
+			if u.News == nil || u.News.Publication.Name != "Dateline" || u.News.Publication.Language != "en" || u.News.Title == "" {
+				t.Fatalf("news entry %s incomplete: %+v", u.Loc, u.News)
+			}
+			at, err := time.Parse(time.RFC3339, u.News.Date)
+			if err != nil || at.Before(testNow.Add(-48*time.Hour)) {
+				t.Errorf("news entry %s dated %q", u.Loc, u.News.Date)
+			}
+		}
+
+		res, _ = s.mustGet(t, "/robots.txt", http.StatusOK)
+		for _, line := range []string{"Sitemap: " + testBase + "/sitemap.xml", "Sitemap: " + testBase + "/sitemap-news.xml"} {
+			if !strings.Contains(res.Body, line+"\n") {
+				t.Errorf("robots.txt lacks %q", line)
+			}
+		}
+	})
+}
+
+// brokenStore answers the navigation but fails every list, as a database
+// that went away would.
+type brokenStore struct{ Store }
+
+func (brokenStore) CountPublished(context.Context, story.Filter) (int, error) {
+	return 0, errors.New("connection reset: secret-detail")
+}
+
+func (brokenStore) Ping(context.Context) error { return errors.New("down") }
+
+func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		srv, err := New(brokenStore{s.db}, Options{BaseURL: testBase})
+		if err != nil {
+			t.Fatal(err)
+		}
+		broken := &site{Server: srv, db: s.db}
+		res, doc := broken.mustGet(t, "/", http.StatusInternalServerError)
+		one(t, doc, "header.masthead")
+		if strings.Contains(res.Body, "secret-detail") {
+			t.Error("the 500 page shows the internal error")
+		}
+		broken.mustGet(t, "/healthz", http.StatusServiceUnavailable)
+		s.mustGet(t, "/healthz", http.StatusOK)
+	})
+}
+
+func TestStoryPageWeight(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		// The longest demo story, with its CSS and JS, stays under 50 KB.
+		var longest *story.Story
+		ctx := context.Background()
+		list, _ := s.db.PublishedStories(ctx, story.Filter{})
+		for _, item := range list {
+			st, _ := s.db.StoryBySlug(ctx, item.Slug)
+			if longest == nil || len(st.BodyHTML) > len(longest.BodyHTML) {
+				longest = st
+			}
+		}
+		res, _ := s.mustGet(t, longest.Path(), http.StatusOK)
+		total := len(res.Body) + s.static.Size("site.css") + s.static.Size("site.js")
+		if total > 50*1024 {
+			t.Errorf("story page weighs %d bytes with its CSS and JS, over 50 KB", total)
+		}
+		t.Logf("story page: %d bytes HTML, %d CSS, %d JS", len(res.Body), s.static.Size("site.css"), s.static.Size("site.js"))
+	})
+}
+
+func TestStaticFilesAreCachedByHash(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		url, err := s.static.URL("site.css")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := s.mustGet(t, url, http.StatusOK)
+		if !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+			t.Errorf("headers = %v", res.Header)
+		}
+		res, _ = s.mustGet(t, "/static/site.css?v=old", http.StatusOK)
+		if strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+			t.Error("a stale hash is cached for a year")
+		}
+	})
+}
