@@ -51,9 +51,9 @@ func (s *Story) BodyWithDateline() string {
 	if s.Dateline == "" {
 		return s.BodyHTML
 	}
-	mark := `<span class="dateline">` + html.EscapeString(strings.ToUpper(s.Dateline)) + strings.TrimRight(DatelineSep, " ") + `</span> `
+	mark := `<span class="dateline">` + html.EscapeString(strings.ToUpper(s.Dateline)) + strings.TrimRight(DatelineSep, " ") + `</span>`
 	if rest, ok := strings.CutPrefix(s.BodyHTML, "<p>"); ok {
-		return "<p>" + mark + rest
+		return "<p>" + mark + " " + rest
 	}
 	return "<p>" + mark + "</p>\n" + s.BodyHTML
 }
