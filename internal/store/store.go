@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -73,6 +75,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func (s *Store) openSQLite(path string) error {
 	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
 		return errors.New("give the SQLite database as a plain file path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return fmt.Errorf("the folder %s does not exist", dir)
+		}
 	}
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
@@ -208,4 +215,11 @@ func timeOf(t sql.NullTime) time.Time {
 		return time.Time{}
 	}
 	return t.Time.UTC()
+}
+
+// QueryRowForTest runs a read query and scans its one row into dest. It
+// exists for tests in other packages that check what landed in the
+// database.
+func (s *Store) QueryRowForTest(query string, dest ...any) error {
+	return s.read.QueryRow(s.q(query)).Scan(dest...)
 }

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dateline/internal/store"
+	"dateline/internal/store/storetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runCmd runs the command line with the given environment and returns the
+// exit code and what it printed.
+func runCmd(t *testing.T, environ map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut syncBuffer
+	lookup := func(k string) (string, bool) { v, ok := environ[k]; return v, ok }
+	code = run(context.Background(), args, &out, &errOut, lookup)
+	return code, out.String(), errOut.String()
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "version")
+	if code != 0 || !strings.HasPrefix(out, "dateline ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}} {
+		code, _, errOut := runCmd(t, nil, args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		for _, want := range []string{"--addr", "DATELINE_ADDR", "--database", "DATELINE_DATABASE", "--base-url", "DATELINE_BASE_URL", "--demo", "DATELINE_DEMO"} {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%v does not mention %s:\n%s", args, want, errOut)
+			}
+		}
+	}
+	code, _, errOut := runCmd(t, nil, "migrate", "--help")
+	if code != 0 || !strings.Contains(errOut, "DATELINE_DATABASE") || strings.Contains(errOut, "--addr") {
+		t.Errorf("migrate --help: %d\n%s", code, errOut)
+	}
+	if code, _, _ := runCmd(t, nil, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+	if code, _, _ := runCmd(t, nil, "serve", "--no-such-flag"); code != 2 {
+		t.Errorf("unknown flag: exit %d, want 2", code)
+	}
+}
+
+func TestBadDatabaseExitsWithOneLine(t *testing.T) {
+	// Nothing listens on port 1; the directory does not exist.
+	for _, db := range []string{
+		"postgres://dateline:secret-pw@127.0.0.1:1/news?connect_timeout=3",
+		filepath.Join(t.TempDir(), "no", "such", "dir", "dateline.db"),
+	} {
+		for _, cmd := range []string{"serve", "migrate"} {
+			args := []string{cmd, "--database", db}
+			if cmd == "serve" {
+				args = append(args, "--addr", "127.0.0.1:0")
+			}
+			code, _, errOut := runCmd(t, nil, args...)
+			if code == 0 {
+				t.Errorf("%s on %s: exit 0", cmd, db)
+			}
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], "database") {
+				t.Errorf("%s on %s printed %q, want one line naming the database", cmd, db, errOut)
+			}
+			t.Logf("%s: %s", cmd, errOut)
+			if strings.Contains(errOut, "secret-pw") {
+				t.Errorf("the error shows the database password: %q", errOut)
+			}
+		}
+	}
+}
+
+func TestMigrateRefusesANewerDatabase(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			code, out, errOut := runCmd(t, map[string]string{"DATELINE_DATABASE": dsn}, "migrate")
+			if code != 0 || !strings.Contains(out, "schema version") {
+				t.Fatalf("migrate: %d %q %q", code, out, errOut)
+			}
+			driver := map[store.Dialect]string{store.SQLite: "sqlite", store.Postgres: "pgx"}[d]
+			raw, err := sql.Open(driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')`); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut = runCmd(t, nil, "migrate", "--database", dsn)
+			if code == 0 || !strings.Contains(errOut, "newer") || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("migrate on a newer database: exit %d, %q", code, errOut)
+			}
+			code, _, errOut = runCmd(t, nil, "serve", "--database", dsn, "--addr", "127.0.0.1:0")
+			if code == 0 || !strings.Contains(errOut, "newer") {
+				t.Errorf("serve on a newer database: exit %d, %q", code, errOut)
+			}
+		})
+	}
+}
+
+func TestBadSettingsAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"DATELINE_DEMO": "maybe"}, nil, "DATELINE_DEMO"},
+		{nil, []string{"--base-url", "news.example"}, "--base-url"},
+		{nil, []string{"--database", ""}, "--database"},
+	} {
+		code, _, errOut := runCmd(t, tc.env, append([]string{"serve"}, tc.args...)...)
+		if code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v %v: exit %d %q, want an error naming %s", tc.env, tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+// freeAddr finds a loopback port nobody is using.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestServeDemo(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			countStories := func() int {
+				s, err := store.Open(context.Background(), dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				var n int
+				if err := s.QueryRowForTest(`SELECT COUNT(*) FROM stories`, &n); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			for round := range 2 {
+				addr := freeAddr(t)
+				env := map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_DEMO": "true", "DATELINE_ADDR": addr}
+				ctx, cancel := context.WithCancel(context.Background())
+				var errOut syncBuffer
+				done := make(chan int)
+				go func() {
+					done <- run(ctx, nil, io.Discard, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+				}()
+				body := waitForPage(t, "http://"+addr+"/", done, &errOut)
+				if !strings.Contains(body, `class="lead-headline"`) {
+					t.Errorf("round %d: the front page has no lead story", round)
+				}
+				cancel()
+				if code := <-done; code != 0 {
+					t.Errorf("round %d: serve exited %d after shutdown: %s", round, code, errOut.String())
+				}
+				if n := countStories(); n < 12 {
+					t.Errorf("round %d: %d demo stories, want at least 12", round, n)
+				} else if round == 1 && n != 16 {
+					t.Errorf("--demo on a database with content changed it: %d stories", n)
+				}
+			}
+		})
+	}
+}
+
+// waitForPage polls url until it answers 200 or the server exits.
+func waitForPage(t *testing.T, url string, done chan int, errOut fmt.Stringer) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errOut)
+		default:
+		}
+		res, err := http.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return string(b)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer", url)
+	return ""
+}

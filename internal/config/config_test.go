@@ -1,0 +1,75 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
+	t.Helper()
+	var c Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return &c, c.Finish()
+}
+
+func TestDefaultsEnvironmentAndFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want Config
+	}{
+		{"defaults", nil, nil,
+			Config{Addr: "localhost:8080", Database: "dateline.db", BaseURL: "http://localhost:8080"}},
+		{"environment", map[string]string{"DATELINE_ADDR": ":9000", "DATELINE_DATABASE": "postgres://db/news", "DATELINE_DEMO": "1"}, nil,
+			Config{Addr: ":9000", Database: "postgres://db/news", BaseURL: "http://:9000", Demo: true}},
+		{"flags win over the environment", map[string]string{"DATELINE_ADDR": ":9000", "DATELINE_DEMO": "true"},
+			[]string{"--addr", "127.0.0.1:7000", "--demo=false", "--base-url", "https://news.example/"},
+			Config{Addr: "127.0.0.1:7000", Database: "dateline.db", BaseURL: "https://news.example"}},
+		{"empty environment value keeps the default", map[string]string{"DATELINE_DATABASE": ""}, nil,
+			Config{Addr: "localhost:8080", Database: "dateline.db", BaseURL: "http://localhost:8080"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parse(t, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Addr != tt.want.Addr || got.Database != tt.want.Database || got.BaseURL != tt.want.BaseURL || got.Demo != tt.want.Demo {
+				t.Errorf("got %+v, want %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"DATELINE_DEMO": "perhaps"}, nil, "DATELINE_DEMO"},
+		{nil, []string{"--base-url", "ftp://news.example"}, "--base-url"},
+		{nil, []string{"--base-url", "/relative"}, "--base-url"},
+		{nil, []string{"--database", ""}, "--database"},
+	} {
+		_, err := parse(t, tt.env, tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v %v: err = %v, want one naming %s", tt.env, tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	if (&Config{BaseURL: "https://news.example"}).SecureCookies() != true ||
+		(&Config{BaseURL: "http://localhost:8080"}).SecureCookies() != false {
+		t.Error("SecureCookies must follow the base URL's scheme")
+	}
+}
