@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 )
@@ -135,7 +136,16 @@ func (c *Config) Finish() error {
 		return errors.New("--database must not be empty")
 	}
 	if c.BaseURL == "" && c.Addr != "" {
-		c.BaseURL = "http://" + c.Addr
+		// A listen address without a host, or on every interface, is
+		// reached through localhost on this machine.
+		host, port, err := net.SplitHostPort(c.Addr)
+		if err != nil {
+			return fmt.Errorf("--addr %q must be host:port: %w", c.Addr, err)
+		}
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)

@@ -29,7 +29,7 @@ func TestDefaultsEnvironmentAndFlags(t *testing.T) {
 		{"defaults", nil, nil,
 			Config{Addr: "localhost:8080", Database: "dateline.db", BaseURL: "http://localhost:8080"}},
 		{"environment", map[string]string{"DATELINE_ADDR": ":9000", "DATELINE_DATABASE": "postgres://db/news", "DATELINE_DEMO": "1"}, nil,
-			Config{Addr: ":9000", Database: "postgres://db/news", BaseURL: "http://:9000", Demo: true}},
+			Config{Addr: ":9000", Database: "postgres://db/news", BaseURL: "http://localhost:9000", Demo: true}},
 		{"flags win over the environment", map[string]string{"DATELINE_ADDR": ":9000", "DATELINE_DEMO": "true"},
 			[]string{"--addr", "127.0.0.1:7000", "--demo=false", "--base-url", "https://news.example/"},
 			Config{Addr: "127.0.0.1:7000", Database: "dateline.db", BaseURL: "https://news.example"}},
@@ -59,6 +59,7 @@ func TestBadSettings(t *testing.T) {
 		{nil, []string{"--base-url", "ftp://news.example"}, "--base-url"},
 		{nil, []string{"--base-url", "/relative"}, "--base-url"},
 		{nil, []string{"--database", ""}, "--database"},
+		{nil, []string{"--addr", "nonsense"}, "--addr"},
 	} {
 		_, err := parse(t, tt.env, tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
