@@ -96,6 +96,7 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Fil
 func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 	data := listPage{layoutData: s.layout(r, s.opts.SiteName), FeedURL: "/feed.atom", FeedName: s.opts.SiteName}
 	data.Title = s.opts.SiteName + ": the latest news"
+	data.Current = "home"
 	data.Description = "The latest stories from " + s.opts.SiteName + "."
 	if !s.listStories(w, r, story.Filter{}, &data) {
 		return
