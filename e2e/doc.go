@@ -1,0 +1,23 @@
+// Package e2e holds Dateline's end-to-end browser tests. Each test starts
+// the real site (a seeded SQLite store behind internal/web) on a loopback
+// port, drives a headless Chromium through the DevTools protocol with
+// chromedp, and checks what a reader sees and can do: following the lead
+// story, copying its link (with and without a working clipboard, and with
+// JavaScript off), how the pages look at phone and desktop widths, and what
+// axe-core finds about their accessibility.
+//
+// The tests need Chromium (Debian's /usr/bin/chromium, `apt-get install
+// chromium`; DATELINE_CHROMIUM names another binary) and, for the
+// accessibility test, axe-core (`npm install --prefix .cache/npm axe-core@4`
+// at the repository root; DATELINE_AXE names another axe.min.js). When one is
+// missing they skip, unless DATELINE_E2E=1, which CI sets: then a missing
+// prerequisite fails the run. They also skip under `go test -short` unless
+// DATELINE_E2E=1.
+//
+// DATELINE_SCREENSHOTS names a folder to keep the screenshots in; by default
+// they go to the test's temporary folder and are removed with it.
+//
+// Run them with:
+//
+//	DATELINE_E2E=1 go test -race -count=1 ./e2e/ -v
+package e2e
