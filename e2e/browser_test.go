@@ -298,6 +298,39 @@ func formatViolations(vs []axeViolation) string {
 	return b.String()
 }
 
+// setView makes the pages loaded next render in a viewport width px wide
+// and with prefers-color-scheme set to scheme ("light" or "dark").
+func setView(t testing.TB, ctx context.Context, width int64, scheme string) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+	}); err != nil {
+		t.Fatalf("emulate prefers-color-scheme: %s: %v", scheme, err)
+	}
+	do(t, ctx, fmt.Sprintf("set the viewport to %d px", width), chromedp.EmulateViewport(width, 900))
+}
+
+// checkAxe runs axe-core (whose source is axeSrc) on the page the browser
+// shows now, which setView set to scheme, and fails the test, listing each
+// broken rule and the elements that break it, when axe finds any
+// violation. where names the page in the message.
+func checkAxe(t testing.TB, ctx context.Context, axeSrc, scheme, where string) {
+	t.Helper()
+	dark := js[bool](t, ctx, "check the colour scheme", `matchMedia('(prefers-color-scheme: dark)').matches`)
+	if dark != (scheme == "dark") {
+		t.Fatalf("the page does not see prefers-color-scheme: %s", scheme)
+	}
+	do(t, ctx, "load axe-core into the page", chromedp.Evaluate[chromedp.Void](axeSrc))
+	res := jsAwait[axeResult](t, ctx, "run axe-core", runAxe)
+	if res.Checked == 0 {
+		t.Fatalf("axe-core %s reached no verdict on any rule: it did not really run", res.Version)
+	}
+	if len(res.Violations) > 0 {
+		t.Errorf("axe-core %s found %d broken rules on %s:%s",
+			res.Version, len(res.Violations), where, formatViolations(res.Violations))
+	}
+}
+
 func TestAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
@@ -322,29 +355,12 @@ func TestAccessibility(t *testing.T) {
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
-			if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: p.scheme}},
-			}); err != nil {
-				t.Fatalf("emulate prefers-color-scheme: %s: %v", p.scheme, err)
-			}
+			setView(t, ctx, p.width, p.scheme)
 			do(t, ctx, "load "+p.path,
-				chromedp.EmulateViewport(p.width, 900),
 				chromedp.Navigate(base+p.path),
 				chromedp.WaitVisible(chromedp.CSS(p.ready)),
-				chromedp.Evaluate[chromedp.Void](axe),
 			)
-			dark := js[bool](t, ctx, "check the colour scheme", `matchMedia('(prefers-color-scheme: dark)').matches`)
-			if dark != (p.scheme == "dark") {
-				t.Fatalf("the page does not see prefers-color-scheme: %s", p.scheme)
-			}
-			res := jsAwait[axeResult](t, ctx, "run axe-core", runAxe)
-			if res.Checked == 0 {
-				t.Fatalf("axe-core %s reached no verdict on any rule: it did not really run", res.Version)
-			}
-			if len(res.Violations) > 0 {
-				t.Errorf("axe-core %s found %d broken rules on %s (%s, %d px wide):%s",
-					res.Version, len(res.Violations), base+p.path, p.scheme, p.width, formatViolations(res.Violations))
-			}
+			checkAxe(t, ctx, axe, p.scheme, fmt.Sprintf("%s (%s, %d px wide)", base+p.path, p.scheme, p.width))
 		})
 	}
 }

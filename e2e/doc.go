@@ -6,9 +6,18 @@
 // JavaScript off), how the pages look at phone and desktop widths, and what
 // axe-core finds about their accessibility.
 //
+// The account tests serve the site with accounts, wired as `dateline serve`
+// wires them with an SMTP server: email goes from the store's outbox
+// through the SMTP transport to a real SMTP server inside the test process
+// (internal/mail/mailtest), where the tests read it. A reader signs up, logs
+// out, resets a forgotten password with the code from the email, and logs
+// in again; the link in the reset email fills in the reset form; and the
+// sign-up, log-in, reset and account pages pass axe-core, with every form
+// field named in Chromium's accessibility tree and no id used twice.
+//
 // The tests need Chromium (Debian's /usr/bin/chromium, `apt-get install
 // chromium`; DATELINE_CHROMIUM names another binary) and, for the
-// accessibility test, axe-core (`npm install --prefix .cache/npm axe-core@4`
+// accessibility tests, axe-core (`npm install --prefix .cache/npm axe-core@4`
 // at the repository root; DATELINE_AXE names another axe.min.js). When one is
 // missing they skip, unless DATELINE_E2E=1, which CI sets: then a missing
 // prerequisite fails the run. They also skip under `go test -short` unless

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -20,7 +21,11 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"dateline/internal/account"
 	"dateline/internal/demo"
+	"dateline/internal/mail"
+	"dateline/internal/mail/mailtest"
+	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 	"dateline/internal/story"
@@ -166,9 +171,24 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// startSite serves the demo newspaper on a loopback port until the test
-// ends, and returns its base URL, such as http://127.0.0.1:40123.
+// startSite serves the demo newspaper, without accounts, on a loopback port
+// until the test ends, and returns its base URL, such as
+// http://127.0.0.1:40123.
 func startSite(t testing.TB) string {
+	t.Helper()
+	db := seededStore(t)
+	ln, base := listenLoopback(t)
+	h, err := web.New(db, web.Options{BaseURL: base, Logger: siteLogger(t)})
+	if err != nil {
+		t.Fatalf("build the site: %v", err)
+	}
+	serveOn(t, ln, h)
+	return base
+}
+
+// seededStore returns a migrated SQLite store holding the demo stories,
+// closed when the test ends.
+func seededStore(t testing.TB) *store.Store {
 	t.Helper()
 	db := storetest.Open(t, store.SQLite)
 	res, err := demo.Seed(context.Background(), db, time.Now(), story.NewRenderer())
@@ -178,26 +198,123 @@ func startSite(t testing.TB) string {
 	if res.Stories == 0 {
 		t.Fatal("seeding the demo created no stories")
 	}
+	return db
+}
 
-	// The site writes absolute URLs (canonical links, share links), so it
-	// must know its real address before it serves: listen first.
+// listenLoopback listens on a free loopback port and returns the listener
+// and the base URL it will serve. The site writes absolute URLs (canonical
+// links, share links, links in email), so it must know its real address
+// before it serves: listen first.
+func listenLoopback(t testing.TB) (net.Listener, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	base := "http://" + ln.Addr().String()
-	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := web.New(db, web.Options{BaseURL: base, Logger: logger})
-	if err != nil {
-		ln.Close()
-		t.Fatalf("build the site: %v", err)
-	}
+	// Closes the listener if the test ends before serveOn takes it over;
+	// closing it twice does no harm.
+	t.Cleanup(func() { ln.Close() })
+	return ln, "http://" + ln.Addr().String()
+}
+
+// serveOn serves h on ln until the test ends. The server's cleanup waits
+// for requests in flight, and runs before the cleanups registered earlier
+// (the store's, the mail sender's), so nothing uses them after they close.
+func serveOn(t testing.TB, ln net.Listener, h http.Handler) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return base
+}
+
+// siteLogger sends the site's warnings and errors to the test's log.
+func siteLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// accountSite is the demo newspaper with accounts, whose email goes
+// through SMTP to a server inside the test.
+type accountSite struct {
+	// Base is the site's base URL, such as http://127.0.0.1:40123.
+	Base string
+	// Mail is the SMTP server that receives every email the site sends.
+	Mail *mailtest.Server
+	// Accounts is the site's account service, for setting up readers
+	// without the browser.
+	Accounts *account.Service
+}
+
+// The settings of the site that startAccountSite serves.
+const (
+	siteName = "Dateline"
+	mailFrom = "Dateline <news@dateline.test>"
+)
+
+// testHashParams are argon2id parameters far cheaper than the default (19
+// MiB, 2 passes), so that signing up and logging in take milliseconds.
+// Hashing is not what these tests test.
+var testHashParams = password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// startAccountSite serves the demo newspaper with accounts, wired as
+// `dateline serve` wires them with an SMTP server configured: the account
+// service queues email in the store's outbox, and a mail sender running in
+// the background delivers it with the SMTP transport to a mailtest server.
+// Reset requests are not padded and hashing is cheap, to keep the tests
+// fast. Everything stops when the test ends.
+func startAccountSite(t testing.TB) *accountSite {
+	t.Helper()
+	db := seededStore(t)
+	smtpServer := mailtest.Start(t)
+	ln, base := listenLoopback(t)
+	logger := siteLogger(t)
+
+	transport, err := mail.NewSMTP(smtpServer.URL())
+	if err != nil {
+		t.Fatalf("SMTP transport for %s: %v", smtpServer.URL(), err)
+	}
+	sender := mail.NewSender(db, transport, mailFrom, logger)
+	sender.Poll = 50 * time.Millisecond
+
+	composer, err := mail.NewComposer(siteName, base, mailFrom)
+	if err != nil {
+		t.Fatalf("email composer: %v", err)
+	}
+	accounts, err := account.New(context.Background(), account.Options{
+		Store:             db,
+		Hasher:            password.NewHasher(testHashParams, 0, 10*time.Second),
+		Policy:            password.NewPolicy(),
+		Composer:          composer,
+		Log:               logger,
+		SiteName:          siteName,
+		BaseURL:           base,
+		MailSent:          sender.Wake,
+		ResetRequestFloor: -1, // no padding
+	})
+	if err != nil {
+		t.Fatalf("account service: %v", err)
+	}
+
+	// The sender stops before the SMTP server and the store (cleanups run
+	// last first), and after the web server.
+	ctx, stop := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		sender.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-stopped
+	})
+
+	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts})
+	if err != nil {
+		t.Fatalf("build the site: %v", err)
+	}
+	serveOn(t, ln, h)
+	return &accountSite{Base: base, Mail: smtpServer, Accounts: accounts}
 }
 
 // tailBuffer keeps the last bytes written to it, safe for concurrent use.

@@ -3,6 +3,7 @@
 //
 //	dateline [serve] [flags]   serve the site (the default)
 //	dateline migrate [flags]   bring the database schema up to date
+//	dateline user create …     create an account
 //	dateline version           print the version
 package main
 
@@ -25,20 +26,21 @@ var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }
 
 // env is the process environment, passed in so tests can set their own.
 type env struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	lookup         func(string) (string, bool)
 }
 
 // run executes one command line and returns the exit code.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
-	e := env{stdout: stdout, stderr: stderr, lookup: lookup}
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	e := env{stdin: stdin, stdout: stdout, stderr: stderr, lookup: lookup}
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
@@ -49,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, lookup fu
 		err = e.serve(ctx, rest)
 	case "migrate":
 		err = e.migrate(ctx, rest)
+	case "user":
+		err = e.user(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "dateline", versionString())
 	case "help":

@@ -42,7 +42,7 @@ func runCmd(t *testing.T, environ map[string]string, args ...string) (code int, 
 	t.Helper()
 	var out, errOut syncBuffer
 	lookup := func(k string) (string, bool) { v, ok := environ[k]; return v, ok }
-	code = run(context.Background(), args, &out, &errOut, lookup)
+	code = run(context.Background(), args, strings.NewReader(environ["STDIN"]), &out, &errOut, lookup)
 	return code, out.String(), errOut.String()
 }
 
@@ -181,7 +181,7 @@ func TestServeDemo(t *testing.T) {
 				var errOut syncBuffer
 				done := make(chan int)
 				go func() {
-					done <- run(ctx, nil, io.Discard, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+					done <- run(ctx, nil, strings.NewReader(""), io.Discard, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 				}()
 				body := waitForPage(t, "http://"+addr+"/", done, &errOut)
 				if !strings.Contains(body, `class="lead-headline"`) {

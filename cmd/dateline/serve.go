@@ -7,10 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"sync"
 	"time"
 
+	"dateline/internal/account"
 	"dateline/internal/config"
 	"dateline/internal/demo"
+	"dateline/internal/mail"
+	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/story"
 	"dateline/internal/web"
@@ -19,7 +24,7 @@ import (
 func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
-	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo)
+	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +39,27 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 
+	// Mail: through SMTP when configured, otherwise into the log and the
+	// development mailbox at /_dev/mail.
+	var transport mail.Transport
+	var devMail web.MailLog
+	if cfg.SMTP != "" {
+		smtp, err := mail.NewSMTP(cfg.SMTP)
+		if err != nil {
+			return err
+		}
+		transport = smtp
+		log.Info("mail goes out through SMTP", "server", smtp.String())
+	} else {
+		transport, devMail = mail.NewLog(log), db
+		log.Info("no SMTP server configured: email is logged and listed at /_dev/mail")
+	}
+	sender := mail.NewSender(db, transport, cfg.MailFrom, log)
+	accounts, err := newAccounts(ctx, db, &cfg, log, sender.Wake)
+	if err != nil {
+		return err
+	}
+
 	renderer := story.NewRenderer()
 	if cfg.Demo {
 		res, err := demo.Seed(ctx, db, time.Now(), renderer)
@@ -42,15 +68,25 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 		if res.Stories > 0 {
 			log.Info("created the demo site", "sections", res.Sections, "stories", res.Stories)
+			if err := e.createDemoAdmin(ctx, accounts); err != nil {
+				return err
+			}
 		} else {
 			log.Info("the database already has content; the demo site was not created")
 		}
 	}
 
-	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log})
+	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail})
 	if err != nil {
 		return err
 	}
+	// Background workers stop when serving stops, before the database
+	// closes.
+	var workers sync.WaitGroup
+	defer workers.Wait()
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	workers.Go(func() { sender.Run(workCtx) })
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           site,
@@ -81,6 +117,43 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	return nil
+}
+
+// newAccounts builds the account service with the password hasher, the
+// password policy and the email composer.
+func newAccounts(ctx context.Context, db *store.Store, cfg *config.Config, log *slog.Logger, mailSent func()) (*account.Service, error) {
+	composer, err := mail.NewComposer(siteName, cfg.BaseURL, cfg.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	return account.New(ctx, account.Options{
+		Store:    db,
+		Hasher:   password.NewHasher(password.DefaultParams(), runtime.NumCPU(), 2*time.Second),
+		Policy:   password.NewPolicy(),
+		Composer: composer,
+		Log:      log,
+		SiteName: siteName,
+		BaseURL:  cfg.BaseURL,
+		MailSent: mailSent,
+	})
+}
+
+// siteName is the paper's name until the newsroom can set its own.
+const siteName = "Dateline"
+
+// createDemoAdmin makes the demo site's administrator and prints its
+// password, once.
+func (e env) createDemoAdmin(ctx context.Context, accounts *account.Service) error {
+	pw, err := randomPassword()
+	if err != nil {
+		return err
+	}
+	const email = "admin@example.com"
+	if _, err := accounts.CreateUser(ctx, email, "Demo Admin", pw, account.Admin); err != nil {
+		return fmt.Errorf("demo admin: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Demo admin: %s\nPassword:   %s\n(shown only this once)\n", email, pw)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strings"
 )
@@ -25,6 +26,11 @@ type Config struct {
 	BaseURL string
 	// Demo asks for sample content on an empty database.
 	Demo bool
+	// SMTP is the mail server URL (smtp:// or smtps://); empty means the
+	// development mailbox.
+	SMTP string
+	// MailFrom is the sender of every email.
+	MailFrom string
 
 	envErrs []error
 }
@@ -41,6 +47,8 @@ const (
 	Database = "database"
 	BaseURL  = "base-url"
 	Demo     = "demo"
+	SMTP     = "smtp"
+	MailFrom = "mail-from"
 )
 
 var settings = []setting{
@@ -63,6 +71,12 @@ var settings = []setting{
 			v = b
 		}
 		fs.BoolVar(&c.Demo, Demo, v, "")
+	}},
+	{SMTP, "DATELINE_SMTP_URL", "mail server `URL`: smtp://user:pass@host:port (STARTTLS when offered) or smtps://; unset: the development mailbox at /_dev/mail", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.SMTP, SMTP, orDefault(env, set, ""), "")
+	}},
+	{MailFrom, "DATELINE_MAIL_FROM", "sender `address` of every email", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.MailFrom, MailFrom, orDefault(env, set, "Dateline <news@localhost>"), "")
 	}},
 }
 
@@ -146,6 +160,17 @@ func (c *Config) Finish() error {
 			host = "localhost"
 		}
 		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			return fmt.Errorf("--mail-from %q is not an email address: %w", c.MailFrom, err)
+		}
+	}
+	if c.SMTP != "" {
+		u, err := url.Parse(c.SMTP)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			return errors.New("--smtp must be a URL like smtp://user:pass@host:587 or smtps://host:465")
+		}
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)

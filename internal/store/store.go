@@ -73,7 +73,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 }
 
 func (s *Store) openSQLite(path string) error {
-	if strings.HasPrefix(path, "file:") || strings.Contains(path, "?") {
+	if strings.HasPrefix(path, "file:") {
 		return errors.New("give the SQLite database as a plain file path")
 	}
 	if dir := filepath.Dir(path); dir != "" {
@@ -81,9 +81,12 @@ func (s *Store) openSQLite(path string) error {
 			return fmt.Errorf("the folder %s does not exist", dir)
 		}
 	}
+	// As a URI, the path is escaped: a '#' or '?' in a folder name must not
+	// end it.
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return err
 	}
@@ -91,7 +94,7 @@ func (s *Store) openSQLite(path string) error {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := sql.Open("sqlite", uri+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return err
@@ -217,9 +220,9 @@ func timeOf(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-// QueryRowForTest runs a read query and scans its one row into dest. It
-// exists for tests in other packages that check what landed in the
-// database.
-func (s *Store) QueryRowForTest(query string, dest ...any) error {
-	return s.read.QueryRow(s.q(query)).Scan(dest...)
+// QueryRowForTest runs a read query with args and scans its one column of
+// one row into dest. It exists for tests in other packages that check what
+// landed in the database.
+func (s *Store) QueryRowForTest(query string, dest any, args ...any) error {
+	return s.read.QueryRow(s.q(query), args...).Scan(dest)
 }

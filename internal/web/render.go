@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"dateline/internal/account"
 	"dateline/internal/story"
 )
 
@@ -19,7 +20,8 @@ var templateFS embed.FS
 
 // pageNames are the pages there are; each is parsed with the layout and the
 // partials. Start-up fails if one is missing or broken.
-var pageNames = []string{"front", "list", "story", "error"}
+var pageNames = []string{"front", "list", "story", "error", "message",
+	"signup", "login", "forgot", "reset", "account", "devmail"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -40,6 +42,7 @@ func parsePages(static *staticFiles) (*pages, error) {
 		},
 		"bylineHTML": bylineHTML,
 		"add":        func(a, b int) int { return a + b },
+		"field":      makeField,
 	}
 	p := &pages{byName: make(map[string]*template.Template)}
 	p.bufs.New = func() any { return new(bytes.Buffer) }
@@ -89,6 +92,10 @@ type layoutData struct {
 	// NoIndex asks search engines to skip the page (errors).
 	NoIndex bool
 	Year    int
+	// Viewer is the signed-in user, nil for anonymous readers.
+	Viewer *account.User
+	// Accounts is true when readers can sign up and log in.
+	Accounts bool
 }
 
 // render writes the named page with status code. The page is rendered into a
@@ -171,5 +178,7 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 		Canonical: s.opts.BaseURL + r.URL.Path,
 		Sections:  secs,
 		Year:      s.now().UTC().Year(),
+		Viewer:    viewerOf(r).User,
+		Accounts:  s.accounts != nil,
 	}
 }

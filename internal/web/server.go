@@ -7,8 +7,11 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
+	"dateline/internal/account"
+	"dateline/internal/mail"
 	"dateline/internal/story"
 )
 
@@ -36,6 +39,17 @@ type Options struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Accounts runs sign-up, log-in and password reset; nil leaves the
+	// site without accounts.
+	Accounts *account.Service
+	// DevMail, when set, lists sent email at /_dev/mail: the development
+	// mailbox, for when no SMTP server is configured.
+	DevMail MailLog
+}
+
+// MailLog lists recent email, newest first.
+type MailLog interface {
+	RecentMail(ctx context.Context, limit int) ([]mail.Message, error)
 }
 
 // Server serves the site. It is safe for concurrent use.
@@ -48,6 +62,9 @@ type Server struct {
 	static   *staticFiles
 	handler  http.Handler
 	pageSize int
+	accounts *account.Service
+	devMail  MailLog
+	secure   bool // the site is served over https
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -62,7 +79,8 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20}
+	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20,
+		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://")}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -96,9 +114,16 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/{file}", s.static)
+	if s.accounts != nil {
+		s.accountRoutes(mux)
+	}
+	if s.devMail != nil {
+		mux.HandleFunc("GET /_dev/mail", s.devMailbox)
+	}
 	mux.HandleFunc("/", s.notFound)
 
 	var h http.Handler = mux
+	h = s.loadViewer(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)

@@ -1,0 +1,261 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"dateline/internal/mail"
+	"dateline/internal/password"
+)
+
+// Client describes the browser making a request, for the session list and
+// for throttling.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// SignUp is what a reader types to create an account.
+type SignUp struct {
+	Email    string
+	Name     string
+	Password string
+}
+
+// SignUpResult is what SignUp did. For an address that already has an
+// account, User is nil and no session starts; the caller shows the same
+// page either way, so sign-up does not reveal who has an account.
+type SignUpResult struct {
+	User    *User
+	Session *Session
+	Token   string // the new session's cookie value
+}
+
+// Register creates a reader's account, sends the link that verifies the
+// address, and starts a session. It returns *FieldError for bad input and
+// password.ErrBusy when too many hashes are running.
+func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpResult, error) {
+	email, err := CheckEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	name, err := CheckName(in.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkPassword(in.Password, email, name); err != nil {
+		return nil, err
+	}
+	// Hash before looking the address up, so both paths cost the same.
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	u := &User{Email: email, DisplayName: name, PasswordHash: hash, Role: Reader, CreatedAt: now, UpdatedAt: now}
+	token, tokenHash := newToken()
+	verify := &EmailToken{Hash: tokenHash, Purpose: VerifyEmail, Email: email, CreatedAt: now, ExpiresAt: now.Add(s.opts.VerifyTTL)}
+	m, err := s.compose(mail.VerifyEmail, email, name, map[string]any{"Link": s.opts.BaseURL + "/account/verify?token=" + token})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateUser(ctx, u, verify, m); err != nil {
+		if errors.Is(err, ErrEmailTaken) {
+			s.log.Info("sign-up for an address that has an account", "ip", c.IP)
+			return &SignUpResult{}, nil
+		}
+		return nil, err
+	}
+	s.queue()
+	token, sess, err := s.startSession(ctx, u, false, c)
+	if err != nil {
+		return nil, err
+	}
+	return &SignUpResult{User: u, Session: sess, Token: token}, nil
+}
+
+// checkPassword applies the password policy, naming the field.
+func (s *Service) checkPassword(pw string, context ...string) error {
+	if err := s.opts.Policy.Check(pw, append(context, s.opts.SiteName)...); err != nil {
+		var pe *password.PolicyError
+		if errors.As(err, &pe) {
+			return &FieldError{"password", pe.Error()}
+		}
+		return &FieldError{"password", err.Error()}
+	}
+	return nil
+}
+
+// LogIn checks an email and password and starts a new session. Whatever
+// session token the browser had before is ended, so a token planted before
+// log-in is worthless after it. Failures are throttled per account and per
+// IP with growing delays; the error never says whether the address has an
+// account.
+func (s *Service) LogIn(ctx context.Context, email, pw string, remember bool, c Client, oldToken string) (string, *Session, error) {
+	email = NormalizeEmail(email)
+	acctKey, ipKey := "login:email:"+email, "login:ip:"+c.IP
+	if err := s.throttled(ctx, acctKey, ipKey); err != nil {
+		return "", nil, err
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !isNotFound(err) {
+		return "", nil, err
+	}
+	ok := false
+	rehash := false
+	if u != nil {
+		ok, rehash, err = s.hasher.Verify(ctx, pw, u.PasswordHash)
+	} else {
+		err = s.hasher.DummyVerify(ctx, pw)
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok {
+		if err := s.loginFailed(ctx, acctKey, ipKey); err != nil {
+			return "", nil, err
+		}
+		return "", nil, ErrBadCredentials
+	}
+	if err := s.store.ThrottleClear(ctx, acctKey); err != nil {
+		return "", nil, err
+	}
+	if rehash {
+		// The cost parameters were raised since this hash was made.
+		if h, err := s.hasher.Hash(ctx, pw); err == nil {
+			if err := s.store.SetPasswordHash(ctx, u.ID, h); err != nil {
+				s.log.Warn("rehash password", "user", u.ID, "err", err)
+			}
+		}
+	}
+	if oldToken != "" {
+		if err := s.store.DeleteSession(ctx, HashToken(oldToken)); err != nil {
+			return "", nil, err
+		}
+	}
+	return s.startSession(ctx, u, remember, c)
+}
+
+// loginFailed counts a failed log-in and, past the allowance, blocks the
+// account and IP for a time that doubles with each further failure.
+func (s *Service) loginFailed(ctx context.Context, acctKey, ipKey string) error {
+	now := s.now()
+	for _, k := range []struct {
+		key   string
+		allow int
+	}{{acctKey, s.opts.LoginFailures}, {ipKey, s.opts.LoginFailuresIP}} {
+		n, _, err := s.store.ThrottleHit(ctx, k.key, time.Hour, now)
+		if err != nil {
+			return err
+		}
+		if n >= k.allow {
+			if err := s.store.ThrottleBlock(ctx, k.key, now.Add(loginDelay(n-k.allow))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// loginDelay is how long log-in waits after the allowance is used up and
+// extra more failures: 30 s, 1 min, 2 min … up to 30 min.
+func loginDelay(extra int) time.Duration {
+	d := 30 * time.Second
+	for range min(extra, 6) {
+		d *= 2
+	}
+	return min(d, 30*time.Minute)
+}
+
+func (s *Service) startSession(ctx context.Context, u *User, remember bool, c Client) (string, *Session, error) {
+	now := s.now().UTC()
+	idle := s.opts.SessionIdle
+	if remember {
+		idle = s.opts.SessionIdleRemember
+	}
+	token, hash := newToken()
+	sess := &Session{
+		UserID: u.ID, Created: now, LastSeen: now, Idle: idle,
+		Expires: now.Add(s.opts.SessionLifetime), UserAgent: truncate(c.UserAgent, 300), IP: truncate(c.IP, 64),
+	}
+	if err := s.store.CreateSession(ctx, sess, hash); err != nil {
+		return "", nil, fmt.Errorf("account: start session: %w", err)
+	}
+	return token, sess, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// Authenticate returns the user and session a cookie token belongs to, or
+// ErrNotFound when the token is unknown, idle too long or past its
+// lifetime. It records the session's use at most once a minute.
+func (s *Service) Authenticate(ctx context.Context, token string) (*User, *Session, error) {
+	if token == "" || len(token) > 100 {
+		return nil, nil, ErrNotFound
+	}
+	sess, u, err := s.store.SessionByToken(ctx, HashToken(token))
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now().UTC()
+	if !sess.Active(now) {
+		if err := s.store.DeleteSession(ctx, HashToken(token)); err != nil {
+			s.log.Warn("delete expired session", "err", err)
+		}
+		return nil, nil, ErrNotFound
+	}
+	if now.Sub(sess.LastSeen) > time.Minute {
+		if err := s.store.TouchSession(ctx, sess.ID, now); err != nil {
+			s.log.Warn("touch session", "err", err)
+		}
+		sess.LastSeen = now
+		sess.Renewed = true
+	}
+	return u, sess, nil
+}
+
+// SessionCookieMaxAge is how long the browser should keep the cookie of
+// sess: until its idle timeout for "keep me signed in" sessions, or for
+// the browser's session (0) otherwise.
+func (s *Service) SessionCookieMaxAge(sess *Session) time.Duration {
+	if sess.Idle > s.opts.SessionIdle {
+		return min(sess.Idle, sess.Expires.Sub(s.now()))
+	}
+	return 0
+}
+
+// LogOut ends the session the token belongs to.
+func (s *Service) LogOut(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.store.DeleteSession(ctx, HashToken(token))
+}
+
+// Sessions lists a user's active sessions, most recently used first.
+func (s *Service) Sessions(ctx context.Context, userID int64) ([]Session, error) {
+	all, err := s.store.UserSessions(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	active := all[:0]
+	for _, sess := range all {
+		if sess.Active(now) {
+			active = append(active, sess)
+		}
+	}
+	return active, nil
+}
+
+// SignOutOthers ends every session of the user except keep.
+func (s *Service) SignOutOthers(ctx context.Context, userID, keep int64) error {
+	return s.store.DeleteOtherSessions(ctx, userID, keep)
+}

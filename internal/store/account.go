@@ -1,0 +1,446 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/mail"
+)
+
+// The store implements what accounts need of it.
+var _ account.Store = (*Store)(nil)
+
+const userColumns = `u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, u.created_at, u.updated_at`
+
+func scanUser(row scanner, u *account.User, extra ...any) error {
+	var role string
+	var verified sql.NullTime
+	dest := []any{&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &role, &verified, &u.CreatedAt, &u.UpdatedAt}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	u.Role = account.Role(role)
+	u.EmailVerifiedAt = timeOf(verified)
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return nil
+}
+
+// CreateUser adds a user, with the token and email that verify its
+// address when verify is not nil, in one transaction. It returns
+// account.ErrEmailTaken when the address has an account.
+func (s *Store) CreateUser(ctx context.Context, u *account.User, verify *account.EmailToken, m *mail.Message) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users
+			(email, display_name, password_hash, role, email_verified_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			u.Email, u.DisplayName, u.PasswordHash, string(u.Role), nullTime(u.EmailVerifiedAt),
+			utc(u.CreatedAt), utc(u.UpdatedAt)).Scan(&u.ID)
+		if isUniqueViolation(err) {
+			return account.ErrEmailTaken
+		}
+		if err != nil {
+			return err
+		}
+		if verify != nil {
+			verify.UserID = u.ID
+			if err := s.insertEmailToken(ctx, tx, verify); err != nil {
+				return err
+			}
+		}
+		if m != nil {
+			return s.EnqueueTx(ctx, tx, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) userWhere(ctx context.Context, where string, arg any) (*account.User, error) {
+	var u account.User
+	err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users u WHERE `+where), arg), &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: user: %w", account.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: user: %w", err)
+	}
+	return &u, nil
+}
+
+// UserByEmail finds a user by normalised address.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*account.User, error) {
+	return s.userWhere(ctx, "u.email = ?", email)
+}
+
+// UserByID finds a user.
+func (s *Store) UserByID(ctx context.Context, id int64) (*account.User, error) {
+	return s.userWhere(ctx, "u.id = ?", id)
+}
+
+// UpdateDisplayName renames a user.
+func (s *Store) UpdateDisplayName(ctx context.Context, userID int64, name string) error {
+	return s.execOne(ctx, "update display name", `UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?`,
+		name, utc(s.Now()), userID)
+}
+
+// SetPasswordHash replaces a password hash, as when its parameters are
+// raised; sessions are untouched.
+func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	return s.execOne(ctx, "set password hash", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+}
+
+// execOne runs a write that must change exactly one row; none is
+// account.ErrNotFound.
+func (s *Store) execOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := s.write.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("store: %s: %w", what, account.ErrNotFound)
+	}
+	return nil
+}
+
+// ChangePassword sets a new password hash, ends every session of the user
+// but keepSession (0 ends all), and queues m, in one transaction.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, hash string, keepSession int64, m *mail.Message) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.changePasswordTx(ctx, tx, userID, hash, keepSession, m)
+	})
+	if err != nil {
+		return fmt.Errorf("store: change password: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) changePasswordTx(ctx context.Context, tx *sql.Tx, userID int64, hash string, keepSession int64, m *mail.Message) error {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`), hash, utc(s.Now()), userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return account.ErrNotFound
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`), userID, keepSession); err != nil {
+		return err
+	}
+	// A pending change of address might be an intruder's: a new password
+	// voids it.
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE email_tokens SET used_at = ?
+		WHERE user_id = ? AND purpose = 'change_email' AND used_at IS NULL`), utc(s.Now()), userID); err != nil {
+		return err
+	}
+	if m != nil {
+		return s.EnqueueTx(ctx, tx, m)
+	}
+	return nil
+}
+
+// DeleteUser removes a user; their sessions, tokens and codes go with them.
+func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
+	return s.execOne(ctx, "delete user", `DELETE FROM users WHERE id = ?`, userID)
+}
+
+// CreateSession stores a session under the hash of its token.
+func (s *Store) CreateSession(ctx context.Context, sess *account.Session, tokenHash string) error {
+	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO sessions
+		(token_hash, user_id, created_at, last_seen_at, idle_seconds, expires_at, user_agent, ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		tokenHash, sess.UserID, utc(sess.Created), utc(sess.LastSeen), int64(sess.Idle/time.Second),
+		utc(sess.Expires), sess.UserAgent, sess.IP).Scan(&sess.ID)
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+const sessionColumns = `x.id, x.user_id, x.created_at, x.last_seen_at, x.idle_seconds, x.expires_at, x.user_agent, x.ip`
+
+func scanSession(row scanner, sess *account.Session, extra ...any) error {
+	var idle int64
+	dest := []any{&sess.ID, &sess.UserID, &sess.Created, &sess.LastSeen, &idle, &sess.Expires, &sess.UserAgent, &sess.IP}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	sess.Idle = time.Duration(idle) * time.Second
+	sess.Created, sess.LastSeen, sess.Expires = sess.Created.UTC(), sess.LastSeen.UTC(), sess.Expires.UTC()
+	return nil
+}
+
+// SessionByToken finds a session and its user by token hash.
+func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.Session, *account.User, error) {
+	var sess account.Session
+	var u account.User
+	var role string
+	var verified sql.NullTime
+	err := scanSession(s.read.QueryRowContext(ctx, s.q(`SELECT `+sessionColumns+`,
+		u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, u.created_at, u.updated_at
+		FROM sessions x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?`), tokenHash), &sess,
+		&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &role, &verified, &u.CreatedAt, &u.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("store: session: %w", account.ErrNotFound)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: session: %w", err)
+	}
+	u.Role, u.EmailVerifiedAt = account.Role(role), timeOf(verified)
+	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	return &sess, &u, nil
+}
+
+// TouchSession records that a session was used.
+func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), utc(at), id); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends a session by token hash; an unknown hash is no error.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteOtherSessions ends every session of the user but keepID.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepID int64) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`), userID, keepID); err != nil {
+		return fmt.Errorf("store: delete other sessions: %w", err)
+	}
+	return nil
+}
+
+// UserSessions lists a user's sessions, most recently used first.
+func (s *Store) UserSessions(ctx context.Context, userID int64) ([]account.Session, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+sessionColumns+` FROM sessions x
+		WHERE x.user_id = ? ORDER BY x.last_seen_at DESC, x.id DESC`), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: user sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []account.Session
+	for rows.Next() {
+		var sess account.Session
+		if err := scanSession(rows, &sess); err != nil {
+			return nil, fmt.Errorf("store: user sessions: %w", err)
+		}
+		out = append(out, sess)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: user sessions: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) insertEmailToken(ctx context.Context, tx *sql.Tx, t *account.EmailToken) error {
+	return tx.QueryRowContext(ctx, s.q(`INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+		t.Hash, t.UserID, string(t.Purpose), t.Email, utc(t.CreatedAt), utc(t.ExpiresAt)).Scan(&t.ID)
+}
+
+// CreateEmailToken stores an emailed link's token and queues its emails.
+func (s *Store) CreateEmailToken(ctx context.Context, t *account.EmailToken, ms ...*mail.Message) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.insertEmailToken(ctx, tx, t); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if err := s.EnqueueTx(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: create email token: %w", err)
+	}
+	return nil
+}
+
+// UseEmailToken spends a token: it verifies the address or, for a change
+// of address, moves the account. A token works once.
+func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (*account.EmailToken, error) {
+	var t account.EmailToken
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var purpose string
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE email_tokens SET used_at = ?
+			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+			RETURNING id, user_id, purpose, email, created_at, expires_at`), utc(now), hash, utc(now)).
+			Scan(&t.ID, &t.UserID, &purpose, &t.Email, &t.CreatedAt, &t.ExpiresAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return account.ErrBadToken
+		}
+		if err != nil {
+			return err
+		}
+		t.Purpose = account.TokenPurpose(purpose)
+		var u account.User
+		if err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users u WHERE u.id = ?`), t.UserID), &u); err != nil {
+			return err
+		}
+		switch t.Purpose {
+		case account.VerifyEmail:
+			if u.Email != t.Email {
+				return account.ErrBadToken // the address changed since the link was sent
+			}
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?`), utc(now), u.ID)
+			return err
+		case account.ChangeEmail:
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?`),
+				t.Email, utc(now), utc(now), u.ID)
+			if isUniqueViolation(err) {
+				return account.ErrEmailTaken
+			}
+			return err
+		}
+		return account.ErrBadToken
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: use email token: %w", err)
+	}
+	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC()
+	return &t, nil
+}
+
+// CreateResetCode voids the user's earlier codes, stores the new one and
+// queues its email, in one transaction.
+func (s *Store) CreateResetCode(ctx context.Context, rc *account.ResetCode, m *mail.Message) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE user_id = ? AND spent_at IS NULL`),
+			utc(rc.CreatedAt), rc.UserID); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO reset_codes (user_id, code_hash, created_at, expires_at)
+			VALUES (?, ?, ?, ?) RETURNING id`), rc.UserID, rc.Hash, utc(rc.CreatedAt), utc(rc.ExpiresAt)).Scan(&rc.ID); err != nil {
+			return err
+		}
+		return s.EnqueueTx(ctx, tx, m)
+	})
+	if err != nil {
+		return fmt.Errorf("store: create reset code: %w", err)
+	}
+	return nil
+}
+
+// CurrentResetCode is the user's newest code that is unspent and unexpired
+// at now; account.ErrNotFound when there is none.
+func (s *Store) CurrentResetCode(ctx context.Context, userID int64, now time.Time) (*account.ResetCode, error) {
+	var rc account.ResetCode
+	err := s.write.QueryRowContext(ctx, s.q(`SELECT id, user_id, code_hash, created_at, expires_at, attempts
+		FROM reset_codes WHERE user_id = ? AND spent_at IS NULL AND expires_at > ?
+		ORDER BY created_at DESC, id DESC LIMIT 1`), userID, utc(now)).
+		Scan(&rc.ID, &rc.UserID, &rc.Hash, &rc.CreatedAt, &rc.ExpiresAt, &rc.Attempts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: reset code: %w", account.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: reset code: %w", err)
+	}
+	rc.CreatedAt, rc.ExpiresAt = rc.CreatedAt.UTC(), rc.ExpiresAt.UTC()
+	return &rc, nil
+}
+
+// FailResetCode counts a wrong try; the try that reaches maxAttempts
+// voids the code.
+func (s *Store) FailResetCode(ctx context.Context, id int64, maxAttempts int) error {
+	_, err := s.write.ExecContext(ctx, s.q(`UPDATE reset_codes SET attempts = attempts + 1,
+		spent_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE spent_at END WHERE id = ?`), maxAttempts, utc(s.Now()), id)
+	if err != nil {
+		return fmt.Errorf("store: fail reset code: %w", err)
+	}
+	return nil
+}
+
+// CompleteReset spends the code, sets the new password, ends every
+// session of the user and queues the notice, in one transaction. A code
+// spent in the meantime gives account.ErrBadCode and changes nothing.
+func (s *Store) CompleteReset(ctx context.Context, codeID, userID int64, hash string, m *mail.Message) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE id = ? AND user_id = ? AND spent_at IS NULL`),
+			utc(s.Now()), codeID, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return account.ErrBadCode
+		}
+		return s.changePasswordTx(ctx, tx, userID, hash, 0, m)
+	})
+	if err != nil {
+		return fmt.Errorf("store: complete reset: %w", err)
+	}
+	return nil
+}
+
+// ThrottleHit counts one event for key in a fixed window that starts with
+// the first event; it returns the count so far in the window and any block.
+func (s *Store) ThrottleHit(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error) {
+	var count int
+	var blocked sql.NullTime
+	start := utc(now)
+	expired := utc(now.Add(-window))
+	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO throttles (key, count, window_start) VALUES (?, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET
+			count = CASE WHEN throttles.window_start <= ? THEN 1 ELSE throttles.count + 1 END,
+			window_start = CASE WHEN throttles.window_start <= ? THEN excluded.window_start ELSE throttles.window_start END
+		RETURNING count, blocked_until`), key, start, expired, expired).Scan(&count, &blocked)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: throttle: %w", err)
+	}
+	return count, timeOf(blocked), nil
+}
+
+// ThrottleBlocked returns until when key is blocked (zero when it is not).
+func (s *Store) ThrottleBlocked(ctx context.Context, key string, now time.Time) (time.Time, error) {
+	var blocked sql.NullTime
+	err := s.write.QueryRowContext(ctx, s.q(`SELECT blocked_until FROM throttles WHERE key = ?`), key).Scan(&blocked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: throttle: %w", err)
+	}
+	return timeOf(blocked), nil
+}
+
+// ThrottleBlock blocks key until the given time.
+func (s *Store) ThrottleBlock(ctx context.Context, key string, until time.Time) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE throttles SET blocked_until = ? WHERE key = ?`), utc(until), key); err != nil {
+		return fmt.Errorf("store: throttle block: %w", err)
+	}
+	return nil
+}
+
+// ThrottleClear forgets key's events and block.
+func (s *Store) ThrottleClear(ctx context.Context, key string) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM throttles WHERE key = ?`), key); err != nil {
+		return fmt.Errorf("store: throttle clear: %w", err)
+	}
+	return nil
+}
+
+// Secret returns the named server secret, creating it with generate the
+// first time. Instances starting together agree on one value.
+func (s *Store) Secret(ctx context.Context, name string, generate func() (string, error)) (string, error) {
+	v, err := generate()
+	if err != nil {
+		return "", fmt.Errorf("store: secret %s: %w", name, err)
+	}
+	if _, err := s.write.ExecContext(ctx, s.q(`INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, v); err != nil {
+		return "", fmt.Errorf("store: secret %s: %w", name, err)
+	}
+	if err := s.write.QueryRowContext(ctx, s.q(`SELECT value FROM secrets WHERE name = ?`), name).Scan(&v); err != nil {
+		return "", fmt.Errorf("store: secret %s: %w", name, err)
+	}
+	return v, nil
+}

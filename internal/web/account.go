@@ -1,0 +1,415 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/password"
+)
+
+// formPage is the data of a page built around one form.
+type formPage struct {
+	layoutData
+	Form *form
+	Next string
+	// Sent marks the forgot-password page after a request: the neutral
+	// message and the code form.
+	Sent bool
+}
+
+func (s *Server) formPage(r *http.Request, title string, f *form) formPage {
+	if f == nil {
+		f = newForm()
+	}
+	p := formPage{layoutData: s.layout(r, title), Form: f}
+	p.NoIndex = true
+	return p
+}
+
+// accountError turns what the account service said into the form's words
+// and the status to answer with. It reports false for errors that are not
+// the reader's doing; the caller answers those with a 500 page.
+func (s *Server) accountError(w http.ResponseWriter, f *form, err error) (int, bool) {
+	var fe *account.FieldError
+	var te *account.ThrottledError
+	switch {
+	case errors.As(err, &fe):
+		f.Fail(fe.Field, fe.Message)
+		return http.StatusUnprocessableEntity, true
+	case errors.As(err, &te):
+		w.Header().Set("Retry-After", strconv.Itoa(int(te.RetryAfter.Seconds())+1))
+		f.Message = "Too many attempts. Please wait " + waitWords(te.RetryAfter) + " and try again."
+		return http.StatusTooManyRequests, true
+	case errors.Is(err, password.ErrBusy):
+		w.Header().Set("Retry-After", "30")
+		f.Message = "We are very busy right now. Please try again in a minute."
+		return http.StatusServiceUnavailable, true
+	}
+	return 0, false
+}
+
+// waitWords says a wait in words: "a minute", "5 minutes", "an hour".
+func waitWords(d time.Duration) string {
+	switch m := int(d.Round(time.Minute) / time.Minute); {
+	case m <= 1:
+		return "a minute"
+	case m < 60:
+		return strconv.Itoa(m) + " minutes"
+	case m < 120:
+		return "an hour"
+	default:
+		return strconv.Itoa(m/60) + " hours"
+	}
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+	if viewerOf(r).User != nil {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "signup", s.formPage(r, "Create your account", nil))
+}
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	f, err := parseForm(w, r, "email", "name", "password")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	res, err := s.accounts.Register(r.Context(), account.SignUp{
+		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"),
+	}, clientOf(r))
+	if err != nil {
+		status, ok := s.accountError(w, f, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, status, "signup", s.formPage(r, "Create your account", f))
+		return
+	}
+	if res.User != nil {
+		s.setSessionCookie(w, res.Token, res.Session)
+	}
+	// The same answer whether or not the address already had an account.
+	http.Redirect(w, r, "/signup/welcome", http.StatusSeeOther)
+}
+
+func (s *Server) signupWelcome(w http.ResponseWriter, r *http.Request) {
+	s.message(w, r, http.StatusOK, "Check your email",
+		"We have sent a link to the address you gave. Open it to confirm your address. "+
+			"If you already had an account with that address, the email tells you how to get back in.")
+}
+
+// message shows a page with a heading and a paragraph.
+func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, heading, text string) {
+	data := errorPage{Heading: heading, Message: text}
+	data.layoutData = s.layout(r, heading)
+	data.NoIndex = true
+	s.render(w, r, status, "message", data)
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"), "/")
+	if viewerOf(r).User != nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	p := s.formPage(r, "Log in", nil)
+	p.Next = next
+	if r.URL.Query().Get("reset") == "1" {
+		p.Form.Notice = "Your password has been changed. Log in with your new password."
+	}
+	s.render(w, r, http.StatusOK, "login", p)
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	f, err := parseForm(w, r, "email", "password", "remember", "next")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	next := safeNext(f.Get("next"), "/")
+	if f.Get("email") == "" {
+		f.Fail("email", "Enter your email address.")
+	}
+	if f.Get("password") == "" {
+		f.Fail("password", "Enter your password.")
+	}
+	status := http.StatusUnprocessableEntity
+	if f.OK() {
+		old := ""
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			old = c.Value
+		}
+		token, sess, err := s.accounts.LogIn(r.Context(), f.Get("email"), f.Get("password"), f.Get("remember") != "", clientOf(r), old)
+		if err == nil {
+			s.setSessionCookie(w, token, sess)
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return
+		}
+		if errors.Is(err, account.ErrBadCredentials) {
+			f.Message = "That email and password do not match an account. Check both, or reset your password."
+			status = http.StatusUnauthorized
+		} else if st, ok := s.accountError(w, f, err); ok {
+			status = st
+		} else {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	p := s.formPage(r, "Log in", f)
+	p.Next = next
+	s.render(w, r, status, "login", p)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.accounts.LogOut(r.Context(), c.Value); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
+	f := newForm()
+	f.Values["email"] = r.URL.Query().Get("email")
+	s.render(w, r, http.StatusOK, "forgot", s.formPage(r, "Reset your password", f))
+}
+
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
+	f, err := parseForm(w, r, "email")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	err = s.accounts.RequestReset(r.Context(), f.Get("email"), clientOf(r))
+	if err != nil {
+		status, ok := s.accountError(w, f, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		s.render(w, r, status, "forgot", s.formPage(r, "Reset your password", f))
+		return
+	}
+	p := s.formPage(r, "Check your email", f)
+	p.Sent = true
+	s.render(w, r, http.StatusOK, "forgot", p)
+}
+
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
+	f := newForm()
+	q := r.URL.Query()
+	f.Values["email"], f.Values["code"] = q.Get("email"), q.Get("code")
+	s.render(w, r, http.StatusOK, "reset", s.formPage(r, "Choose a new password", f))
+}
+
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
+	f, err := parseForm(w, r, "email", "code", "password")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	err = s.accounts.ResetPassword(r.Context(), account.Reset{
+		Email: f.Get("email"), Code: f.Get("code"), Password: f.Get("password"),
+	}, clientOf(r))
+	if err == nil {
+		// Every session of the account has ended, this one included.
+		s.clearSessionCookie(w)
+		http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	if errors.Is(err, account.ErrBadCode) {
+		f.Fail("code", "That code is not right, or it has expired. Check the latest email we sent, or ask for a new code.")
+	} else if st, ok := s.accountError(w, f, err); ok {
+		status = st
+	} else {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "reset", s.formPage(r, "Choose a new password", f))
+}
+
+// accountPage is the data of /account.
+type accountPage struct {
+	formPage
+	User           *account.User
+	Sessions       []account.Session
+	CurrentSession int64
+	// Forms for each section; errors show beside the right fields.
+	NameForm, EmailForm, PasswordForm, DeleteForm *form
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	s.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) {
+		switch r.URL.Query().Get("done") {
+		case "name":
+			p.NameForm.Notice = "Your name has been changed."
+		case "email":
+			p.EmailForm.Notice = "We have sent a link to the new address. Your address changes when you open it."
+		case "password":
+			p.PasswordForm.Notice = "Your password has been changed, and every other session has been signed out."
+		case "sessions":
+			p.Form.Notice = "Every other session has been signed out."
+		case "verify":
+			p.Form.Notice = "We have sent you a new link to confirm your address."
+		}
+	})
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer, status int, edit func(*accountPage)) {
+	sessions, err := s.accounts.Sessions(r.Context(), v.User.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := accountPage{formPage: s.formPage(r, "Your account", nil), User: v.User, Sessions: sessions, CurrentSession: v.Session.ID,
+		NameForm: newForm(), EmailForm: newForm(), PasswordForm: newForm(), DeleteForm: newForm()}
+	p.NameForm.Values["name"] = v.User.DisplayName
+	p.CurrentSession = v.Session.ID
+	if edit != nil {
+		edit(&p)
+	}
+	s.render(w, r, status, "account", p)
+}
+
+// accountAction runs a change posted from the account page and shows the
+// page again with the error beside the field, or redirects with a notice.
+func (s *Server) accountAction(fields []string, which func(*accountPage) **form, done string,
+	act func(r *http.Request, v *viewer, f *form) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, ok := s.requireUser(w, r)
+		if !ok {
+			return
+		}
+		f, err := parseForm(w, r, fields...)
+		if err != nil {
+			s.formFailed(w, r, err)
+			return
+		}
+		if err := act(r, v, f); err != nil {
+			status, ok := s.accountError(w, f, err)
+			if !ok {
+				s.serverError(w, r, err)
+				return
+			}
+			s.renderAccount(w, r, v, status, func(p *accountPage) { *which(p) = f })
+			return
+		}
+		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
+	}
+}
+
+func (s *Server) accountRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /signup", s.signupForm)
+	mux.HandleFunc("POST /signup", s.signup)
+	mux.HandleFunc("GET /signup/welcome", s.signupWelcome)
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /password/forgot", s.forgotForm)
+	mux.HandleFunc("POST /password/forgot", s.forgot)
+	mux.HandleFunc("GET /password/reset", s.resetForm)
+	mux.HandleFunc("POST /password/reset", s.reset)
+	mux.HandleFunc("GET /account", s.accountPage)
+	mux.HandleFunc("GET /account/verify", s.verifyEmail)
+	mux.HandleFunc("GET /account/data.json", s.exportData)
+
+	mux.HandleFunc("POST /account/name", s.accountAction([]string{"name"},
+		func(p *accountPage) **form { return &p.NameForm }, "name",
+		func(r *http.Request, v *viewer, f *form) error {
+			return s.accounts.Rename(r.Context(), v.User, f.Get("name"))
+		}))
+	mux.HandleFunc("POST /account/email", s.accountAction([]string{"email", "current_password"},
+		func(p *accountPage) **form { return &p.EmailForm }, "email",
+		func(r *http.Request, v *viewer, f *form) error {
+			return s.accounts.RequestEmailChange(r.Context(), v.User, f.Get("email"), f.Get("current_password"))
+		}))
+	mux.HandleFunc("POST /account/password", s.accountAction([]string{"current_password", "new_password"},
+		func(p *accountPage) **form { return &p.PasswordForm }, "password",
+		func(r *http.Request, v *viewer, f *form) error {
+			return s.accounts.ChangePassword(r.Context(), v.User, v.Session, f.Get("current_password"), f.Get("new_password"))
+		}))
+	mux.HandleFunc("POST /account/sessions/others", s.accountAction(nil,
+		func(p *accountPage) **form { return &p.Form }, "sessions",
+		func(r *http.Request, v *viewer, f *form) error {
+			return s.accounts.SignOutOthers(r.Context(), v.User.ID, v.Session.ID)
+		}))
+	mux.HandleFunc("POST /account/verify", s.accountAction(nil,
+		func(p *accountPage) **form { return &p.Form }, "verify",
+		func(r *http.Request, v *viewer, f *form) error {
+			return s.accounts.ResendVerification(r.Context(), v.User)
+		}))
+	mux.HandleFunc("POST /account/delete", s.deleteAccount)
+}
+
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "current_password")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	if err := s.accounts.Delete(r.Context(), v.User, f.Get("current_password")); err != nil {
+		status, ok := s.accountError(w, f, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		s.renderAccount(w, r, v, status, func(p *accountPage) { p.DeleteForm = f })
+		return
+	}
+	s.clearSessionCookie(w)
+	s.message(w, r, http.StatusOK, "Your account has been deleted",
+		"Your account and everything we kept about it are gone. Thank you for reading.")
+}
+
+func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
+	t, err := s.accounts.ConfirmEmail(r.Context(), r.URL.Query().Get("token"))
+	switch {
+	case err == nil && t.Purpose == account.ChangeEmail:
+		s.message(w, r, http.StatusOK, "Your address has changed",
+			"From now on we will write to "+t.Email+", and you log in with it.")
+	case err == nil:
+		s.message(w, r, http.StatusOK, "Your address is confirmed", "Thank you. Your email address is confirmed.")
+	case errors.Is(err, account.ErrBadToken), errors.Is(err, account.ErrEmailTaken):
+		s.message(w, r, http.StatusBadRequest, "That link does not work",
+			"The link is wrong, has been used already, or has expired. Log in and ask for a new one from your account page.")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+func (s *Server) exportData(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	data, err := s.accounts.ExportData(r.Context(), v.User)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="dateline-account.json"`)
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(data)
+}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"dateline/internal/account"
+)
+
+// sessionCookie is the name of the cookie that carries a session token.
+const sessionCookie = "dateline_session"
+
+type ctxKey int
+
+const viewerKey ctxKey = iota
+
+// viewer is who is making the request: nobody, or a signed-in user.
+type viewer struct {
+	User    *account.User
+	Session *account.Session
+	Token   string
+}
+
+// viewerOf returns the request's viewer; its User is nil for anonymous
+// readers.
+func viewerOf(r *http.Request) *viewer {
+	if v, ok := r.Context().Value(viewerKey).(*viewer); ok {
+		return v
+	}
+	return &viewer{}
+}
+
+// loadViewer finds the signed-in user from the session cookie. A cookie
+// that no longer names a live session is removed.
+func (s *Server) loadViewer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := &viewer{}
+		if c, err := r.Cookie(sessionCookie); err == nil && s.accounts != nil && !strings.HasPrefix(r.URL.Path, "/static/") {
+			u, sess, err := s.accounts.Authenticate(r.Context(), c.Value)
+			switch {
+			case err == nil:
+				v = &viewer{User: u, Session: sess, Token: c.Value}
+				if sess.Renewed {
+					s.setSessionCookie(w, c.Value, sess)
+				}
+			case errors.Is(err, account.ErrNotFound):
+				s.clearSessionCookie(w)
+			default:
+				s.log.Warn("session lookup failed", "err", err)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viewerKey, v)))
+	})
+}
+
+// setSessionCookie sends the session token: HttpOnly, SameSite=Lax,
+// host-only, Path=/, Secure on https sites. "Keep me signed in" sessions
+// persist across browser restarts; others end with the browser.
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string, sess *account.Session) {
+	c := &http.Cookie{
+		Name:     sessionCookie,
+		Value:    token,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   s.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	if age := s.accounts.SessionCookieMaxAge(sess); age > 0 {
+		c.MaxAge = int(age / time.Second)
+	}
+	http.SetCookie(w, c)
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// clientOf describes the browser behind a request.
+func clientOf(r *http.Request) account.Client {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return account.Client{IP: ip, UserAgent: r.UserAgent()}
+}
+
+// safeNext returns target when it is a path on this site, and fallback
+// otherwise: return-to parameters never send a reader elsewhere.
+func safeNext(target, fallback string) string {
+	if target == "" || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") || strings.ContainsAny(target, "\\\r\n\t") {
+		return fallback
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return fallback
+	}
+	return target
+}
+
+// requireUser sends anonymous readers to log in and back.
+func (s *Server) requireUser(w http.ResponseWriter, r *http.Request) (*viewer, bool) {
+	v := viewerOf(r)
+	if v.User == nil {
+		next := r.URL.Path
+		if r.Method != http.MethodGet {
+			next = "/account"
+		}
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return nil, false
+	}
+	return v, true
+}
