@@ -9,11 +9,14 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"dateline/internal/account"
+	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -223,4 +226,95 @@ func waitForPage(t *testing.T, url string, done chan int, errOut fmt.Stringer) s
 	}
 	t.Fatalf("%s did not answer", url)
 	return ""
+}
+
+func TestUserCreate(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			env := map[string]string{"DATELINE_DATABASE": dsn}
+			code, out, errOut := runCmd(t, env, "user", "create", "--email", "Editor@Example.com", "--role", "editor")
+			if code != 0 {
+				t.Fatalf("user create: %d %s", code, errOut)
+			}
+			pw := regexp.MustCompile(`(?m)^Password: (\S+)$`).FindStringSubmatch(out)
+			if pw == nil || len(pw[1]) < 16 || !strings.Contains(out, "editor@example.com") || !strings.Contains(out, "role editor") {
+				t.Fatalf("output:\n%s", out)
+			}
+			// The printed password logs in: check it against the stored hash.
+			s, err := store.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			u, err := s.UserByEmail(context.Background(), "editor@example.com")
+			if err != nil || u.Role != account.Editor || !u.Verified() {
+				t.Fatalf("user = %+v, %v", u, err)
+			}
+			ok, _, err := password.NewHasher(password.DefaultParams(), 1, time.Second).Verify(context.Background(), pw[1], u.PasswordHash)
+			if err != nil || !ok {
+				t.Errorf("the printed password does not match the account: %v", err)
+			}
+
+			// From standard input; nothing printed about the password.
+			env["STDIN"] = "a long typed passphrase\n"
+			code, out, errOut = runCmd(t, env, "user", "create", "--email", "mod@example.com", "--role", "moderator", "--name", "Moderator", "--password-stdin")
+			if code != 0 || strings.Contains(out, "Password:") || strings.Contains(out, "a long typed passphrase") {
+				t.Fatalf("--password-stdin: %d\n%s%s", code, out, errOut)
+			}
+			m, err := s.UserByEmail(context.Background(), "mod@example.com")
+			if err != nil || m.DisplayName != "Moderator" {
+				t.Fatalf("moderator = %+v, %v", m, err)
+			}
+			if ok, _, _ := password.NewHasher(password.DefaultParams(), 1, time.Second).Verify(context.Background(), "a long typed passphrase", m.PasswordHash); !ok {
+				t.Error("the password read from standard input is not the account's")
+			}
+
+			// Mistakes: a taken address, an unknown role, a weak password.
+			for _, args := range [][]string{
+				{"--email", "editor@example.com", "--role", "writer"},
+				{"--email", "x@example.com", "--role", "owner"},
+				{"--email", "not-an-email", "--role", "writer"},
+			} {
+				if code, _, errOut := runCmd(t, env, append([]string{"user", "create"}, args...)...); code == 0 || strings.Count(errOut, "\n") != 1 {
+					t.Errorf("%v: exit %d, %q", args, code, errOut)
+				}
+			}
+			env["STDIN"] = "password\n"
+			if code, _, errOut := runCmd(t, env, "user", "create", "--email", "w@example.com", "--role", "writer", "--password-stdin"); code == 0 || !strings.Contains(errOut, "password") {
+				t.Errorf("weak password: exit %d, %q", code, errOut)
+			}
+		})
+	}
+}
+
+func TestDemoPrintsAnAdminPassword(t *testing.T) {
+	dsn := storetest.DSN(t, store.SQLite)
+	addr := freeAddr(t)
+	env := map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_ADDR": addr}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"--demo"}, strings.NewReader(""), &out, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	}()
+	waitForPage(t, "http://"+addr+"/", done, &errOut)
+	cancel()
+	<-done
+	m := regexp.MustCompile(`Demo admin: (\S+)\nPassword: +(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no admin in the output:\n%s", out.String())
+	}
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err := s.UserByEmail(context.Background(), m[1])
+	if err != nil || u.Role != account.Admin {
+		t.Fatalf("demo admin = %+v, %v", u, err)
+	}
+	if ok, _, _ := password.NewHasher(password.DefaultParams(), 1, time.Second).Verify(context.Background(), m[2], u.PasswordHash); !ok {
+		t.Error("the printed password is not the admin's")
+	}
 }

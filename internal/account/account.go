@@ -134,6 +134,28 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
+// FieldErrors is every field of a form that is wrong, so the reader can
+// mend them all at once.
+type FieldErrors []*FieldError
+
+func (es FieldErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// add records err when it is a *FieldError and reports whether it was one.
+func (es *FieldErrors) add(err error) bool {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		*es = append(*es, fe)
+		return true
+	}
+	return false
+}
+
 // Limits on what readers type.
 const (
 	MaxEmail = 254

@@ -116,7 +116,17 @@ func (e *env) count(query string, args ...any) int {
 	return n
 }
 
+// fieldOf names the field an error is about; for several, they are
+// joined with commas.
 func fieldOf(err error) string {
+	var fes account.FieldErrors
+	if errors.As(err, &fes) {
+		var names []string
+		for _, fe := range fes {
+			names = append(names, fe.Field)
+		}
+		return strings.Join(names, ",")
+	}
 	var fe *account.FieldError
 	if errors.As(err, &fe) {
 		return fe.Field
@@ -180,6 +190,11 @@ func TestRegisterRefusesBadInputAndWritesNothing(t *testing.T) {
 		}
 		if n := e.count(`SELECT COUNT(*) FROM users`) + e.count(`SELECT COUNT(*) FROM outbox`); n != 0 {
 			t.Errorf("refused sign-ups left %d rows", n)
+		}
+		// Every wrong field is named at once.
+		_, err := e.svc.Register(ctx, account.SignUp{Email: "nope", Name: "", Password: "short"}, e.alice)
+		if got := fieldOf(err); got != "email,name,password" {
+			t.Errorf("three bad fields: %q", got)
 		}
 		// Long passphrases of any characters are fine.
 		e.register("bo@example.com", "Bo", strings.Repeat("ünï 漢字 ", 16))

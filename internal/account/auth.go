@@ -34,19 +34,17 @@ type SignUpResult struct {
 }
 
 // Register creates a reader's account, sends the link that verifies the
-// address, and starts a session. It returns *FieldError for bad input and
-// password.ErrBusy when too many hashes are running.
+// address, and starts a session. It returns FieldErrors naming every bad
+// field, and password.ErrBusy when too many hashes are running.
 func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpResult, error) {
+	var bad FieldErrors
 	email, err := CheckEmail(in.Email)
-	if err != nil {
-		return nil, err
-	}
+	bad.add(err)
 	name, err := CheckName(in.Name)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkPassword(in.Password, email, name); err != nil {
-		return nil, err
+	bad.add(err)
+	bad.add(s.checkPassword(in.Password, email, name, in.Email))
+	if len(bad) > 0 {
+		return nil, bad
 	}
 	// Hash before looking the address up, so both paths cost the same.
 	hash, err := s.hasher.Hash(ctx, in.Password)

@@ -34,9 +34,15 @@ func (s *Server) formPage(r *http.Request, title string, f *form) formPage {
 // and the status to answer with. It reports false for errors that are not
 // the reader's doing; the caller answers those with a 500 page.
 func (s *Server) accountError(w http.ResponseWriter, f *form, err error) (int, bool) {
+	var fes account.FieldErrors
 	var fe *account.FieldError
 	var te *account.ThrottledError
 	switch {
+	case errors.As(err, &fes):
+		for _, fe := range fes {
+			f.Fail(fe.Field, fe.Message)
+		}
+		return http.StatusUnprocessableEntity, true
 	case errors.As(err, &fe):
 		f.Fail(fe.Field, fe.Message)
 		return http.StatusUnprocessableEntity, true

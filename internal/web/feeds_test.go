@@ -204,7 +204,7 @@ func (brokenStore) Ping(context.Context) error { return errors.New("down") }
 
 func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		srv, err := New(brokenStore{s.db}, Options{BaseURL: testBase})
+		srv, err := New(brokenStore{s.db}, Options{BaseURL: testBase, Logger: s.log})
 		if err != nil {
 			t.Fatal(err)
 		}

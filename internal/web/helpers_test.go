@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,7 +37,7 @@ func newSite(t *testing.T, db *store.Store) *site {
 	if _, err := demo.Seed(context.Background(), db, testNow, story.NewRenderer()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }})
+	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

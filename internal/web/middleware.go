@@ -42,3 +42,21 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// maxBodyBytes caps every request body; form handlers cap theirs lower.
+const maxBodyBytes = 1 << 20
+
+// limitBodies refuses bodies that announce themselves too large and cuts
+// off those that turn out so, so no request can make the server read
+// without end.
+func (s *Server) limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBodyBytes {
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "That was too much to send",
+				"The request was larger than we accept.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -124,6 +124,7 @@ func (s *Server) routes() http.Handler {
 
 	var h http.Handler = mux
 	h = s.loadViewer(h)
+	h = s.limitBodies(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
