@@ -144,7 +144,9 @@ func expect(t *testing.T, r result, code int, location string) {
 // attribute is there at all, and the error shown beside it.
 func fieldState(t *testing.T, doc *html.Node, name string) (value string, hasValue bool, errText string) {
 	t.Helper()
-	inputs := find(doc, func(n *html.Node) bool { return n.Data == "input" && attr(n, "name") == name && attr(n, "type") != "hidden" })
+	inputs := find(doc, func(n *html.Node) bool {
+		return n.Data == "input" && attr(n, "name") == name && attr(n, "type") != "hidden"
+	})
 	if len(inputs) != 1 {
 		t.Fatalf("%d inputs named %s", len(inputs), name)
 	}
