@@ -160,6 +160,17 @@ func TestRegister(t *testing.T) {
 		if n := e.count(`SELECT COUNT(*) FROM users`); n != 1 {
 			t.Errorf("%d users, want 1", n)
 		}
+		// The owner hears of it, with the ways back in; at most 3 times an hour.
+		told := e.mailTo("ann@example.com")
+		if len(told) != 2 || !strings.Contains(told[0].Text, "https://news.example/password/forgot") {
+			t.Fatalf("the owner was not told of the second sign-up")
+		}
+		for range 4 {
+			e.svc.Register(ctx, account.SignUp{Email: "ann@example.com", Name: "Impostor", Password: "another good passphrase"}, e.alice)
+		}
+		if n := len(e.mailTo("ann@example.com")); n != 4 {
+			t.Errorf("%d emails after 6 sign-ups, want 4 (one verification, three notes)", n)
+		}
 	})
 }
 

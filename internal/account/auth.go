@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"dateline/internal/mail"
@@ -61,8 +62,7 @@ func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpRes
 	}
 	if err := s.store.CreateUser(ctx, u, verify, m); err != nil {
 		if errors.Is(err, ErrEmailTaken) {
-			s.log.Info("sign-up for an address that has an account", "ip", c.IP)
-			return &SignUpResult{}, nil
+			return &SignUpResult{}, s.tellOwner(ctx, email)
 		}
 		return nil, err
 	}
@@ -72,6 +72,32 @@ func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpRes
 		return nil, err
 	}
 	return &SignUpResult{User: u, Session: sess, Token: token}, nil
+}
+
+// tellOwner lets the owner of an address know someone tried to sign up
+// with it, at most three times an hour; the sign-up page says the same as
+// for a new account.
+func (s *Service) tellOwner(ctx context.Context, email string) error {
+	n, _, err := s.store.ThrottleHit(ctx, "signup:email:"+email, time.Hour, s.now())
+	if err != nil || n > 3 {
+		return err
+	}
+	owner, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	m, err := s.compose(mail.AccountExists, owner.Email, owner.DisplayName, map[string]any{
+		"Link":      s.opts.BaseURL + "/login",
+		"ResetLink": s.opts.BaseURL + "/password/forgot?" + url.Values{"email": {owner.Email}}.Encode(),
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.store.Enqueue(ctx, m); err != nil {
+		return err
+	}
+	s.queue()
+	return nil
 }
 
 // checkPassword applies the password policy, naming the field.

@@ -22,6 +22,7 @@ import (
 // happened.
 type Store interface {
 	CreateUser(ctx context.Context, u *User, verify *EmailToken, m *mail.Message) error
+	Enqueue(ctx context.Context, m *mail.Message) error
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	UserByID(ctx context.Context, id int64) (*User, error)
 	UpdateDisplayName(ctx context.Context, userID int64, name string) error

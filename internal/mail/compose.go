@@ -36,6 +36,10 @@ const (
 	// PasswordChanged tells a reader their password was changed.
 	// Data: Name, Time (string).
 	PasswordChanged Kind = "password_changed"
+	// AccountExists answers a sign-up for an address that already has an
+	// account, at that address, so the sign-up page need not say so.
+	// Data: Name, Link (the log-in page), ResetLink (the forgot page).
+	AccountExists Kind = "account_exists"
 )
 
 // required lists the data keys a kind of email cannot do without.
@@ -51,13 +55,15 @@ func required(k Kind) []string {
 		return []string{"Code", "Link", "Minutes"}
 	case PasswordChanged:
 		return []string{"Time"}
+	case AccountExists:
+		return []string{"Link", "ResetLink"}
 	}
 	return nil
 }
 
 // Kinds lists every kind of email, in a fixed order.
 func Kinds() []Kind {
-	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged}
+	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged, AccountExists}
 }
 
 //go:embed templates/*.tmpl

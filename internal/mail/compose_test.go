@@ -73,6 +73,13 @@ func composeCases() []composeCase {
 			text:     []string{"29 November 2026, 12:00 UTC", "If it was not you", "\n" + baseURL + "/password/forgot\n", "reply to this email"},
 			htmlText: []string{"29 November 2026, 12:00 UTC", "If it was not you", "get a reset code", "reply to this email"},
 		},
+		{
+			kind:     mail.AccountExists,
+			data:     map[string]any{"Name": "Ana", "Link": baseURL + "/login", "ResetLink": baseURL + "/password/forgot?email=ana%40example.com"},
+			subject:  "You already have an account at " + siteName,
+			text:     []string{"\n" + baseURL + "/login\n", "\n" + baseURL + "/password/forgot?email=ana%40example.com\n", "no\nsecond account"},
+			htmlText: []string{"Log in to your account", "set a new one", "nothing has changed"},
+		},
 	}
 }
 
