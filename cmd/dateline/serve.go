@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
 	"dateline/internal/config"
 	"dateline/internal/demo"
 	"dateline/internal/mail"
@@ -24,7 +25,8 @@ import (
 func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
-	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom)
+	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
+		config.StripeKey, config.StripeWebhookSecret)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +62,11 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
+	subs, webhook, err := newBilling(db, &cfg, log, sender.Wake)
+	if err != nil {
+		return err
+	}
+
 	renderer := story.NewRenderer()
 	if cfg.Demo {
 		res, err := demo.Seed(ctx, db, time.Now(), renderer)
@@ -71,12 +78,16 @@ func (e env) serve(ctx context.Context, args []string) error {
 			if err := e.createDemoAdmin(ctx, accounts); err != nil {
 				return err
 			}
+			if err := createDemoPlans(ctx, subs); err != nil {
+				return err
+			}
 		} else {
 			log.Info("the database already has content; the demo site was not created")
 		}
 	}
 
-	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail})
+	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
+		Billing: subs, StripeWebhook: webhook})
 	if err != nil {
 		return err
 	}
@@ -137,6 +148,44 @@ func newAccounts(ctx context.Context, db *store.Store, cfg *config.Config, log *
 		BaseURL:  cfg.BaseURL,
 		MailSent: mailSent,
 	})
+}
+
+// newBilling builds subscriptions with Stripe when a key is configured and
+// with the demo provider, which takes no money, otherwise.
+func newBilling(db *store.Store, cfg *config.Config, log *slog.Logger, mailSent func()) (*billing.Service, *billing.Webhook, error) {
+	composer, err := mail.NewComposer(siteName, cfg.BaseURL, cfg.MailFrom)
+	if err != nil {
+		return nil, nil, err
+	}
+	var provider billing.Provider = billing.DemoProvider{}
+	if cfg.StripeKey != "" {
+		provider = billing.NewStripe(cfg.StripeKey, billing.WithStripeLogger(log))
+		log.Info("payments through Stripe")
+	} else {
+		log.Info("no Stripe key: the demo payment provider takes no money")
+	}
+	subs := billing.New(billing.Options{Store: db, Provider: provider, Composer: composer, Log: log,
+		BaseURL: cfg.BaseURL, MailSent: mailSent})
+	var webhook *billing.Webhook
+	if cfg.StripeWebhookSecret != "" {
+		webhook = billing.NewWebhook(subs, cfg.StripeWebhookSecret)
+	}
+	return subs, webhook, nil
+}
+
+// createDemoPlans offers a monthly and a yearly plan on the demo site.
+func createDemoPlans(ctx context.Context, subs *billing.Service) error {
+	for _, p := range []billing.Plan{
+		{Name: "Monthly", Description: "Every story, every day. Cancel at any time.", PriceMinor: 900, Currency: "EUR",
+			Period: billing.Monthly, TrialDays: 0, Active: true, Position: 1},
+		{Name: "Yearly", Description: "A year of every story, for the price of ten months.", PriceMinor: 9000, Currency: "EUR",
+			Period: billing.Yearly, TrialDays: 14, Active: true, Position: 2},
+	} {
+		if err := subs.CreatePlan(ctx, &p); err != nil {
+			return fmt.Errorf("demo plans: %w", err)
+		}
+	}
+	return nil
 }
 
 // siteName is the paper's name until the newsroom can set its own.

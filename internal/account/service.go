@@ -159,6 +159,11 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	return s, nil
 }
 
+// UserByEmail finds an account by address, as staff tools need.
+func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) {
+	return s.store.UserByEmail(ctx, NormalizeEmail(email))
+}
+
 // Options returns the settings in force, defaults filled in.
 func (s *Service) Options() Options { return s.opts }
 

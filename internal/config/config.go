@@ -31,6 +31,11 @@ type Config struct {
 	SMTP string
 	// MailFrom is the sender of every email.
 	MailFrom string
+	// StripeKey is Stripe's secret API key; empty means the demo payment
+	// provider, which takes no money.
+	StripeKey string
+	// StripeWebhookSecret verifies Stripe's webhook signatures.
+	StripeWebhookSecret string
 
 	envErrs []error
 }
@@ -47,8 +52,10 @@ const (
 	Database = "database"
 	BaseURL  = "base-url"
 	Demo     = "demo"
-	SMTP     = "smtp"
-	MailFrom = "mail-from"
+	SMTP                = "smtp"
+	MailFrom            = "mail-from"
+	StripeKey           = "stripe-key"
+	StripeWebhookSecret = "stripe-webhook-secret"
 )
 
 var settings = []setting{
@@ -77,6 +84,12 @@ var settings = []setting{
 	}},
 	{MailFrom, "DATELINE_MAIL_FROM", "sender `address` of every email", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.MailFrom, MailFrom, orDefault(env, set, "Dateline <news@localhost>"), "")
+	}},
+	{StripeKey, "DATELINE_STRIPE_SECRET_KEY", "Stripe secret `key` for real payments; unset: the demo payment provider", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.StripeKey, StripeKey, orDefault(env, set, ""), "")
+	}},
+	{StripeWebhookSecret, "DATELINE_STRIPE_WEBHOOK_SECRET", "Stripe webhook signing `secret` (whsec_…), needed with --stripe-key", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.StripeWebhookSecret, StripeWebhookSecret, orDefault(env, set, ""), "")
 	}},
 }
 
@@ -165,6 +178,9 @@ func (c *Config) Finish() error {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 			return fmt.Errorf("--mail-from %q is not an email address: %w", c.MailFrom, err)
 		}
+	}
+	if (c.StripeKey == "") != (c.StripeWebhookSecret == "") {
+		return errors.New("--stripe-key and --stripe-webhook-secret go together: set both for real payments, or neither for the demo provider")
 	}
 	if c.SMTP != "" {
 		u, err := url.Parse(c.SMTP)

@@ -40,6 +40,15 @@ const (
 	// account, at that address, so the sign-up page need not say so.
 	// Data: Name, Link (the log-in page), ResetLink (the forgot page).
 	AccountExists Kind = "account_exists"
+	// SubscriptionWelcome thanks a new subscriber.
+	// Data: Name, Plan, Price, TrialDays (int), AccountLink.
+	SubscriptionWelcome Kind = "subscription_welcome"
+	// PaymentFailed says a payment failed and when access ends unless it
+	// is mended. Data: Name, GraceEnds (string), AccountLink.
+	PaymentFailed Kind = "payment_failed"
+	// SubscriptionCanceled confirms a cancellation and the date access
+	// ends. Data: Name, Ends (string), AccountLink.
+	SubscriptionCanceled Kind = "subscription_canceled"
 )
 
 // required lists the data keys a kind of email cannot do without.
@@ -57,13 +66,20 @@ func required(k Kind) []string {
 		return []string{"Time"}
 	case AccountExists:
 		return []string{"Link", "ResetLink"}
+	case SubscriptionWelcome:
+		return []string{"Plan", "Price", "TrialDays", "AccountLink"}
+	case PaymentFailed:
+		return []string{"GraceEnds", "AccountLink"}
+	case SubscriptionCanceled:
+		return []string{"Ends", "AccountLink"}
 	}
 	return nil
 }
 
 // Kinds lists every kind of email, in a fixed order.
 func Kinds() []Kind {
-	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged, AccountExists}
+	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged, AccountExists,
+		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled}
 }
 
 //go:embed templates/*.tmpl

@@ -80,6 +80,27 @@ func composeCases() []composeCase {
 			text:     []string{"\n" + baseURL + "/login\n", "\n" + baseURL + "/password/forgot?email=ana%40example.com\n", "no\nsecond account"},
 			htmlText: []string{"Log in to your account", "set a new one", "nothing has changed"},
 		},
+		{
+			kind:     mail.SubscriptionWelcome,
+			data:     map[string]any{"Name": "Ana", "Plan": "Monthly", "Price": "€9.00 a month", "TrialDays": 14, "AccountLink": baseURL + "/account"},
+			subject:  "Welcome to " + siteName,
+			text:     []string{"Monthly", "€9.00 a month", "14 days", "\n" + baseURL + "/account\n"},
+			htmlText: []string{"Monthly", "€9.00 a month", "14 days", "your account page"},
+		},
+		{
+			kind:     mail.PaymentFailed,
+			data:     map[string]any{"Name": "Ana", "GraceEnds": "8 December 2026", "AccountLink": baseURL + "/account"},
+			subject:  "did not go through",
+			text:     []string{"8 December 2026", "\n" + baseURL + "/account\n"},
+			htmlText: []string{"8 December 2026", "your account page"},
+		},
+		{
+			kind:     mail.SubscriptionCanceled,
+			data:     map[string]any{"Name": "Ana", "Ends": "10 December 2026", "AccountLink": baseURL + "/account"},
+			subject:  "cancelled",
+			text:     []string{"10 December 2026", "resume", "\n" + baseURL + "/account\n"},
+			htmlText: []string{"10 December 2026", "resume"},
+		},
 	}
 }
 

@@ -57,3 +57,13 @@ func (s *Story) BodyWithDateline() string {
 	}
 	return "<p>" + mark + "</p>\n" + s.BodyHTML
 }
+
+// LeadWithDateline is what a reader without access sees of the body: the
+// first paragraph, dateline included, and nothing after it.
+func (s *Story) LeadWithDateline() string {
+	body := s.BodyWithDateline()
+	if i := strings.Index(body, "</p>"); i >= 0 {
+		return body[:i+len("</p>")]
+	}
+	return ""
+}

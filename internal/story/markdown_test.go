@@ -152,3 +152,14 @@ func TestBodyWithDateline(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadWithDateline(t *testing.T) {
+	r := NewRenderer()
+	s := &Story{Dateline: "OSLO", BodyHTML: r.Render("First *one*.\n\nSecond secret.\n\n- third")}
+	if got := s.LeadWithDateline(); got != `<p><span class="dateline">OSLO –</span> First <em>one</em>.</p>` {
+		t.Errorf("LeadWithDateline = %q", got)
+	}
+	if got := (&Story{BodyHTML: "<ul><li>x</li></ul>"}).LeadWithDateline(); got != "" {
+		t.Errorf("a body without paragraphs leaks %q", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
 	"dateline/internal/password"
 )
 
@@ -253,6 +254,15 @@ type accountPage struct {
 	CurrentSession int64
 	// Forms for each section; errors show beside the right fields.
 	NameForm, EmailForm, PasswordForm, DeleteForm *form
+
+	// Billing is true when the site sells subscriptions.
+	Billing               bool
+	Sub                   *billing.Subscription
+	SubState              billing.Status
+	GraceEnds             time.Time
+	MeterLeft, MeterLimit int
+	Gifts                 []billing.Gift
+	GiftsLeft             int
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -272,6 +282,14 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 			p.Form.Notice = "Every other session has been signed out."
 		case "verify":
 			p.Form.Notice = "We have sent you a new link to confirm your address."
+		case "subscribed":
+			p.Form.Notice = "Thank you for subscribing. Every story is yours to read."
+		case "canceled":
+			p.Form.Notice = "Your subscription has been cancelled. You keep digital access until the date below."
+		case "resumed":
+			p.Form.Notice = "Your subscription will renew as before."
+		case "gift":
+			p.Form.Notice = "The gift link has been revoked."
 		}
 	})
 }
@@ -286,10 +304,43 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 		NameForm: newForm(), EmailForm: newForm(), PasswordForm: newForm(), DeleteForm: newForm()}
 	p.NameForm.Values["name"] = v.User.DisplayName
 	p.CurrentSession = v.Session.ID
+	if s.billing != nil {
+		if err := s.fillBilling(r, v, &p); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	if edit != nil {
 		edit(&p)
 	}
 	s.render(w, r, status, "account", p)
+}
+
+// fillBilling adds the reader's subscription, meter and gifts to the
+// account page.
+func (s *Server) fillBilling(r *http.Request, v *viewer, p *accountPage) error {
+	ctx := r.Context()
+	sub, err := s.billing.Subscription(ctx, v.User.ID)
+	if err != nil {
+		return err
+	}
+	set, err := s.billing.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	p.Billing, p.Sub = true, sub
+	if sub != nil {
+		p.SubState = sub.State(s.now(), set.Grace)
+		p.GraceEnds = sub.GraceEnds(set.Grace)
+	}
+	if p.MeterLeft, p.MeterLimit, err = s.billing.MeterLeft(ctx, v.User.ID); err != nil {
+		return err
+	}
+	if p.Gifts, err = s.billing.Gifts(ctx, v.User.ID); err != nil {
+		return err
+	}
+	p.GiftsLeft, err = s.billing.GiftsLeft(ctx, v.User.ID)
+	return err
 }
 
 // accountAction runs a change posted from the account page and shows the

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/html"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
 	"dateline/internal/password"
@@ -30,7 +31,12 @@ type accountSite struct {
 	*site
 	smtp     *mailtest.Server
 	accounts *account.Service
+	billing  *billing.Service
+	plan     *billing.Plan
 }
+
+// testWebhookSecret signs the Stripe events the tests send.
+const testWebhookSecret = "whsec_test_secret"
 
 func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	t.Helper()
@@ -55,7 +61,14 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log})
+	subs := billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, Composer: composer, Log: log,
+		BaseURL: testBase, Now: func() time.Time { return testNow }, MailSent: sender.Wake})
+	plan := &billing.Plan{Name: "Monthly", PriceMinor: 900, Currency: "EUR", Period: billing.Monthly, Active: true}
+	if err := subs.CreatePlan(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log,
+		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +76,7 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &accountSite{site: &site{Server: srv, db: db}, smtp: smtp, accounts: accounts}
+	return &accountSite{site: &site{Server: srv, db: db}, smtp: smtp, accounts: accounts, billing: subs, plan: plan}
 }
 
 func eachAccountSite(t *testing.T, fn func(t *testing.T, s *accountSite)) {

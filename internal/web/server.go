@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
 	"dateline/internal/mail"
 	"dateline/internal/story"
 )
@@ -45,6 +46,12 @@ type Options struct {
 	// DevMail, when set, lists sent email at /_dev/mail: the development
 	// mailbox, for when no SMTP server is configured.
 	DevMail MailLog
+	// Billing runs subscriptions and the paywall; nil serves every story
+	// in full.
+	Billing *billing.Service
+	// StripeWebhook receives Stripe's events at /webhooks/stripe; nil
+	// without Stripe.
+	StripeWebhook *billing.Webhook
 }
 
 // MailLog lists recent email, newest first.
@@ -65,6 +72,8 @@ type Server struct {
 	accounts *account.Service
 	devMail  MailLog
 	secure   bool // the site is served over https
+	billing  *billing.Service
+	webhook  *billing.Webhook
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -80,7 +89,8 @@ func New(st Store, opts Options) (*Server, error) {
 		opts.Logger = slog.Default()
 	}
 	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20,
-		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://")}
+		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
+		billing: opts.Billing, webhook: opts.StripeWebhook}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -116,6 +126,12 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/{file}", s.static)
 	if s.accounts != nil {
 		s.accountRoutes(mux)
+	}
+	if s.billing != nil && s.accounts != nil {
+		s.billingRoutes(mux)
+	}
+	if s.webhook != nil {
+		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
 	}
 	if s.devMail != nil {
 		mux.HandleFunc("GET /_dev/mail", s.devMailbox)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"dateline/internal/billing"
 	"dateline/internal/story"
 )
 
@@ -17,6 +18,24 @@ type storyPage struct {
 	MailLink string
 	JSONLD   map[string]any
 	Image    string
+	// Access is what the reader may read; Paywall is set when it is not
+	// the whole story.
+	Access  billing.Access
+	Paywall *paywall
+	// CanGift is true for subscribers on subscribers-only stories.
+	CanGift bool
+	// Gifted marks a story opened through a gift link.
+	Gifted bool
+}
+
+// paywall is the panel shown in place of the rest of a story.
+type paywall struct {
+	Plans []billing.Plan
+	// Register is true for anonymous readers: sign up to use the meter.
+	Register    bool
+	MeterLimit  int
+	GiftRefused bool
+	Next        string
 }
 
 func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
@@ -41,6 +60,41 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		Story:      st,
 		Body:       template.HTML(st.BodyWithDateline()), // sanitised when saved
 		MailLink:   mailLink(st.Headline, canonical),
+		Access:     billing.Access{Full: true, Why: billing.WhyFree},
+	}
+	if s.billing != nil {
+		gift := r.URL.Query().Get("gift")
+		if len(gift) > 100 {
+			gift = "invalid"
+		}
+		a, err := s.billing.StoryAccess(r.Context(), viewerOf(r).User, st, gift)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.Access = a
+		if !a.Full {
+			// The rest of the story never leaves the server.
+			data.Body = template.HTML(st.LeadWithDateline())
+			plans, err := s.billing.Plans(r.Context())
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			data.Paywall = &paywall{Plans: plans, Register: a.Why == billing.WhyRegister,
+				MeterLimit: a.MeterLimit, GiftRefused: a.GiftRefused, Next: st.Path()}
+		}
+		if gift != "" {
+			// Gift pages stay out of search engines and tell nobody where
+			// the reader came from.
+			data.Gifted = a.Why == billing.WhyGift
+			data.NoIndex = true
+			w.Header().Set("Referrer-Policy", "no-referrer")
+		}
+		data.CanGift = st.Access == story.Subscribers && (a.Why == billing.WhySubscriber || a.Why == billing.WhyStaff)
+		if viewerOf(r).User != nil || gift != "" {
+			w.Header().Set("Cache-Control", "private, no-store")
+		}
 	}
 	data.Canonical = canonical
 	data.Current = st.Section.Slug

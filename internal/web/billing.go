@@ -1,0 +1,462 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/billing"
+	"dateline/internal/story"
+)
+
+func (s *Server) billingRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /subscribe", s.subscribePage)
+	mux.HandleFunc("POST /subscribe/checkout", s.checkout)
+	mux.HandleFunc("GET /subscribe/demo", s.demoCheckoutPage)
+	mux.HandleFunc("POST /subscribe/demo", s.demoCheckout)
+	mux.HandleFunc("POST /account/subscription/cancel", s.subscriptionChange(s.billing.Cancel, "canceled"))
+	mux.HandleFunc("POST /account/subscription/resume", s.subscriptionChange(s.billing.Resume, "resumed"))
+	mux.HandleFunc("POST /account/subscription/manage", s.manageSubscription)
+	mux.HandleFunc("POST /gifts", s.createGift)
+	mux.HandleFunc("POST /account/gifts/{id}/revoke", s.revokeGift)
+	mux.HandleFunc("GET /admin/subscribers", s.adminSubscribers)
+	mux.HandleFunc("POST /admin/subscribers/complimentary", s.grantComplimentary)
+	mux.HandleFunc("POST /admin/subscribers/complimentary/revoke", s.revokeComplimentary)
+}
+
+// subscribePage is the data of /subscribe.
+type subscribePage struct {
+	layoutData
+	Plans   []billing.Plan
+	Message string
+	Demo    bool
+	Sub     *billing.Subscription
+	HasSub  bool
+}
+
+func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
+	s.renderSubscribe(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status int, message string) {
+	plans, err := s.billing.Plans(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := subscribePage{layoutData: s.layout(r, "Subscribe for digital access"), Plans: plans, Message: message,
+		Demo: s.billing.Provider().Name() == billing.Demo}
+	if u := viewerOf(r).User; u != nil {
+		ok, sub, err := s.billing.HasAccess(r.Context(), u)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.Sub, p.HasSub = sub, ok
+	}
+	s.render(w, r, status, "subscribe", p)
+}
+
+// checkoutError says what went wrong with a checkout in the reader's words.
+func checkoutError(err error) (int, string, bool) {
+	switch {
+	case errors.Is(err, billing.ErrPlanRetired), errors.Is(err, billing.ErrNotFound):
+		return http.StatusConflict, "That plan is no longer offered. Please choose one of the plans below.", true
+	case errors.Is(err, billing.ErrAlreadySubscribed):
+		return http.StatusConflict, "You already have digital access, so there is nothing to buy. Your account page shows your subscription.", true
+	case errors.Is(err, billing.ErrUnverified):
+		return http.StatusForbidden, "Please confirm your email address first: open the link we sent you, or ask for a new one on your account page.", true
+	case errors.Is(err, billing.ErrProvider):
+		return http.StatusServiceUnavailable, "We could not reach our payment provider just now. Nothing was charged; please try again in a minute.", true
+	}
+	return 0, "", false
+}
+
+func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "plan")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	planID, err := strconv.ParseInt(f.Get("plan"), 10, 64)
+	if err != nil || planID <= 0 {
+		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
+		return
+	}
+	next, err := s.billing.StartCheckout(r.Context(), v.User, planID)
+	if err != nil {
+		if status, msg, ok := checkoutError(err); ok {
+			if status == http.StatusServiceUnavailable {
+				s.log.Warn("checkout: payment provider", "err", err)
+				w.Header().Set("Retry-After", "60")
+			}
+			s.renderSubscribe(w, r, status, msg)
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// demoPage is the data of the demo checkout.
+type demoPage struct {
+	layoutData
+	Plan *billing.Plan
+}
+
+func (s *Server) demoPlan(w http.ResponseWriter, r *http.Request, raw string) (*billing.Plan, bool) {
+	if s.billing.Provider().Name() != billing.Demo {
+		s.notFound(w, r)
+		return nil, false
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
+		return nil, false
+	}
+	plans, err := s.billing.Plans(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	for i := range plans {
+		if plans[i].ID == id {
+			return &plans[i], true
+		}
+	}
+	s.renderSubscribe(w, r, http.StatusConflict, "That plan is no longer offered. Please choose one of the plans below.")
+	return nil, false
+}
+
+func (s *Server) demoCheckoutPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireUser(w, r); !ok {
+		return
+	}
+	p, ok := s.demoPlan(w, r, r.URL.Query().Get("plan"))
+	if !ok {
+		return
+	}
+	data := demoPage{layoutData: s.layout(r, "Demo checkout"), Plan: p}
+	data.NoIndex = true
+	s.render(w, r, http.StatusOK, "democheckout", data)
+}
+
+func (s *Server) demoCheckout(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "plan")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	p, ok := s.demoPlan(w, r, f.Get("plan"))
+	if !ok {
+		return
+	}
+	if _, err := s.billing.CompleteDemoCheckout(r.Context(), v.User, p.ID); err != nil {
+		if status, msg, ok := checkoutError(err); ok {
+			s.renderSubscribe(w, r, status, msg)
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=subscribed", http.StatusSeeOther)
+}
+
+func (s *Server) subscriptionChange(change func(ctx context.Context, u *account.User) error, done string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, ok := s.requireUser(w, r)
+		if !ok {
+			return
+		}
+		if err := change(r.Context(), v.User); err != nil {
+			if errors.Is(err, billing.ErrNotFound) {
+				s.badRequest(w, r, "There is no subscription here that can be changed that way.")
+				return
+			}
+			s.serverError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
+	}
+}
+
+func (s *Server) manageSubscription(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	sub, err := s.billing.Subscription(r.Context(), v.User.ID)
+	if err != nil || sub == nil {
+		s.fail(w, r, errOr(err, story.ErrNotFound))
+		return
+	}
+	to, err := s.billing.Provider().Portal(r.Context(), sub, s.opts.BaseURL+"/account")
+	if err != nil {
+		s.log.Warn("subscription portal", "err", err)
+		s.errorPage(w, r, http.StatusServiceUnavailable, "Please try again",
+			"We could not reach our payment provider just now. Please try again in a minute.")
+		return
+	}
+	if to == "" {
+		to = "/account"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func errOr(err, fallback error) error {
+	if err != nil {
+		return err
+	}
+	return fallback
+}
+
+// giftPage is the data of the page showing a new gift link.
+type giftPage struct {
+	layoutData
+	Story *story.Story
+	Link  string
+	Left  int
+}
+
+func (s *Server) createGift(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "story")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	st, err := s.store.StoryBySlug(r.Context(), f.Get("story"))
+	if err != nil || !st.Visible(s.now()) {
+		s.fail(w, r, errOr(err, story.ErrNotFound))
+		return
+	}
+	link, err := s.billing.GiftLink(r.Context(), v.User, st)
+	switch {
+	case errors.Is(err, billing.ErrGiftLimit):
+		s.errorPage(w, r, http.StatusTooManyRequests, "No gifts left this month",
+			"You have shared all your gift links for this month. New ones become available on the first of next month.")
+		return
+	case errors.Is(err, billing.ErrNotFound):
+		s.errorPage(w, r, http.StatusForbidden, "Gift links are for subscribers",
+			"Subscribers can share stories for subscribers with anyone. Every story can be shared with its ordinary link.")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	left, err := s.billing.GiftsLeft(r.Context(), v.User.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := giftPage{layoutData: s.layout(r, "Your gift link"), Story: st, Link: link, Left: left}
+	p.NoIndex = true
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, "gift", p)
+}
+
+func (s *Server) revokeGift(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.billing.RevokeGift(r.Context(), v.User.ID, id); err != nil {
+		if errors.Is(err, billing.ErrNotFound) {
+			s.notFound(w, r)
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=gift", http.StatusSeeOther)
+}
+
+// requireRole lets through users with one of roles, answering 404 to
+// everyone else so the staff pages do not announce themselves.
+func (s *Server) requireRole(w http.ResponseWriter, r *http.Request, roles ...account.Role) (*viewer, bool) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return nil, false
+	}
+	for _, role := range roles {
+		if v.User.Role == role {
+			return v, true
+		}
+	}
+	s.errorPage(w, r, http.StatusForbidden, "This page is for staff",
+		"Your account does not have access to this page.")
+	return nil, false
+}
+
+// subscribersPage is the data of /admin/subscribers.
+type subscribersPage struct {
+	layoutData
+	List    []billing.Subscriber
+	Counts  []stateCount
+	Status  string
+	Query   string
+	Form    *form
+	States  []billing.Status
+	NowTime time.Time
+	Grace   time.Duration
+}
+
+type stateCount struct {
+	Status billing.Status
+	Count  int
+}
+
+func (s *Server) adminSubscribers(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		return
+	}
+	s.renderSubscribers(w, r, http.StatusOK, newForm())
+}
+
+func (s *Server) renderSubscribers(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	q := r.URL.Query()
+	filter := billing.SubscriberFilter{Status: billing.Status(q.Get("status")), Email: strings.TrimSpace(q.Get("q"))}
+	states := []billing.Status{billing.Trialing, billing.Active, billing.PastDue, billing.Canceled, billing.Expired, billing.Incomplete}
+	valid := filter.Status == ""
+	for _, st := range states {
+		valid = valid || st == filter.Status
+	}
+	if !valid {
+		s.badRequest(w, r, "There is no such subscription state.")
+		return
+	}
+	list, counts, err := s.billing.Subscribers(r.Context(), filter)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	set, err := s.billing.Settings(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := subscribersPage{layoutData: s.layout(r, "Subscribers"), List: list, Status: string(filter.Status),
+		Query: filter.Email, Form: f, States: states, NowTime: s.now(), Grace: set.Grace}
+	p.NoIndex = true
+	for _, st := range states {
+		p.Counts = append(p.Counts, stateCount{st, counts[st]})
+	}
+	s.render(w, r, status, "subscribers", p)
+}
+
+func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		return
+	}
+	f, err := parseForm(w, r, "email", "until")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	until, err := time.Parse("2006-01-02", f.Get("until"))
+	if err != nil {
+		f.Fail("until", "Give the last day of access as a date.")
+	}
+	var u *account.User
+	if f.OK() {
+		u, err = s.accounts.UserByEmail(r.Context(), f.Get("email"))
+		if err != nil {
+			f.Fail("email", "There is no reader with that address.")
+		}
+	}
+	if f.OK() {
+		err = s.billing.GrantComplimentary(r.Context(), u.ID, until.Add(24*time.Hour))
+		switch {
+		case errors.Is(err, billing.ErrAlreadySubscribed):
+			f.Fail("email", "That reader already pays for a subscription.")
+		case err != nil && strings.Contains(err.Error(), "future"):
+			f.Fail("until", "The last day of access must be in the future.")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		s.renderSubscribers(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	http.Redirect(w, r, "/admin/subscribers?q="+url.QueryEscape(u.Email), http.StatusSeeOther)
+}
+
+func (s *Server) revokeComplimentary(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		return
+	}
+	f, err := parseForm(w, r, "user")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	id, err := strconv.ParseInt(f.Get("user"), 10, 64)
+	if err != nil {
+		s.badRequest(w, r, "No such reader.")
+		return
+	}
+	if err := s.billing.RevokeComplimentary(r.Context(), id); err != nil {
+		if errors.Is(err, billing.ErrNotFound) {
+			s.badRequest(w, r, "That reader has no complimentary access.")
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/subscribers", http.StatusSeeOther)
+}
+
+// maxWebhookBytes caps a Stripe event; real ones are a few kilobytes.
+const maxWebhookBytes = 256 << 10
+
+func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
+	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
+	if err != nil {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "payload too large"})
+		return
+	}
+	err = s.webhook.Handle(r.Context(), payload, r.Header.Get("Stripe-Signature"))
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]bool{"received": true})
+	case errors.Is(err, billing.ErrBadWebhook):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	default:
+		// Stripe tries again later.
+		s.log.Error("stripe webhook", "err", err)
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not apply the event; it will be retried"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
