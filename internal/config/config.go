@@ -48,10 +48,10 @@ type setting struct {
 
 // Setting names accepted by Register.
 const (
-	Addr     = "addr"
-	Database = "database"
-	BaseURL  = "base-url"
-	Demo     = "demo"
+	Addr                = "addr"
+	Database            = "database"
+	BaseURL             = "base-url"
+	Demo                = "demo"
 	SMTP                = "smtp"
 	MailFrom            = "mail-from"
 	StripeKey           = "stripe-key"
