@@ -87,7 +87,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
-		Billing: subs, StripeWebhook: webhook})
+		Billing: subs, StripeWebhook: webhook, PlanAdmin: db})
 	if err != nil {
 		return err
 	}

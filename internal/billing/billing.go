@@ -75,19 +75,27 @@ func FormatMoney(minor int64, currency string) string {
 	return amount + " " + currency
 }
 
-// Validate checks a plan an admin typed.
+// PlanError names the field of a plan that is wrong and says why.
+type PlanError struct {
+	Field   string
+	Message string
+}
+
+func (e *PlanError) Error() string { return "billing: plan " + e.Field + ": " + e.Message }
+
+// Validate checks a plan an admin typed; it returns a *PlanError.
 func (p *Plan) Validate() error {
 	switch {
 	case strings.TrimSpace(p.Name) == "":
-		return errors.New("a plan needs a name")
+		return &PlanError{"name", "A plan needs a name."}
 	case p.PriceMinor < 0:
-		return errors.New("a price cannot be negative")
+		return &PlanError{"price", "A price cannot be negative."}
 	case len(p.Currency) != 3:
-		return errors.New("the currency is a three-letter code such as EUR")
+		return &PlanError{"currency", "The currency is a three-letter code such as EUR."}
 	case p.Period != Monthly && p.Period != Yearly:
-		return errors.New("a plan is billed monthly or yearly")
+		return &PlanError{"period", "A plan is billed monthly or yearly."}
 	case p.TrialDays < 0 || p.TrialDays > 365:
-		return errors.New("a trial lasts 0 to 365 days")
+		return &PlanError{"trial_days", "A trial lasts 0 to 365 days."}
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 		t.Fatal(err)
 	}
 	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log,
-		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret)})
+		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,13 @@ func (s *Server) billingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/subscribers", s.adminSubscribers)
 	mux.HandleFunc("POST /admin/subscribers/complimentary", s.grantComplimentary)
 	mux.HandleFunc("POST /admin/subscribers/complimentary/revoke", s.revokeComplimentary)
+	if s.planAdmin != nil {
+		mux.HandleFunc("GET /admin/plans", s.adminPlans)
+		mux.HandleFunc("POST /admin/plans", s.createPlan)
+		mux.HandleFunc("POST /admin/plans/{id}/retire", s.setPlanActive(false))
+		mux.HandleFunc("POST /admin/plans/{id}/offer", s.setPlanActive(true))
+		mux.HandleFunc("POST /admin/plans/settings", s.saveSettings)
+	}
 }
 
 // subscribePage is the data of /subscribe.

@@ -277,3 +277,50 @@ func TestStripeWebhookEndpoint(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminPlansAndPaywallSettings(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		if _, err := s.accounts.CreateUser(context.Background(), "boss@example.com", "Boss", goodPassword, account.Admin); err != nil {
+			t.Fatal(err)
+		}
+		editor := s.browser(t)
+		if _, err := s.accounts.CreateUser(context.Background(), "ed@example.com", "Ed", goodPassword, account.Editor); err != nil {
+			t.Fatal(err)
+		}
+		editor.post("/login", "email", "ed@example.com", "password", goodPassword)
+		if r := editor.post("/admin/plans", "name", "Cheap", "price", "1", "currency", "EUR", "period", "month"); r.Code != http.StatusForbidden {
+			t.Errorf("an editor created a plan: %d", r.Code)
+		}
+		admin := s.browser(t)
+		admin.post("/login", "email", "boss@example.com", "password", goodPassword)
+		r := admin.post("/admin/plans", "name", "Weekend", "price", "nine", "currency", "EURO", "period", "month")
+		if v, _, e := fieldState(t, r.Doc, "price"); r.Code != http.StatusUnprocessableEntity || e == "" || v != "nine" {
+			t.Errorf("bad price: %d %q %q", r.Code, v, e)
+		}
+		expect(t, admin.post("/admin/plans", "name", "Weekend", "price", "4.50", "currency", "eur", "period", "month", "trial_days", "7"),
+			http.StatusSeeOther, "/admin/plans")
+		if r := s.browser(t).get("/subscribe"); !strings.Contains(text(r.Doc), "€4.50 a month") {
+			t.Error("the new plan is not on sale")
+		}
+		expect(t, admin.post(fmt.Sprintf("/admin/plans/%d/retire", s.plan.ID)), http.StatusSeeOther, "/admin/plans")
+		if r := s.browser(t).get("/subscribe"); strings.Contains(text(r.Doc), "€9.00 a month") {
+			t.Error("a retired plan is still on sale")
+		}
+		// A checkout for the retired plan is refused with a clear message.
+		buyer := s.browser(t)
+		buyer.verified("buyer@example.com")
+		if r := buyer.post("/subscribe/checkout", "plan", fmt.Sprint(s.plan.ID)); r.Code != http.StatusConflict || !strings.Contains(text(r.Doc), "no longer offered") {
+			t.Errorf("retired plan checkout = %d", r.Code)
+		}
+		// A hard paywall: no metered stories.
+		r = admin.post("/admin/plans/settings", "meter_limit", "-1", "gifts_per_month", "10", "grace_days", "7", "gift_days", "14")
+		if _, _, e := fieldState(t, r.Doc, "meter_limit"); r.Code != http.StatusUnprocessableEntity || e == "" {
+			t.Errorf("negative meter: %d", r.Code)
+		}
+		expect(t, admin.post("/admin/plans/settings", "meter_limit", "0", "gifts_per_month", "10", "grace_days", "7", "gift_days", "14"),
+			http.StatusSeeOther, "/admin/plans?done=settings")
+		if r := buyer.get(s.paidStory(t).Path()); len(findAll(r.Doc, "section.paywall")) != 1 {
+			t.Error("a meter of 0 does not make a hard paywall")
+		}
+	})
+}

@@ -22,7 +22,7 @@ var templateFS embed.FS
 // partials. Start-up fails if one is missing or broken.
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
-	"subscribe", "democheckout", "gift", "subscribers"}
+	"subscribe", "democheckout", "gift", "subscribers", "plans"}
 
 type pages struct {
 	byName map[string]*template.Template

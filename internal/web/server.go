@@ -52,6 +52,9 @@ type Options struct {
 	// StripeWebhook receives Stripe's events at /webhooks/stripe; nil
 	// without Stripe.
 	StripeWebhook *billing.Webhook
+	// PlanAdmin lets admins retire plans and change the paywall's
+	// settings at /admin/plans; nil leaves that page out.
+	PlanAdmin PlanAdmin
 }
 
 // MailLog lists recent email, newest first.
@@ -61,19 +64,20 @@ type MailLog interface {
 
 // Server serves the site. It is safe for concurrent use.
 type Server struct {
-	store    Store
-	opts     Options
-	log      *slog.Logger
-	now      func() time.Time
-	pages    *pages
-	static   *staticFiles
-	handler  http.Handler
-	pageSize int
-	accounts *account.Service
-	devMail  MailLog
-	secure   bool // the site is served over https
-	billing  *billing.Service
-	webhook  *billing.Webhook
+	store     Store
+	opts      Options
+	log       *slog.Logger
+	now       func() time.Time
+	pages     *pages
+	static    *staticFiles
+	handler   http.Handler
+	pageSize  int
+	accounts  *account.Service
+	devMail   MailLog
+	secure    bool // the site is served over https
+	billing   *billing.Service
+	webhook   *billing.Webhook
+	planAdmin PlanAdmin
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -90,7 +94,7 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20,
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
-		billing: opts.Billing, webhook: opts.StripeWebhook}
+		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin}
 	if s.now == nil {
 		s.now = time.Now
 	}

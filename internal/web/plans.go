@@ -1,0 +1,158 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"dateline/internal/account"
+	"dateline/internal/billing"
+)
+
+// PlanAdmin is what the plans page needs beyond the billing service:
+// retiring plans and changing the paywall's settings.
+type PlanAdmin interface {
+	Plans(ctx context.Context, activeOnly bool) ([]billing.Plan, error)
+	SetPlanActive(ctx context.Context, id int64, active bool) error
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// plansPage is the data of /admin/plans.
+type plansPage struct {
+	layoutData
+	Plans        []billing.Plan
+	PlanForm     *form
+	SettingsForm *form
+}
+
+func (s *Server) adminPlans(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		return
+	}
+	s.renderPlans(w, r, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int, planForm, settingsForm *form) {
+	plans, err := s.planAdmin.Plans(r.Context(), false)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if planForm == nil {
+		planForm = newForm()
+		planForm.Values["currency"], planForm.Values["period"] = "EUR", "month"
+	}
+	if settingsForm == nil {
+		set, err := s.billing.Settings(r.Context())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		settingsForm = newForm()
+		settingsForm.Values["meter_limit"] = strconv.Itoa(set.MeterLimit)
+		settingsForm.Values["gifts_per_month"] = strconv.Itoa(set.GiftsPerMonth)
+		settingsForm.Values["grace_days"] = strconv.Itoa(int(set.Grace.Hours() / 24))
+		settingsForm.Values["gift_days"] = strconv.Itoa(int(set.GiftLifetime.Hours() / 24))
+		if r.URL.Query().Get("done") == "settings" {
+			settingsForm.Notice = "The settings have been saved."
+		}
+	}
+	p := plansPage{layoutData: s.layout(r, "Plans and paywall"), Plans: plans, PlanForm: planForm, SettingsForm: settingsForm}
+	p.NoIndex = true
+	s.render(w, r, status, "plans", p)
+}
+
+// parsePrice reads "9", "9.5" or "9.50" as minor units.
+func parsePrice(s string) (int64, bool) {
+	v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), 64)
+	if err != nil || v < 0 || v > 1e7 || math.IsNaN(v) {
+		return 0, false
+	}
+	return int64(math.Round(v * 100)), true
+}
+
+func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		return
+	}
+	f, err := parseForm(w, r, "name", "description", "price", "currency", "period", "trial_days", "stripe_price_id")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	p := &billing.Plan{Name: f.Get("name"), Description: f.Get("description"), Currency: strings.ToUpper(f.Get("currency")),
+		Period: billing.Period(f.Get("period")), StripePriceID: f.Get("stripe_price_id"), Active: true}
+	price, ok := parsePrice(f.Get("price"))
+	if !ok {
+		f.Fail("price", "Give the price as a number, such as 9.00.")
+	}
+	p.PriceMinor = price
+	if v := f.Get("trial_days"); v != "" {
+		if p.TrialDays, err = strconv.Atoi(v); err != nil {
+			f.Fail("trial_days", "Give the trial as a whole number of days.")
+		}
+	}
+	if f.OK() {
+		var pe *billing.PlanError
+		if err := s.billing.CreatePlan(r.Context(), p); errors.As(err, &pe) {
+			f.Fail(pe.Field, pe.Message)
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		s.renderPlans(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
+	http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
+}
+
+func (s *Server) setPlanActive(active bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := s.requireRole(w, r, account.Admin); !ok {
+			return
+		}
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			s.notFound(w, r)
+			return
+		}
+		if err := s.planAdmin.SetPlanActive(r.Context(), id, active); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
+	}
+}
+
+func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		return
+	}
+	fields := []string{"meter_limit", "gifts_per_month", "grace_days", "gift_days"}
+	f, err := parseForm(w, r, fields...)
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	for _, name := range fields {
+		if n, err := strconv.Atoi(f.Get(name)); err != nil || n < 0 || n > 1000 {
+			f.Fail(name, "Give a whole number from 0 to 1000.")
+		}
+	}
+	if !f.OK() {
+		s.renderPlans(w, r, http.StatusUnprocessableEntity, nil, f)
+		return
+	}
+	for _, name := range fields {
+		if err := s.planAdmin.SetSetting(r.Context(), name, f.Get(name)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/admin/plans?done=settings", http.StatusSeeOther)
+}
