@@ -49,6 +49,16 @@ const (
 	// SubscriptionCanceled confirms a cancellation and the date access
 	// ends. Data: Name, Ends (string), AccountLink.
 	SubscriptionCanceled Kind = "subscription_canceled"
+	// CommentReply tells a reader someone replied to their comment.
+	// Data: Name, Story, Replier, Excerpt, Link, UnsubscribeLink.
+	CommentReply Kind = "comment_reply"
+	// CommentFeatured tells a reader an editor picked their comment.
+	// Data: Name, Story, Link, UnsubscribeLink.
+	CommentFeatured Kind = "comment_featured"
+	// CommentSuspended tells a reader they may not comment for a time.
+	// Data: Name, Until ("until 3 January 2027" or "permanently"), Reason,
+	// PolicyLink.
+	CommentSuspended Kind = "comment_suspended"
 )
 
 // required lists the data keys a kind of email cannot do without.
@@ -72,6 +82,12 @@ func required(k Kind) []string {
 		return []string{"GraceEnds", "AccountLink"}
 	case SubscriptionCanceled:
 		return []string{"Ends", "AccountLink"}
+	case CommentReply:
+		return []string{"Story", "Replier", "Excerpt", "Link", "UnsubscribeLink"}
+	case CommentFeatured:
+		return []string{"Story", "Link", "UnsubscribeLink"}
+	case CommentSuspended:
+		return []string{"Until", "Reason", "PolicyLink"}
 	}
 	return nil
 }
@@ -79,7 +95,7 @@ func required(k Kind) []string {
 // Kinds lists every kind of email, in a fixed order.
 func Kinds() []Kind {
 	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged, AccountExists,
-		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled}
+		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled, CommentReply, CommentFeatured, CommentSuspended}
 }
 
 //go:embed templates/*.tmpl

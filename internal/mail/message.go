@@ -43,6 +43,10 @@ type Message struct {
 	NextAttempt time.Time // when the next attempt is due
 	SentAt      time.Time // zero until sent
 	LastError   string    // what went wrong last, if anything
+	// ListUnsubscribe is an https URL that unsubscribes the reader in one
+	// POST (RFC 8058); when set, the email carries List-Unsubscribe and
+	// List-Unsubscribe-Post headers.
+	ListUnsubscribe string
 }
 
 // New returns a message to one recipient with a fresh Message-ID naming
@@ -83,6 +87,9 @@ func (m *Message) Validate() error {
 	}
 	if strings.TrimSpace(m.Subject) == "" {
 		return errors.New("mail: the subject is empty")
+	}
+	if strings.ContainsAny(m.ListUnsubscribe, "\r\n<> ") {
+		return errors.New("mail: the unsubscribe address must be a plain URL")
 	}
 	if strings.TrimSpace(m.Text) == "" {
 		return errors.New("mail: the plain-text part is empty")

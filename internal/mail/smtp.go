@@ -211,6 +211,10 @@ func buildMsg(from string, m *Message, date time.Time) (*gomail.Msg, error) {
 	msg.SetDateWithValue(date)
 	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	if m.ListUnsubscribe != "" {
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe"), "<"+m.ListUnsubscribe+">")
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

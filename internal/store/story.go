@@ -126,6 +126,9 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 	if st.Version == 0 {
 		st.Version = 1
 	}
+	if st.Comments == "" {
+		st.Comments = "subscribers"
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if st.Section.ID == 0 {
 			err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM sections WHERE slug = ?`), st.Section.Slug).
@@ -139,11 +142,11 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
-			 published_at, updated_at, created_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			 published_at, updated_at, created_at, version, comments_mode)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
-			utc(st.CreatedAt), st.Version).Scan(&st.ID)
+			utc(st.CreatedAt), st.Version, st.Comments).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return ErrSlugTaken
 		}
@@ -208,7 +211,7 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 
 // storyColumns are the columns scanStory reads, in order.
 const storyColumns = `st.id, st.slug, st.headline, st.dek, st.dateline, st.access, st.status,
-	st.published_at, st.updated_at, st.created_at, st.version,
+	st.published_at, st.updated_at, st.created_at, st.version, st.comments_mode,
 	sec.id, sec.slug, sec.name, sec.description, sec.position`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -218,7 +221,7 @@ func scanStory(row scanner, st *story.Story, extra ...any) error {
 	var published, updated sql.NullTime
 	var created time.Time
 	dest := []any{&st.ID, &st.Slug, &st.Headline, &st.Dek, &st.Dateline, &access, &status,
-		&published, &updated, &created, &st.Version,
+		&published, &updated, &created, &st.Version, &st.Comments,
 		&st.Section.ID, &st.Section.Slug, &st.Section.Name, &st.Section.Description, &st.Section.Position}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
@@ -437,4 +440,12 @@ func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) (
 		return nil, fmt.Errorf("store: published refs: %w", err)
 	}
 	return out, nil
+}
+
+// SetCommentMode changes who may comment on a story.
+func (s *Store) SetCommentMode(ctx context.Context, storyID int64, mode string) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE stories SET comments_mode = ? WHERE id = ?`), mode, storyID); err != nil {
+		return fmt.Errorf("store: set comment mode: %w", err)
+	}
+	return nil
 }

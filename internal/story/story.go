@@ -103,6 +103,9 @@ type Story struct {
 	CreatedAt   time.Time
 	Corrections []Correction
 	Version     int
+	// Comments is who may comment: "subscribers" (the default),
+	// "registered" or "closed".
+	Comments string
 }
 
 // Path is the story's permanent URL path: the day it was published and
