@@ -564,7 +564,7 @@ func (w *Webhook) subscriptionChanged(ctx context.Context, tx Tx, set Settings, 
 	switch {
 	case status != PastDue:
 		row.PastDueSince = time.Time{}
-	default:
+	case !same || prev.Status != PastDue || prev.PastDueSince.IsZero():
 		row.PastDueSince = e.at
 	}
 	row.ProviderEventAt, row.UpdatedAt = e.at, now

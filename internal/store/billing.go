@@ -120,7 +120,13 @@ type rowQueryer interface {
 
 func (s *Store) subscriptionWhere(ctx context.Context, db rowQueryer, where string, args ...any) (*billing.Subscription, error) {
 	var sub billing.Subscription
-	err := scanSubscription(db.QueryRowContext(ctx, s.q(`SELECT `+subColumns+` FROM subscriptions x WHERE `+where), args...), &sub)
+	query := `SELECT ` + subColumns + ` FROM subscriptions x WHERE ` + where
+	if _, inTx := db.(*sql.Tx); inTx && s.dialect == Postgres {
+		// Events for one subscription applied by two instances at once
+		// take turns, so the time guard sees the newer state.
+		query += ` FOR UPDATE`
+	}
+	err := scanSubscription(db.QueryRowContext(ctx, s.q(query), args...), &sub)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: subscription: %w", billing.ErrNotFound)
 	}
@@ -455,4 +461,14 @@ func (s *Store) SubscriptionCounts(ctx context.Context) (map[billing.Status]int,
 		out[billing.Status(st)] = n
 	}
 	return out, rows.Err()
+}
+
+// Setting reads one site setting; ok is false when it was never set.
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	vals, err := s.settings(ctx, key)
+	if err != nil {
+		return "", false, err
+	}
+	v, ok := vals[key]
+	return v, ok, nil
 }

@@ -449,3 +449,16 @@ func (s *Store) SetCommentMode(ctx context.Context, storyID int64, mode string) 
 	}
 	return nil
 }
+
+// StoryByID loads a story as StoryBySlug does.
+func (s *Store) StoryByID(ctx context.Context, id int64) (*story.Story, error) {
+	var slug string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT slug FROM stories WHERE id = ?`), id).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: story %d: %w", id, story.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: story %d: %w", id, err)
+	}
+	return s.StoryBySlug(ctx, slug)
+}
