@@ -13,6 +13,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
+	"dateline/internal/comment"
 	"dateline/internal/config"
 	"dateline/internal/demo"
 	"dateline/internal/mail"
@@ -86,8 +87,13 @@ func (e env) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	discussions, err := newComments(ctx, db, &cfg, log, subs, sender.Wake)
+	if err != nil {
+		return err
+	}
+
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
-		Billing: subs, StripeWebhook: webhook, PlanAdmin: db})
+		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db})
 	if err != nil {
 		return err
 	}
@@ -171,6 +177,24 @@ func newBilling(db *store.Store, cfg *config.Config, log *slog.Logger, mailSent 
 		webhook = billing.NewWebhook(subs, cfg.StripeWebhookSecret)
 	}
 	return subs, webhook, nil
+}
+
+// accessCheck tells the comment service who has digital access.
+type accessCheck struct{ subs *billing.Service }
+
+func (a accessCheck) HasAccess(ctx context.Context, u *account.User) (bool, error) {
+	ok, _, err := a.subs.HasAccess(ctx, u)
+	return ok, err
+}
+
+// newComments builds the discussions under stories.
+func newComments(ctx context.Context, db *store.Store, cfg *config.Config, log *slog.Logger, subs *billing.Service, mailSent func()) (*comment.Service, error) {
+	composer, err := mail.NewComposer(siteName, cfg.BaseURL, cfg.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	return comment.New(ctx, comment.Options{Store: db, Access: accessCheck{subs}, Composer: composer, Log: log,
+		BaseURL: cfg.BaseURL, MailSent: mailSent})
 }
 
 // createDemoPlans offers a monthly and a yearly plan on the demo site.

@@ -497,3 +497,8 @@ func (s *Service) Report(ctx context.Context, u *account.User, id int64, reason 
 	}
 	return s.store.Report(ctx, id, u.ID, reason, note, s.now().UTC())
 }
+
+// Comment loads one comment.
+func (s *Service) Comment(ctx context.Context, id int64) (*Comment, error) {
+	return s.store.CommentByID(ctx, id)
+}

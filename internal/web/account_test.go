@@ -18,6 +18,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
+	"dateline/internal/comment"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
 	"dateline/internal/password"
@@ -33,6 +34,15 @@ type accountSite struct {
 	accounts *account.Service
 	billing  *billing.Service
 	plan     *billing.Plan
+	comments *comment.Service
+}
+
+// accessCheck tells comments who has digital access.
+type accessCheck struct{ subs *billing.Service }
+
+func (a accessCheck) HasAccess(ctx context.Context, u *account.User) (bool, error) {
+	ok, _, err := a.subs.HasAccess(ctx, u)
+	return ok, err
 }
 
 // testWebhookSecret signs the Stripe events the tests send.
@@ -67,8 +77,14 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	if err := subs.CreatePlan(context.Background(), plan); err != nil {
 		t.Fatal(err)
 	}
+	discussions, err := comment.New(context.Background(), comment.Options{Store: db, Access: accessCheck{subs}, Composer: composer,
+		Log: log, BaseURL: testBase, Now: func() time.Time { return testNow }, MailSent: sender.Wake})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log,
-		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db})
+		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db,
+		Comments: discussions, CommentAdmin: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +92,7 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(ctx) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &accountSite{site: &site{Server: srv, db: db}, smtp: smtp, accounts: accounts, billing: subs, plan: plan}
+	return &accountSite{site: &site{Server: srv, db: db}, smtp: smtp, accounts: accounts, billing: subs, plan: plan, comments: discussions}
 }
 
 func eachAccountSite(t *testing.T, fn func(t *testing.T, s *accountSite)) {

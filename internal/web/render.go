@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/comment"
 	"dateline/internal/story"
 )
 
@@ -22,7 +23,8 @@ var templateFS embed.FS
 // partials. Start-up fails if one is missing or broken.
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
-	"subscribe", "democheckout", "gift", "subscribers", "plans"}
+	"subscribe", "democheckout", "gift", "subscribers", "plans",
+	"policy", "unsubscribe", "moderation"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -41,9 +43,24 @@ func parsePages(static *staticFiles) (*pages, error) {
 		"displayDate": func(t time.Time) string {
 			return t.UTC().Format("2 Jan 2006")
 		},
-		"bylineHTML": bylineHTML,
-		"add":        func(a, b int) int { return a + b },
-		"field":      makeField,
+		"bylineHTML":  bylineHTML,
+		"add":         func(a, b int) int { return a + b },
+		"field":       makeField,
+		"commentHTML": comment.Render,
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
 	}
 	p := &pages{byName: make(map[string]*template.Template)}
 	p.bufs.New = func() any { return new(bytes.Buffer) }

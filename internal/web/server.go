@@ -12,6 +12,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
+	"dateline/internal/comment"
 	"dateline/internal/mail"
 	"dateline/internal/story"
 )
@@ -24,6 +25,7 @@ type Store interface {
 	TagBySlug(ctx context.Context, slug string) (*story.Tag, error)
 	AuthorBySlug(ctx context.Context, slug string) (*story.Author, error)
 	StoryBySlug(ctx context.Context, slug string) (*story.Story, error)
+	StoryByID(ctx context.Context, id int64) (*story.Story, error)
 	PublishedStories(ctx context.Context, f story.Filter) ([]story.Story, error)
 	CountPublished(ctx context.Context, f story.Filter) (int, error)
 	PublishedRefs(ctx context.Context, since time.Time, limit int) ([]story.Ref, error)
@@ -55,6 +57,19 @@ type Options struct {
 	// PlanAdmin lets admins retire plans and change the paywall's
 	// settings at /admin/plans; nil leaves that page out.
 	PlanAdmin PlanAdmin
+	// Comments runs the discussions under stories; nil leaves them out.
+	Comments *comment.Service
+	// CommentAdmin is what the comment pages need of the database beyond
+	// the comment service: counts for lists, settings, story modes.
+	CommentAdmin CommentAdmin
+}
+
+// CommentAdmin is what the comment pages need of the database directly.
+type CommentAdmin interface {
+	CommentCounts(ctx context.Context, storyIDs []int64) (map[int64]int, error)
+	SetSetting(ctx context.Context, key, value string) error
+	SetCommentMode(ctx context.Context, storyID int64, mode string) error
+	Setting(ctx context.Context, key string) (string, bool, error)
 }
 
 // MailLog lists recent email, newest first.
@@ -78,6 +93,9 @@ type Server struct {
 	billing   *billing.Service
 	webhook   *billing.Webhook
 	planAdmin PlanAdmin
+	comments  *comment.Service
+	cadmin    CommentAdmin
+	renderer  *story.Renderer
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -94,7 +112,8 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20,
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
-		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin}
+		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
+		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -133,6 +152,10 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.billing != nil && s.accounts != nil {
 		s.billingRoutes(mux)
+	}
+	if s.comments != nil && s.accounts != nil && s.cadmin != nil {
+		s.commentRoutes(mux)
+		s.moderationRoutes(mux)
 	}
 	if s.webhook != nil {
 		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)

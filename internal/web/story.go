@@ -26,6 +26,8 @@ type storyPage struct {
 	CanGift bool
 	// Gifted marks a story opened through a gift link.
 	Gifted bool
+	// Comments is the discussion, when the site has one.
+	Comments *commentsView
 }
 
 // paywall is the panel shown in place of the rest of a story.
@@ -54,6 +56,12 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, st.Path(), http.StatusMovedPermanently)
 		return
 	}
+	s.showStory(w, r, st, http.StatusOK, nil)
+}
+
+// showStory renders a story page; cf carries a comment form that came back
+// with an error.
+func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Story, status int, cf *commentForm) {
 	canonical := s.opts.BaseURL + st.Path()
 	data := storyPage{
 		layoutData: s.layout(r, st.Headline),
@@ -100,7 +108,15 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	data.Current = st.Section.Slug
 	data.Description = st.Dek
 	data.JSONLD = s.newsArticle(st, canonical)
-	s.render(w, r, http.StatusOK, "story", data)
+	if s.comments != nil {
+		cv, err := s.commentsView(r, st, cf)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.Comments = cv
+	}
+	s.render(w, r, status, "story", data)
 }
 
 // mailLink is a mailto: link whose subject is the headline and whose body is

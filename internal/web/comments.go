@@ -1,0 +1,471 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/comment"
+	"dateline/internal/story"
+)
+
+// defaultPolicy is the comment policy a new site ships with, in Markdown.
+const defaultPolicy = `Our comments are a place for readers to add what they know, ask what they
+wonder, and disagree without contempt. We keep them worth reading in three
+ways.
+
+## Why commenting is for subscribers
+
+Subscribers are readers who have made a commitment to this newspaper and
+whom we can reach. That accountability makes for better conversations:
+fewer drive-by insults, fewer fake accounts, less spam. Reading comments is
+open to everyone. For some stories of wide public interest, editors open
+the discussion to every registered reader.
+
+## What we ask of everyone
+
+- Argue with ideas, not with people. No personal attacks, slurs or threats.
+- Stay on the subject of the story.
+- Say who you are speaking for, and do not pretend to be someone else.
+- No advertising, spam or links to malicious sites.
+- Respect privacy: do not publish other people's personal details.
+
+## How we moderate
+
+Moderators read reports from readers and review comments that our filters
+hold back, such as comments with many links or words on our review list.
+Some readers' first comments are reviewed before they appear. We may
+remove comments that break these rules, and suspend readers who break them
+repeatedly; a suspended reader is told why by email. Discussions close two
+weeks after a story is published.
+
+If you think we got something wrong, reply to any of our emails or write to
+the newsroom.
+`
+
+// commentForm is a comment form that came back with an error.
+type commentForm struct {
+	*form
+	ReplyTo int64
+	EditID  int64
+}
+
+// commentsView is the discussion on a story page.
+type commentsView struct {
+	Thread      *comment.Thread
+	Eligibility comment.Eligibility
+	Mode        comment.Mode
+	Sort        comment.Sort
+	Sorts       []comment.Sort
+	MoreURL     string
+	Form        *commentForm
+	Viewer      *account.User
+	Now         time.Time
+	EditWindow  time.Duration
+	CanSetMode  bool
+	Notice      string
+	Story       *story.Story
+}
+
+// Editable reports whether the viewer may still edit c.
+func (v *commentsView) Editable(c *comment.Comment) bool {
+	return v.Viewer != nil && c.UserID == v.Viewer.ID && c.Status != comment.Deleted && v.Now.Before(c.CreatedAt.Add(v.EditWindow))
+}
+
+// Own reports whether c is the viewer's.
+func (v *commentsView) Own(c *comment.Comment) bool {
+	return v.Viewer != nil && c.UserID == v.Viewer.ID && c.Status != comment.Deleted
+}
+
+// FormFor returns the form that came back for this place (the top form
+// when id is 0), or an empty one.
+func (v *commentsView) FormFor(replyTo, editID int64) *form {
+	if v.Form != nil && v.Form.ReplyTo == replyTo && v.Form.EditID == editID {
+		return v.Form.form
+	}
+	return newForm()
+}
+
+const maxShown = 1000
+
+func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm) (*commentsView, error) {
+	ctx := r.Context()
+	viewer := viewerOf(r).User
+	mode := comment.Mode(st.Comments)
+	if !mode.Valid() {
+		mode = comment.ForSubscribers
+	}
+	el, err := s.comments.Eligibility(ctx, viewer, st, mode)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.comments.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := r.URL.Query()
+	order := comment.ParseSort(q.Get("sort"))
+	shown := set.PageSize
+	if n, err := strconv.Atoi(q.Get("comments")); err == nil && n > shown {
+		shown = min(n, maxShown)
+	}
+	th, err := s.comments.Thread(ctx, st.ID, viewer, order, shown)
+	if err != nil {
+		return nil, err
+	}
+	v := &commentsView{Thread: th, Eligibility: el, Mode: mode, Sort: order,
+		Sorts: []comment.Sort{comment.Oldest, comment.Newest, comment.Recommended},
+		Form: cf, Viewer: viewer, Now: s.now(), EditWindow: set.EditWindow, Story: st,
+		CanSetMode: viewer != nil && (viewer.Role == account.Editor || viewer.Role == account.Admin)}
+	if th.More {
+		v.MoreURL = st.Path() + "?" + url.Values{"sort": {string(order)}, "comments": {strconv.Itoa(shown + set.PageSize)}}.Encode() + "#comments"
+	}
+	switch q.Get("commented") {
+	case "held":
+		v.Notice = "Thank you. Your comment will appear once a moderator has read it."
+	case "reported":
+		v.Notice = "Thank you for the report. A moderator will look at the comment."
+	}
+	return v, nil
+}
+
+func (s *Server) commentRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /comments", s.postComment)
+	mux.HandleFunc("POST /comments/{id}/edit", s.editComment)
+	mux.HandleFunc("POST /comments/{id}/delete", s.deleteComment)
+	mux.HandleFunc("POST /comments/{id}/recommend", s.recommendComment)
+	mux.HandleFunc("POST /comments/{id}/report", s.reportComment)
+	mux.HandleFunc("GET /comments/policy", s.commentPolicy)
+	mux.HandleFunc("POST /comments/policy", s.saveCommentPolicy)
+	mux.HandleFunc("GET /comments/unsubscribe", s.unsubscribePage)
+	mux.HandleFunc("POST /comments/unsubscribe", s.unsubscribe)
+	mux.HandleFunc("POST /account/notifications", s.setNotifications)
+	mux.HandleFunc("POST /stories/{slug}/comments-mode", s.setCommentMode)
+}
+
+// visibleStory loads a published story by slug.
+func (s *Server) visibleStory(ctx context.Context, slug string) (*story.Story, error) {
+	st, err := s.store.StoryBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Visible(s.now()) {
+		return nil, story.ErrNotFound
+	}
+	return st, nil
+}
+
+// commentError answers a comment action the reader may not take, or a
+// mistake in what they typed, and reports whether it did.
+func (s *Server) commentError(w http.ResponseWriter, r *http.Request, st *story.Story, cf *commentForm, err error) bool {
+	var ie *comment.InputError
+	switch {
+	case errors.As(err, &ie):
+		cf.Fail(ie.Field, ie.Message)
+		s.showStory(w, r, st, http.StatusUnprocessableEntity, cf)
+	case errors.Is(err, comment.ErrNotAllowed):
+		cf.Message = "You cannot post here: the notice above the comments says why."
+		s.showStory(w, r, st, http.StatusForbidden, cf)
+	case errors.Is(err, comment.ErrTooFast):
+		w.Header().Set("Retry-After", "300")
+		cf.Message = "You have posted several comments in the last few minutes. Please wait a little before the next."
+		s.showStory(w, r, st, http.StatusTooManyRequests, cf)
+	case errors.Is(err, comment.ErrDuplicate):
+		cf.Fail("body", "You posted this same comment within the last hour.")
+		s.showStory(w, r, st, http.StatusConflict, cf)
+	case errors.Is(err, comment.ErrEditWindow):
+		cf.Fail("body", "Comments can be edited for 15 minutes after posting, and that time has passed.")
+		s.showStory(w, r, st, http.StatusConflict, cf)
+	case errors.Is(err, comment.ErrNotFound):
+		s.notFound(w, r)
+	default:
+		return false
+	}
+	return true
+}
+
+func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "story", "reply_to", "body")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	st, err := s.visibleStory(r.Context(), f.Get("story"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	replyTo, _ := strconv.ParseInt(f.Get("reply_to"), 10, 64)
+	c, err := s.comments.Post(r.Context(), v.User, st, comment.Mode(st.Comments), replyTo, f.Values["body"])
+	if err != nil {
+		if !s.commentError(w, r, st, &commentForm{form: f, ReplyTo: replyTo}, err) {
+			s.serverError(w, r, err)
+		}
+		return
+	}
+	target := fmt.Sprintf("%s#comment-%d", st.Path(), c.ID)
+	if c.Status == comment.Held {
+		target = st.Path() + "?commented=held#comments"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// commentAndStory loads the comment named in the path and its story.
+func (s *Server) commentAndStory(w http.ResponseWriter, r *http.Request) (*viewer, *comment.Comment, *story.Story, bool) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return nil, nil, nil, false
+	}
+	c, err := s.comments.Comment(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, asNotFound(err))
+		return nil, nil, nil, false
+	}
+	st, err := s.store.StoryByID(r.Context(), c.StoryID)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, nil, nil, false
+	}
+	return v, c, st, true
+}
+
+func asNotFound(err error) error {
+	if errors.Is(err, comment.ErrNotFound) {
+		return story.ErrNotFound
+	}
+	return err
+}
+
+func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := s.commentAndStory(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "body")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	if _, err := s.comments.Edit(r.Context(), v.User, c.ID, f.Values["body"]); err != nil {
+		if !s.commentError(w, r, st, &commentForm{form: f, EditID: c.ID}, err) {
+			s.serverError(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther)
+}
+
+func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := s.commentAndStory(w, r)
+	if !ok {
+		return
+	}
+	if err := s.comments.Delete(r.Context(), v.User, c.ID); err != nil {
+		if !s.commentError(w, r, st, &commentForm{form: newForm()}, err) {
+			s.serverError(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther)
+}
+
+func (s *Server) recommendComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := s.commentAndStory(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.comments.Recommend(r.Context(), v.User, c.ID); err != nil {
+		if errors.Is(err, comment.ErrNotAllowed) {
+			s.errorPage(w, r, http.StatusForbidden, "You cannot recommend that",
+				"Recommending needs a confirmed email address, and your own comments cannot be recommended by you.")
+			return
+		}
+		if !s.commentError(w, r, st, &commentForm{form: newForm()}, err) {
+			s.serverError(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther)
+}
+
+func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := s.commentAndStory(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "reason", "note")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	if err := s.comments.Report(r.Context(), v.User, c.ID, comment.ReportReason(f.Get("reason")), f.Get("note")); err != nil {
+		var ie *comment.InputError
+		if errors.As(err, &ie) {
+			s.errorPage(w, r, http.StatusUnprocessableEntity, "That report is missing something", ie.Message)
+			return
+		}
+		if !s.commentError(w, r, st, &commentForm{form: f}, err) {
+			s.serverError(w, r, err)
+		}
+		return
+	}
+	http.Redirect(w, r, st.Path()+"?commented=reported#comments", http.StatusSeeOther)
+}
+
+// policyPage is the data of /comments/policy.
+type policyPage struct {
+	layoutData
+	Policy  template.HTML
+	Source  string
+	CanEdit bool
+	Form    *form
+}
+
+func (s *Server) policyText(ctx context.Context) (string, error) {
+	text, ok, err := s.cadmin.Setting(ctx, "comment_policy")
+	if err != nil {
+		return "", err
+	}
+	if !ok || text == "" {
+		text = defaultPolicy
+	}
+	return text, nil
+}
+
+func (s *Server) commentPolicy(w http.ResponseWriter, r *http.Request) {
+	s.renderPolicy(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	text, err := s.policyText(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	u := viewerOf(r).User
+	p := policyPage{layoutData: s.layout(r, "Our comment policy"), Policy: template.HTML(s.renderer.Render(text)),
+		Source: text, CanEdit: u != nil && (u.Role == account.Editor || u.Role == account.Admin), Form: f}
+	if p.Form == nil {
+		p.Form = newForm()
+		p.Form.Values["policy"] = text
+		if r.URL.Query().Get("done") == "1" {
+			p.Form.Notice = "The policy has been saved."
+		}
+	}
+	s.render(w, r, status, "policy", p)
+}
+
+func (s *Server) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+		return
+	}
+	f, err := parseForm(w, r, "policy")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	if len(f.Get("policy")) < 20 || len(f.Get("policy")) > 20000 {
+		f.Fail("policy", "The policy needs between 20 and 20,000 characters.")
+		s.renderPolicy(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if err := s.cadmin.SetSetting(r.Context(), "comment_policy", f.Get("policy")); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/comments/policy?done=1", http.StatusSeeOther)
+}
+
+// unsubscribeData is the data of the unsubscribe page.
+type unsubscribeData struct {
+	layoutData
+	User  string
+	Token string
+}
+
+func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p := unsubscribeData{layoutData: s.layout(r, "Stop comment emails"), User: q.Get("u"), Token: q.Get("t")}
+	p.NoIndex = true
+	s.render(w, r, http.StatusOK, "unsubscribe", p)
+}
+
+// unsubscribe switches off comment emails from a signed link: one POST,
+// no log-in, as RFC 8058 one-click unsubscribe asks.
+func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	r.ParseForm()
+	user, token := r.Form.Get("u"), r.Form.Get("t")
+	id, err := strconv.ParseInt(user, 10, 64)
+	if err == nil {
+		err = s.comments.Unsubscribe(r.Context(), id, token)
+	}
+	switch {
+	case err == nil:
+		s.message(w, r, http.StatusOK, "You will get no more comment emails",
+			"We will not email you about replies to your comments or editor's picks. You can switch them back on from your account page.")
+	case errors.Is(err, comment.ErrNotFound), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		s.message(w, r, http.StatusBadRequest, "That link does not work",
+			"The unsubscribe link is incomplete or has been changed. Log in and use the switch on your account page.")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+func (s *Server) setNotifications(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "on")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	if err := s.comments.SetNotifications(r.Context(), v.User, f.Get("on") == "1"); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=notifications", http.StatusSeeOther)
+}
+
+func (s *Server) setCommentMode(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+		return
+	}
+	f, err := parseForm(w, r, "mode")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	st, err := s.visibleStory(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mode := comment.Mode(f.Get("mode"))
+	if !mode.Valid() {
+		s.badRequest(w, r, "Comments are for subscribers, for registered readers, or closed.")
+		return
+	}
+	if err := s.cadmin.SetCommentMode(r.Context(), st.ID, string(mode)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther)
+}
