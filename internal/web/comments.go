@@ -121,7 +121,7 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 	}
 	v := &commentsView{Thread: th, Eligibility: el, Mode: mode, Sort: order,
 		Sorts: []comment.Sort{comment.Oldest, comment.Newest, comment.Recommended},
-		Form: cf, Viewer: viewer, Now: s.now(), EditWindow: set.EditWindow, Story: st,
+		Form:  cf, Viewer: viewer, Now: s.now(), EditWindow: set.EditWindow, Story: st,
 		CanSetMode: viewer != nil && (viewer.Role == account.Editor || viewer.Role == account.Admin)}
 	if th.More {
 		v.MoreURL = st.Path() + "?" + url.Values{"sort": {string(order)}, "comments": {strconv.Itoa(shown + set.PageSize)}}.Encode() + "#comments"
