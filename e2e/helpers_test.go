@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
 	"dateline/internal/demo"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
@@ -244,6 +245,14 @@ type accountSite struct {
 	// Accounts is the site's account service, for setting up readers
 	// without the browser.
 	Accounts *account.Service
+	// Store is the site's database, for reading what the site should show.
+	Store *store.Store
+	// Billing runs the site's subscriptions and paywall; nil unless the
+	// site came from startPaywallSite.
+	Billing *billing.Service
+	// Plans are the plans on sale (startPaywallSite only): demoPlans, with
+	// their ids.
+	Plans []billing.Plan
 }
 
 // The settings of the site that startAccountSite serves.
@@ -257,13 +266,40 @@ const (
 // Hashing is not what these tests test.
 var testHashParams = password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// demoPlans are the plans `dateline serve -demo` offers (createDemoPlans in
+// cmd/dateline): a monthly plan, and a yearly one with a free trial.
+func demoPlans() []billing.Plan {
+	return []billing.Plan{
+		{Name: "Monthly", Description: "Every story, every day. Cancel at any time.", PriceMinor: 900, Currency: "EUR",
+			Period: billing.Monthly, TrialDays: 0, Active: true, Position: 1},
+		{Name: "Yearly", Description: "A year of every story, for the price of ten months.", PriceMinor: 9000, Currency: "EUR",
+			Period: billing.Yearly, TrialDays: 14, Active: true, Position: 2},
+	}
+}
+
 // startAccountSite serves the demo newspaper with accounts, wired as
 // `dateline serve` wires them with an SMTP server configured: the account
 // service queues email in the store's outbox, and a mail sender running in
 // the background delivers it with the SMTP transport to a mailtest server.
 // Reset requests are not padded and hashing is cheap, to keep the tests
-// fast. Everything stops when the test ends.
+// fast. The site sells no subscriptions: every story is free to read.
+// Everything stops when the test ends.
 func startAccountSite(t testing.TB) *accountSite {
+	t.Helper()
+	return startSiteWithAccounts(t, false)
+}
+
+// startPaywallSite is startAccountSite with subscriptions and the paywall,
+// wired as `dateline serve -demo` wires them without a Stripe key: the
+// demo payment provider, which takes no money, the default paywall rules
+// (3 metered stories a month for registered readers) and the two demo
+// plans.
+func startPaywallSite(t testing.TB) *accountSite {
+	t.Helper()
+	return startSiteWithAccounts(t, true)
+}
+
+func startSiteWithAccounts(t testing.TB, withBilling bool) *accountSite {
 	t.Helper()
 	db := seededStore(t)
 	smtpServer := mailtest.Start(t)
@@ -295,6 +331,18 @@ func startAccountSite(t testing.TB) *accountSite {
 	if err != nil {
 		t.Fatalf("account service: %v", err)
 	}
+	site := &accountSite{Base: base, Mail: smtpServer, Accounts: accounts, Store: db}
+
+	if withBilling {
+		site.Billing = billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, Composer: composer,
+			Log: logger, BaseURL: base, MailSent: sender.Wake})
+		for _, p := range demoPlans() {
+			if err := site.Billing.CreatePlan(context.Background(), &p); err != nil {
+				t.Fatalf("create the plan %s: %v", p.Name, err)
+			}
+			site.Plans = append(site.Plans, p)
+		}
+	}
 
 	// The sender stops before the SMTP server and the store (cleanups run
 	// last first), and after the web server.
@@ -309,12 +357,13 @@ func startAccountSite(t testing.TB) *accountSite {
 		<-stopped
 	})
 
-	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts})
+	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts,
+		Billing: site.Billing})
 	if err != nil {
 		t.Fatalf("build the site: %v", err)
 	}
 	serveOn(t, ln, h)
-	return &accountSite{Base: base, Mail: smtpServer, Accounts: accounts}
+	return site
 }
 
 // tailBuffer keeps the last bytes written to it, safe for concurrent use.
@@ -403,6 +452,24 @@ func newBrowser(t testing.TB, execPath string) context.Context {
 		t.Fatalf("start Chromium %s: %v", execPath, err)
 	}
 	return ctx
+}
+
+// newIncognitoTab opens a tab in a new browser context of the browser that
+// ctx (from newBrowser) drives, as an incognito window does: it shares no
+// cookies, storage or permissions with the other tabs. It returns the
+// chromedp context for the tab, which closes, with its browser context,
+// when the test ends.
+func newIncognitoTab(t testing.TB, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	// The first run of a context opens its tab, which lives as long as the
+	// context that run gets: give it tab itself, not a context with a step's
+	// timeout that ends with the step.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("open a tab in a new browser context: %v", err)
+	}
+	return tab
 }
 
 // do runs the steps within stepTimeout and fails the test, naming the step,

@@ -106,6 +106,8 @@ type Story struct {
 	// Comments is who may comment: "subscribers" (the default),
 	// "registered" or "closed".
 	Comments string
+	// CommentCount is the number of published comments, filled for lists.
+	CommentCount int
 }
 
 // Path is the story's permanent URL path: the day it was published and

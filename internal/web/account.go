@@ -263,6 +263,10 @@ type accountPage struct {
 	MeterLeft, MeterLimit int
 	Gifts                 []billing.Gift
 	GiftsLeft             int
+
+	// Discussions is true when the site has comments.
+	Discussions   bool
+	NotifyReplies bool
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -290,6 +294,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 			p.Form.Notice = "Your subscription will renew as before."
 		case "gift":
 			p.Form.Notice = "The gift link has been revoked."
+		case "notifications":
+			p.Form.Notice = "Your comment email setting has been saved."
 		}
 	})
 }
@@ -304,6 +310,14 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 		NameForm: newForm(), EmailForm: newForm(), PasswordForm: newForm(), DeleteForm: newForm()}
 	p.NameForm.Values["name"] = v.User.DisplayName
 	p.CurrentSession = v.Session.ID
+	if s.comments != nil {
+		on, err := s.comments.Notifications(r.Context(), v.User)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.Discussions, p.NotifyReplies = true, on
+	}
 	if s.billing != nil {
 		if err := s.fillBilling(r, v, &p); err != nil {
 			s.serverError(w, r, err)

@@ -1,6 +1,591 @@
 package web
 
-import "net/http"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 
-// moderationRoutes registers the moderators' pages under /admin/comments.
-func (s *Server) moderationRoutes(mux *http.ServeMux) {}
+	"dateline/internal/account"
+	"dateline/internal/comment"
+	"dateline/internal/story"
+)
+
+// The people who may work the moderation queue.
+var moderatorRoles = []account.Role{account.Moderator, account.Editor, account.Admin}
+
+// Limits on what moderators type.
+const (
+	maxModReason     = 500   // a reason for an action or a suspension
+	maxSuspendDays   = 3650  // ten years; 0 is permanent
+	maxSettingNumber = 365   // premoderated first comments, days until closing
+	maxBannedText    = 20000 // the banned-word list, all lines together
+	maxBannedWord    = 100   // one entry of it
+)
+
+// Views of the moderation page: the three queues, the settings, the log.
+const (
+	viewSettings = "settings"
+	viewLog      = "log"
+)
+
+// modActions are the decisions a moderator can post for one comment, with
+// the notice shown after each.
+var modActions = map[string]string{
+	"approve":   "The comment has been approved: it is published and its reports are closed.",
+	"reject":    "The comment has been rejected. Nobody but moderators will see it.",
+	"delete":    "The comment has been deleted. Where it has replies, a placeholder stays.",
+	"feature":   "The comment is now an editor's pick, shown first under the story.",
+	"unfeature": "The comment is no longer an editor's pick.",
+}
+
+// modTab is one link of the moderation page's navigation.
+type modTab struct {
+	View, Label, URL string
+}
+
+// logRow is one line of the moderation log, with links resolved.
+type logRow struct {
+	comment.LogEntry
+	// CommentURL points at the comment under its story; "" when unknown.
+	CommentURL string
+}
+
+// moderationPage is the data of /admin/comments and its views.
+type moderationPage struct {
+	layoutData
+	// View is "reported", "held" or "recent" (a queue), "settings" or
+	// "log".
+	View  string
+	Tabs  []modTab
+	Items []comment.QueueItem
+	// Notice is good news after an action; Error a problem that belongs
+	// to no field on the page.
+	Notice, Error string
+	// Undo is the reader just suspended, offered an Unsuspend button.
+	Undo int64
+	// Viewer's ID, so nobody is offered to suspend themselves.
+	Me int64
+
+	// A posted form that came back with an error, and the queue item
+	// and action it belongs to.
+	failed       *form
+	failedID     int64
+	failedAction string // an action, or "suspend"
+
+	Settings *form
+	Log      []logRow
+}
+
+// IsQueue reports whether the page shows one of the queues.
+func (p *moderationPage) IsQueue() bool {
+	return p.View != viewSettings && p.View != viewLog
+}
+
+// ActionForm is the form of one action on one comment: the one that came
+// back with an error, or an empty one.
+func (p *moderationPage) ActionForm(id int64, action string) *form {
+	if p.failed != nil && p.failedID == id && p.failedAction == action {
+		return p.failed
+	}
+	return newForm()
+}
+
+// SuspendForm is the suspension form under one comment.
+func (p *moderationPage) SuspendForm(id int64) *form {
+	if p.failed != nil && p.failedID == id && p.failedAction == "suspend" {
+		return p.failed
+	}
+	f := newForm()
+	f.Values["days"] = "7"
+	return f
+}
+
+// SuspendOpen reports whether the suspension form under id came back with
+// an error, so it is shown open.
+func (p *moderationPage) SuspendOpen(id int64) bool {
+	return p.failed != nil && p.failedID == id && p.failedAction == "suspend"
+}
+
+// ReportWords says in words why readers reported a comment.
+func (p *moderationPage) ReportWords(reasons string) string {
+	var out []string
+	for _, r := range strings.Split(reasons, ",") {
+		switch comment.ReportReason(strings.TrimSpace(r)) {
+		case comment.Spam:
+			out = append(out, "spam")
+		case comment.Abuse:
+			out = append(out, "abuse or harassment")
+		case comment.OffTopic:
+			out = append(out, "off topic")
+		case comment.Other:
+			out = append(out, "something else")
+		case "":
+		default:
+			out = append(out, strings.TrimSpace(r))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// ActionWords says a logged action in words.
+func (p *moderationPage) ActionWords(action string) string {
+	switch action {
+	case "approve":
+		return "Approved"
+	case "reject":
+		return "Rejected"
+	case "delete":
+		return "Deleted"
+	case "feature":
+		return "Made an editor's pick"
+	case "unfeature":
+		return "Removed from editor's picks"
+	case "suspend":
+		return "Suspended a reader"
+	case "unsuspend":
+		return "Lifted a suspension"
+	case "author deleted":
+		return "Author deleted their comment"
+	}
+	return action
+}
+
+func (s *Server) moderationRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/comments", s.moderationQueue)
+	mux.HandleFunc("GET /admin/comments/log", s.moderationLog)
+	mux.HandleFunc("GET /admin/comments/settings", s.commentSettings)
+	mux.HandleFunc("POST /admin/comments/settings", s.saveCommentSettings)
+	mux.HandleFunc("POST /admin/comments/suspend", s.suspendReader)
+	mux.HandleFunc("POST /admin/comments/unsuspend", s.unsuspendReader)
+	mux.HandleFunc("POST /admin/comments/{id}/{action}", s.moderateComment)
+}
+
+// queueTab reads a queue's name; ok is false for an unknown one.
+func queueTab(name string) (comment.QueueTab, bool) {
+	switch t := comment.QueueTab(name); t {
+	case "":
+		return comment.TabReported, true
+	case comment.TabReported, comment.TabHeld, comment.TabRecent:
+		return t, true
+	}
+	return "", false
+}
+
+// queueURL is the address of a queue, with what was just done.
+func queueURL(tab comment.QueueTab, extra url.Values) string {
+	q := url.Values{"tab": {string(tab)}}
+	for k, v := range extra {
+		q[k] = v
+	}
+	return "/admin/comments?" + q.Encode()
+}
+
+// moderationPageFor fills what every view of the moderation page shows.
+func (s *Server) moderationPageFor(r *http.Request, u *account.User, view string) *moderationPage {
+	p := &moderationPage{layoutData: s.layout(r, "Comment moderation"), View: view, Me: u.ID}
+	p.NoIndex = true
+	p.Tabs = []modTab{
+		{string(comment.TabReported), "Reported", "/admin/comments?tab=reported"},
+		{string(comment.TabHeld), "Held for review", "/admin/comments?tab=held"},
+		{string(comment.TabRecent), "Recent", "/admin/comments?tab=recent"},
+	}
+	if u.Role == account.Editor || u.Role == account.Admin {
+		p.Tabs = append(p.Tabs, modTab{viewSettings, "Settings", "/admin/comments/settings"})
+	}
+	if u.Role == account.Admin {
+		p.Tabs = append(p.Tabs, modTab{viewLog, "Moderation log", "/admin/comments/log"})
+	}
+	return p
+}
+
+func (s *Server) moderationQueue(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, moderatorRoles...)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	tab, ok := queueTab(q.Get("tab"))
+	if !ok {
+		s.badRequest(w, r, "There is no such list of comments.")
+		return
+	}
+	s.renderQueue(w, r, v.User, tab, http.StatusOK, func(p *moderationPage) {
+		switch done := q.Get("done"); done {
+		case "suspended":
+			p.Notice = "The reader's commenting is suspended, and they have been told why by email."
+			p.Undo, _ = strconv.ParseInt(q.Get("user"), 10, 64)
+		case "unsuspended":
+			p.Notice = "The suspension has been lifted: the reader may comment again."
+		default:
+			p.Notice = modActions[done]
+		}
+	})
+}
+
+// renderQueue shows a queue; edit adds a notice or a form that came back.
+func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, u *account.User, tab comment.QueueTab, status int, edit func(*moderationPage)) {
+	items, err := s.comments.Queue(r.Context(), u, tab)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.moderationPageFor(r, u, string(tab))
+	p.Items = items
+	if edit != nil {
+		edit(p)
+	}
+	if p.failed != nil {
+		// The comment may have left the queue meanwhile: then say what
+		// went wrong above the list.
+		found := false
+		for _, it := range items {
+			found = found || it.ID == p.failedID
+		}
+		if !found {
+			p.Error = p.failed.Message
+			for _, msg := range p.failed.Errors {
+				p.Error = msg
+			}
+		}
+	}
+	s.render(w, r, status, "moderation", p)
+}
+
+// actionAllowed reports whether action makes sense for c as it is now.
+func actionAllowed(c *comment.Comment, action string) bool {
+	switch action {
+	case "approve":
+		return c.Status == comment.Held || c.Status == comment.Published
+	case "reject":
+		return c.Status == comment.Held
+	case "delete":
+		return c.Status != comment.Deleted
+	case "feature":
+		return c.Status == comment.Published && !c.Featured
+	case "unfeature":
+		return c.Status == comment.Published && c.Featured
+	}
+	return false
+}
+
+// postedTab reads the queue a form was posted from.
+func postedTab(f *form) comment.QueueTab {
+	tab, ok := queueTab(f.Get("tab"))
+	if !ok {
+		return comment.TabReported
+	}
+	return tab
+}
+
+func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, moderatorRoles...)
+	if !ok {
+		return
+	}
+	action := r.PathValue("action")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if _, known := modActions[action]; err != nil || !known {
+		s.notFound(w, r)
+		return
+	}
+	f, err := parseForm(w, r, "reason", "tab")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	tab := postedTab(f)
+	ctx := r.Context()
+	c, err := s.comments.Comment(ctx, id)
+	if err != nil {
+		s.fail(w, r, asNotFound(err))
+		return
+	}
+	if !actionAllowed(c, action) {
+		s.moderationConflict(w, r, c)
+		return
+	}
+	if n := utf8.RuneCountInString(f.Get("reason")); n > maxModReason {
+		f.Fail("reason", fmt.Sprintf("Keep the reason under %d characters; it has %d.", maxModReason, n))
+		s.renderQueue(w, r, v.User, tab, http.StatusUnprocessableEntity, func(p *moderationPage) {
+			p.failed, p.failedID, p.failedAction = f, id, action
+		})
+		return
+	}
+	err = s.comments.Moderate(ctx, v.User, id, action, f.Get("reason"), func(storyID int64) (*story.Story, error) {
+		return s.store.StoryByID(ctx, storyID)
+	})
+	switch {
+	case errors.Is(err, comment.ErrNotFound):
+		// Someone else changed it between the check and the update.
+		if c, err := s.comments.Comment(ctx, id); err == nil {
+			s.moderationConflict(w, r, c)
+		} else {
+			s.fail(w, r, asNotFound(err))
+		}
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, queueURL(tab, url.Values{"done": {action}}), http.StatusSeeOther)
+}
+
+// moderationConflict answers an action that no longer fits the comment,
+// usually because another moderator got there first.
+func (s *Server) moderationConflict(w http.ResponseWriter, r *http.Request, c *comment.Comment) {
+	now := map[comment.Status]string{comment.Published: "published", comment.Held: "held for review",
+		comment.Rejected: "rejected", comment.Deleted: "deleted"}[c.Status]
+	if c.Status == comment.Published && c.Featured {
+		now = "published as an editor's pick"
+	}
+	s.errorPage(w, r, http.StatusConflict, "That comment has changed",
+		"The comment is now "+now+", so that action no longer applies. Another moderator may have dealt with it. "+
+			"Go back to the queue and reload it to see where things stand.")
+}
+
+func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, moderatorRoles...)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "user", "comment", "tab", "days", "reason")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	tab := postedTab(f)
+	userID, err := strconv.ParseInt(f.Get("user"), 10, 64)
+	if err != nil || userID <= 0 {
+		s.badRequest(w, r, "That form does not say which reader to suspend.")
+		return
+	}
+	commentID, _ := strconv.ParseInt(f.Get("comment"), 10, 64)
+	days, err := strconv.Atoi(f.Get("days"))
+	if err != nil || days < 0 || days > maxSuspendDays {
+		f.Fail("days", fmt.Sprintf("Give a number of days from 1 to %d, or 0 for a permanent suspension.", maxSuspendDays))
+	}
+	switch n := utf8.RuneCountInString(f.Get("reason")); {
+	case n == 0:
+		f.Fail("reason", "Say why: the reader is told in the email about the suspension.")
+	case n > maxModReason:
+		f.Fail("reason", fmt.Sprintf("Keep the reason under %d characters; it has %d.", maxModReason, n))
+	}
+	if userID == v.User.ID {
+		f.Message = "You cannot suspend yourself."
+	}
+	if f.OK() {
+		err = s.comments.Suspend(r.Context(), v.User, userID, days, f.Get("reason"))
+		var ie *comment.InputError
+		switch {
+		case errors.As(err, &ie):
+			f.Fail(ie.Field, ie.Message)
+		case errors.Is(err, comment.ErrNotFound):
+			f.Message = "That reader's account no longer exists."
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if !f.OK() {
+		s.renderQueue(w, r, v.User, tab, http.StatusUnprocessableEntity, func(p *moderationPage) {
+			p.failed, p.failedID, p.failedAction = f, commentID, "suspend"
+		})
+		return
+	}
+	http.Redirect(w, r, queueURL(tab, url.Values{"done": {"suspended"}, "user": {strconv.FormatInt(userID, 10)}}), http.StatusSeeOther)
+}
+
+func (s *Server) unsuspendReader(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, moderatorRoles...)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "user", "tab")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	userID, err := strconv.ParseInt(f.Get("user"), 10, 64)
+	if err != nil || userID <= 0 {
+		s.badRequest(w, r, "That form does not say which reader to let comment again.")
+		return
+	}
+	if err := s.comments.Unsuspend(r.Context(), v.User, userID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, queueURL(postedTab(f), url.Values{"done": {"unsuspended"}}), http.StatusSeeOther)
+}
+
+// Settings
+
+// The keys the store reads the discussion settings from.
+const (
+	settingPremod      = "comments_premod"
+	settingPremodFirst = "comments_premod_first"
+	settingBannedWords = "comments_banned_words"
+	settingCloseDays   = "comments_close_days"
+)
+
+var settingsRoles = []account.Role{account.Editor, account.Admin}
+
+func (s *Server) commentSettings(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, settingsRoles...)
+	if !ok {
+		return
+	}
+	set, err := s.comments.Settings(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f := newForm()
+	f.Values["premod"] = string(set.Premod)
+	f.Values["premod_first"] = strconv.Itoa(set.PremodFirstN)
+	f.Values["banned_words"] = strings.Join(set.BannedWords, "\n")
+	f.Values["close_days"] = strconv.Itoa(int(set.CloseAfter.Hours() / 24))
+	if r.URL.Query().Get("done") == "1" {
+		f.Notice = "The settings have been saved. They apply to comments posted from now on."
+	}
+	s.renderSettings(w, r, v.User, http.StatusOK, f)
+}
+
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *account.User, status int, f *form) {
+	p := s.moderationPageFor(r, u, viewSettings)
+	p.Settings = f
+	s.render(w, r, status, "moderation", p)
+}
+
+// bannedWords tidies the banned-word list: one entry a line, trimmed,
+// without blanks or repeats.
+func bannedWords(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range strings.Split(strings.ReplaceAll(text, "\r", "\n"), "\n") {
+		w = strings.Join(strings.Fields(w), " ")
+		if w == "" || seen[strings.ToLower(w)] {
+			continue
+		}
+		seen[strings.ToLower(w)] = true
+		out = append(out, w)
+	}
+	return out
+}
+
+func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, settingsRoles...)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "premod", "premod_first", "banned_words", "close_days")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	switch comment.Premod(f.Get("premod")) {
+	case comment.PremodOff, comment.PremodFirst, comment.PremodAll:
+	default:
+		f.Fail("premod", "Choose one of the three kinds of pre-moderation.")
+	}
+	for _, name := range []string{"premod_first", "close_days"} {
+		if n, err := strconv.Atoi(f.Get(name)); err != nil || n < 0 || n > maxSettingNumber {
+			f.Fail(name, fmt.Sprintf("Give a whole number from 0 to %d.", maxSettingNumber))
+		}
+	}
+	words := bannedWords(f.Get("banned_words"))
+	if len(f.Get("banned_words")) > maxBannedText {
+		f.Fail("banned_words", fmt.Sprintf("The list is too long: keep it under %d characters.", maxBannedText))
+	}
+	for _, word := range words {
+		if utf8.RuneCountInString(word) > maxBannedWord {
+			f.Fail("banned_words", fmt.Sprintf("Each line holds one word or short phrase, of at most %d characters.", maxBannedWord))
+			break
+		}
+	}
+	if !f.OK() {
+		s.renderSettings(w, r, v.User, http.StatusUnprocessableEntity, f)
+		return
+	}
+	n := func(name string) string { i, _ := strconv.Atoi(f.Get(name)); return strconv.Itoa(i) }
+	for _, kv := range [][2]string{
+		{settingPremod, f.Get("premod")},
+		{settingPremodFirst, n("premod_first")},
+		{settingBannedWords, strings.Join(words, "\n")},
+		{settingCloseDays, n("close_days")},
+	} {
+		if err := s.cadmin.SetSetting(r.Context(), kv[0], kv[1]); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/admin/comments/settings?done=1", http.StatusSeeOther)
+}
+
+// Log
+
+func (s *Server) moderationLog(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, account.Admin)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	entries, err := s.comments.Log(ctx, v.User)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rows, err := s.logRows(ctx, entries)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.moderationPageFor(r, v.User, viewLog)
+	p.Log = rows
+	s.render(w, r, http.StatusOK, "moderation", p)
+}
+
+// logRows links each entry's comment to its place under its story,
+// looking each comment and story up once.
+func (s *Server) logRows(ctx context.Context, entries []comment.LogEntry) ([]logRow, error) {
+	paths := map[int64]string{} // story ID → path
+	urls := map[int64]string{}  // comment ID → URL
+	rows := make([]logRow, len(entries))
+	for i, e := range entries {
+		rows[i].LogEntry = e
+		if e.CommentID == 0 {
+			continue
+		}
+		link, ok := urls[e.CommentID]
+		if !ok {
+			c, err := s.comments.Comment(ctx, e.CommentID)
+			switch {
+			case errors.Is(err, comment.ErrNotFound):
+			case err != nil:
+				return nil, err
+			default:
+				path, ok := paths[c.StoryID]
+				if !ok {
+					st, err := s.store.StoryByID(ctx, c.StoryID)
+					if err != nil && !errors.Is(err, story.ErrNotFound) {
+						return nil, err
+					}
+					if err == nil {
+						path = st.Path()
+					}
+					paths[c.StoryID] = path
+				}
+				if path != "" {
+					link = fmt.Sprintf("%s#comment-%d", path, c.ID)
+				}
+			}
+			urls[e.CommentID] = link
+		}
+		rows[i].CommentURL = link
+	}
+	return rows, nil
+}

@@ -84,6 +84,20 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Fil
 		s.serverError(w, r, err)
 		return false
 	}
+	if s.cadmin != nil && len(list) > 0 {
+		ids := make([]int64, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		counts, err := s.cadmin.CommentCounts(r.Context(), ids)
+		if err != nil {
+			s.serverError(w, r, err)
+			return false
+		}
+		for i := range list {
+			list[i].CommentCount = counts[list[i].ID]
+		}
+	}
 	data.Stories = list
 	data.Pager = newPager(r.URL.Path, page, total, s.pageSize)
 	if page > 1 {

@@ -10,6 +10,19 @@
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
+  // A live count of what is left of a comment's 5,000 characters.
+  document.querySelectorAll("textarea.comment-body").forEach(function (area) {
+    var hint = area.id && document.getElementById(area.id + "-count");
+    if (!hint) { return; }
+    var max = parseInt(area.getAttribute("maxlength"), 10) || 5000;
+    function update() {
+      var left = max - area.value.length;
+      hint.textContent = left + " of " + max + " characters left";
+    }
+    area.addEventListener("input", update);
+    update();
+  });
+
   document.querySelectorAll(".share").forEach(function (share) {
     var url = share.getAttribute("data-url");
     var title = share.getAttribute("data-title") || document.title;
