@@ -15,6 +15,18 @@
 // sign-up, log-in, reset and account pages pass axe-core, with every form
 // field named in Chromium's accessibility tree and no id used twice.
 //
+// The paywall tests serve the same site with subscriptions, wired as
+// `dateline serve -demo` wires them without a Stripe key: the demo payment
+// provider, which takes no money, the default paywall rules and the two demo
+// plans. A reader meets the paywall on a subscribers-only story (and the
+// rest of the story never reaches the browser), creates a free account and
+// confirms it with the link from the email, reads three stories on the
+// monthly meter and meets the paywall on the fourth, subscribes through the
+// demo checkout, reads that story in full, and copies a gift link to it,
+// which opens the whole story in a browser context without cookies, kept
+// out of search engines and sent with Referrer-Policy: no-referrer. The
+// paywall, subscribe, checkout, gift and account pages pass axe-core.
+//
 // The tests need Chromium (Debian's /usr/bin/chromium, `apt-get install
 // chromium`; DATELINE_CHROMIUM names another binary) and, for the
 // accessibility tests, axe-core (`npm install --prefix .cache/npm axe-core@4`

@@ -133,7 +133,12 @@ func TestAccessTable(t *testing.T) {
 			return func() *account.User { u := w.reader(account.Reader); w.subscribe(u, sub); return u }
 		}
 		cases := []who{
-			{name: "anonymous", user: func() *account.User { return nil }, why: billing.WhyRegister},
+			{name: "anonymous", user: func() *account.User { return nil }, why: billing.WhyRegister,
+				extra: func(t *testing.T, a billing.Access) {
+					if a.MeterLimit != 3 {
+						t.Errorf("anonymous readers are not told of the meter: limit %d", a.MeterLimit)
+					}
+				}},
 			{name: "registered with the meter left", user: func() *account.User { return w.reader(account.Reader) }, paid: true, why: billing.WhyMeter,
 				extra: func(t *testing.T, a billing.Access) {
 					if a.MeterLeft != 2 || a.MeterLimit != 3 {

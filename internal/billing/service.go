@@ -219,11 +219,12 @@ func (s *Service) StoryAccess(ctx context.Context, u *account.User, st *story.St
 			return Access{}, err
 		}
 	}
+	// Anonymous readers are told of the meter too: signing up opens it.
+	a.MeterLimit = set.MeterLimit
 	if u == nil {
 		a.Why = WhyRegister
 		return a, nil
 	}
-	a.MeterLimit = set.MeterLimit
 	if set.MeterLimit > 0 {
 		allowed, used, err := s.store.MeterRead(ctx, u.ID, st.ID, Month(now), set.MeterLimit, now)
 		if err != nil {

@@ -14,6 +14,9 @@ import (
 
 var randRead = rand.Read
 
+// ErrConflict: the comment is no longer in a state the action fits.
+var ErrConflict = errors.New("comment: the comment has changed; reload and look again")
+
 // LogEntry is one moderation action: who did what, to which comment or
 // reader, when and why.
 type LogEntry struct {
@@ -23,6 +26,7 @@ type LogEntry struct {
 	Action    string
 	CommentID int64
 	UserID    int64
+	UserName  string // the reader acted on, "" when deleted or none
 	Reason    string
 	At        time.Time
 }
@@ -82,6 +86,18 @@ func (s *Service) Moderate(ctx context.Context, u *account.User, id int64, actio
 		return err
 	}
 	entry := LogEntry{ActorID: u.ID, Action: action, CommentID: id, UserID: c.UserID, Reason: reason, At: s.now().UTC()}
+	// A decision must fit the comment as it is now: another moderator may
+	// have acted first.
+	fits := map[string]bool{
+		"approve":   c.Status == Held || (c.Status == Published && !c.Featured),
+		"reject":    c.Status == Held || c.Status == Published,
+		"delete":    c.Status != Deleted,
+		"feature":   c.Status == Published && !c.Featured,
+		"unfeature": c.Status == Published && c.Featured,
+	}
+	if ok, known := fits[action]; known && !ok {
+		return ErrConflict
+	}
 	switch action {
 	case "approve":
 		return s.store.SetCommentStatus(ctx, id, Published, false, entry, nil)

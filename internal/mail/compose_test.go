@@ -101,6 +101,28 @@ func composeCases() []composeCase {
 			text:     []string{"10 December 2026", "resume", "\n" + baseURL + "/account\n"},
 			htmlText: []string{"10 December 2026", "resume"},
 		},
+		{
+			kind: mail.CommentReply,
+			data: map[string]any{"Name": "Ana", "Story": "Ferry returns", "Replier": "Bo", "Excerpt": "Every <Friday>.",
+				"Link": baseURL + "/2026/11/29/ferry#comments", "UnsubscribeLink": baseURL + "/comments/unsubscribe?t=x&u=1"},
+			subject:  "Bo replied to your comment",
+			text:     []string{"Every <Friday>.", "\n" + baseURL + "/2026/11/29/ferry#comments\n", "\n" + baseURL + "/comments/unsubscribe?t=x&u=1\n"},
+			htmlText: []string{"Every <Friday>.", "Read the conversation", "Stop these emails"},
+		},
+		{
+			kind:     mail.CommentFeatured,
+			data:     map[string]any{"Name": "Ana", "Story": "Ferry returns", "Link": baseURL + "/x#comment-3", "UnsubscribeLink": baseURL + "/comments/unsubscribe?t=x&u=1"},
+			subject:  "editor's pick",
+			text:     []string{"Ferry returns", "\n" + baseURL + "/x#comment-3\n"},
+			htmlText: []string{"See it in the discussion", "Stop emails about my comments"},
+		},
+		{
+			kind:     mail.CommentSuspended,
+			data:     map[string]any{"Name": "Ana", "Until": "until 3 January 2027", "Reason": "Personal attacks", "PolicyLink": baseURL + "/comments/policy"},
+			subject:  "suspended",
+			text:     []string{"until 3 January 2027", "Personal attacks", "\n" + baseURL + "/comments/policy\n"},
+			htmlText: []string{"until 3 January 2027", "Personal attacks", "Our comment policy"},
+		},
 	}
 }
 

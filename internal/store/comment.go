@@ -375,8 +375,9 @@ func (s *Store) Queue(ctx context.Context, tab comment.QueueTab, limit int) ([]c
 // ModerationLog lists recent moderation actions, newest first.
 func (s *Store) ModerationLog(ctx context.Context, limit int) ([]comment.LogEntry, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT l.id, COALESCE(l.actor_id, 0), COALESCE(u.display_name, ''), l.action,
-		COALESCE(l.comment_id, 0), COALESCE(l.user_id, 0), l.reason, l.created_at
-		FROM moderation_log l LEFT JOIN users u ON u.id = l.actor_id ORDER BY l.created_at DESC, l.id DESC LIMIT ?`), limit)
+		COALESCE(l.comment_id, 0), COALESCE(l.user_id, 0), COALESCE(r.display_name, ''), l.reason, l.created_at
+		FROM moderation_log l LEFT JOIN users u ON u.id = l.actor_id LEFT JOIN users r ON r.id = l.user_id
+		ORDER BY l.created_at DESC, l.id DESC LIMIT ?`), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: moderation log: %w", err)
 	}
@@ -384,7 +385,7 @@ func (s *Store) ModerationLog(ctx context.Context, limit int) ([]comment.LogEntr
 	var out []comment.LogEntry
 	for rows.Next() {
 		var e comment.LogEntry
-		if err := rows.Scan(&e.ID, &e.ActorID, &e.ActorName, &e.Action, &e.CommentID, &e.UserID, &e.Reason, &e.At); err != nil {
+		if err := rows.Scan(&e.ID, &e.ActorID, &e.ActorName, &e.Action, &e.CommentID, &e.UserID, &e.UserName, &e.Reason, &e.At); err != nil {
 			return nil, fmt.Errorf("store: moderation log: %w", err)
 		}
 		e.At = e.At.UTC()

@@ -320,7 +320,7 @@ func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
 		return s.store.StoryByID(ctx, storyID)
 	})
 	switch {
-	case errors.Is(err, comment.ErrNotFound):
+	case errors.Is(err, comment.ErrNotFound), errors.Is(err, comment.ErrConflict):
 		// Someone else changed it between the check and the update.
 		if c, err := s.comments.Comment(ctx, id); err == nil {
 			s.moderationConflict(w, r, c)

@@ -54,7 +54,7 @@
       });
     });
 
-    if (navigator.share) {
+    if (web && navigator.share) {
       web.hidden = false;
       web.addEventListener("click", function () {
         navigator.share({ title: title, url: url }).catch(function () {});
