@@ -130,6 +130,12 @@ func TestSubscribersDiscuss(t *testing.T) {
 		if got := text(one(t, r.Doc, "h2[id=comments-heading]")); got != "Comments (1)" {
 			t.Errorf("count = %q", got)
 		}
+		// Lists show the count too, linking to the discussion.
+		front := s.browser(t).get("/section/" + st.Section.Slug)
+		countLink := find(front.Doc, func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == st.Path()+"#comments" })
+		if len(countLink) != 1 || text(countLink[0]) != "1 comment" {
+			t.Errorf("the section page does not show the comment count")
+		}
 		// A reply, and its email to Ann through SMTP with one-click unsubscribe.
 		replyID := commentID(t, bo.post("/comments", "story", st.Slug, "reply_to", id, "body", "Welcome!"))
 		msgs := s.smtp.WaitForTo(t, "ann@example.com", 3, 10*time.Second)
