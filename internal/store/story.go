@@ -142,11 +142,11 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
-			 published_at, updated_at, created_at, version, comments_mode)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			 published_at, updated_at, created_at, version, comments_mode, search_lead)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
-			utc(st.CreatedAt), st.Version, st.Comments).Scan(&st.ID)
+			utc(st.CreatedAt), st.Version, st.Comments, st.Lead).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return ErrSlugTaken
 		}

@@ -16,6 +16,7 @@ import (
 type Renderer struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
+	strict *bluemonday.Policy
 }
 
 // NewRenderer returns a Renderer for story bodies.
@@ -27,7 +28,13 @@ func NewRenderer() *Renderer {
 		// told otherwise; the policy behind it is the second lock.
 		md:     goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer)),
 		policy: policy,
+		strict: bluemonday.StrictPolicy(),
 	}
+}
+
+// PlainText strips every tag from rendered HTML and returns its text.
+func (r *Renderer) PlainText(rendered string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(r.strict.Sanitize(rendered))), " ")
 }
 
 // Render converts Markdown to sanitised HTML.

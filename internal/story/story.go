@@ -108,6 +108,9 @@ type Story struct {
 	Comments string
 	// CommentCount is the number of published comments, filled for lists.
 	CommentCount int
+	// Lead is the plain text of the first paragraph: what search indexes
+	// besides the headline and dek, since every reader may see it.
+	Lead string
 }
 
 // Path is the story's permanent URL path: the day it was published and
@@ -210,6 +213,7 @@ func (s *Story) Prepare(r *Renderer) error {
 		}
 	}
 	s.BodyHTML = r.Render(s.Body)
+	s.Lead = r.PlainText((&Story{BodyHTML: s.BodyHTML}).LeadWithDateline())
 	return nil
 }
 

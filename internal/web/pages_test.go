@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -316,6 +317,44 @@ func TestNotFoundPageLooksLikeTheSite(t *testing.T) {
 		one(t, doc, "meta[name=robots]")
 		if got := text(one(t, doc, "h1")); got != "Page not found" {
 			t.Errorf("404 h1 = %q", got)
+		}
+	})
+}
+
+func TestSearchPage(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		st := s.pick(t, func(st *story.Story) bool { return st.Access == story.Subscribers })
+		word := strings.Fields(st.Headline)[0]
+		_, doc := s.mustGet(t, "/search?q="+url.QueryEscape(word), http.StatusOK)
+		found := false
+		for _, a := range findAll(doc, "a") {
+			found = found || attr(a, "href") == st.Path()
+		}
+		if !found {
+			t.Errorf("searching %q does not find %q", word, st.Headline)
+		}
+		// The snippets quote only the headline, dek and first paragraph.
+		later := paragraphsAfterFirst(t, st)
+		for _, p := range findAll(doc, "p.snippet") {
+			for _, l := range later {
+				if strings.Contains(text(p), strings.Join(strings.Fields(l)[:5], " ")) {
+					t.Errorf("a snippet quotes the paywalled body: %q", text(p))
+				}
+			}
+		}
+		// Odd input never breaks the page.
+		for _, q := range []string{`"`, `*`, `-`, `NEAR`, `"unbalanced`, strings.Repeat("long ", 500), "<script>alert(1)</script>"} {
+			res, _ := s.mustGet(t, "/search?q="+url.QueryEscape(q), http.StatusOK)
+			if strings.Contains(res.Body, "<script>alert(1)") {
+				t.Error("the query is echoed unescaped")
+			}
+		}
+		s.mustGet(t, "/search", http.StatusOK)
+		s.mustGet(t, "/search?q=ferry&from=yesterday", http.StatusBadRequest)
+		s.mustGet(t, "/search?q=ferry&section=nope", http.StatusBadRequest)
+		s.mustGet(t, "/search?q=ferry&page=-1", http.StatusBadRequest)
+		if got := snippetHTML("a <b> " + story.HighlightStart + "x" + story.HighlightEnd); got != "a &lt;b&gt; <mark>x</mark>" {
+			t.Errorf("snippetHTML = %q", got)
 		}
 	})
 }

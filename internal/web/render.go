@@ -24,7 +24,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation"}
+	"policy", "unsubscribe", "moderation", "search"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -47,6 +47,7 @@ func parsePages(static *staticFiles) (*pages, error) {
 		"add":         func(a, b int) int { return a + b },
 		"field":       makeField,
 		"commentHTML": comment.Render,
+		"snippet":     snippetHTML,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

@@ -29,6 +29,7 @@ type Store interface {
 	PublishedStories(ctx context.Context, f story.Filter) ([]story.Story, error)
 	CountPublished(ctx context.Context, f story.Filter) (int, error)
 	PublishedRefs(ctx context.Context, since time.Time, limit int) ([]story.Ref, error)
+	Search(ctx context.Context, q story.SearchQuery) ([]story.SearchHit, int, error)
 }
 
 // Options configure a Server.
@@ -146,6 +147,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /search", s.search)
 	mux.Handle("GET /static/{file}", s.static)
 	if s.accounts != nil {
 		s.accountRoutes(mux)
