@@ -17,6 +17,7 @@ import (
 	"dateline/internal/config"
 	"dateline/internal/demo"
 	"dateline/internal/mail"
+	"dateline/internal/newsroom"
 	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/story"
@@ -91,9 +92,11 @@ func (e env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	desk := newsroom.New(db, nil, log)
 
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
-		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db})
+		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
+		Newsroom: desk, NewsroomStore: db})
 	if err != nil {
 		return err
 	}
@@ -104,6 +107,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	workers.Go(func() { sender.Run(workCtx) })
+	workers.Go(func() { desk.RunScheduler(workCtx, 20*time.Second) })
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           site,

@@ -142,54 +142,19 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
-			 published_at, updated_at, created_at, version, comments_mode, search_lead)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			 published_at, updated_at, created_at, version, comments_mode, search_lead, created_by, submitted_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
-			utc(st.CreatedAt), st.Version, st.Comments, st.Lead).Scan(&st.ID)
+			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, nullID(st.CreatedBy), nullTime(st.SubmittedAt)).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return ErrSlugTaken
 		}
 		if err != nil {
 			return err
 		}
-		for i := range st.Bylines {
-			b := &st.Bylines[i]
-			var authorID sql.NullInt64
-			if b.AuthorSlug != "" {
-				var name string
-				err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM authors WHERE slug = ?`), b.AuthorSlug).
-					Scan(&authorID, &name)
-				if errors.Is(err, sql.ErrNoRows) {
-					return &story.ValidationError{Field: "bylines", Message: fmt.Sprintf("There is no author %q.", b.AuthorSlug)}
-				}
-				if err != nil {
-					return err
-				}
-				if b.Name == "" {
-					b.Name = name
-				}
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_bylines (story_id, position, author_id, name)
-				VALUES (?, ?, ?, ?)`), st.ID, i, authorID, b.Name); err != nil {
-				return err
-			}
-		}
-		for i := range st.Tags {
-			t := &st.Tags[i]
-			t.Name = strings.TrimSpace(t.Name)
-			if t.Slug == "" {
-				t.Slug = story.Slugify(t.Name)
-			}
-			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO tags (slug, name) VALUES (?, ?)
-				ON CONFLICT (slug) DO UPDATE SET name = tags.name RETURNING id, name`), t.Slug, t.Name).
-				Scan(&t.ID, &t.Name); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)
-				ON CONFLICT DO NOTHING`), st.ID, t.ID, i); err != nil {
-				return err
-			}
+		if err := s.writeBylinesAndTags(ctx, tx, st); err != nil {
+			return err
 		}
 		for i := range st.Corrections {
 			c := &st.Corrections[i]
@@ -201,7 +166,7 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 				return err
 			}
 		}
-		return nil
+		return s.insertRevision(ctx, tx, st, st.CreatedBy)
 	})
 	if err != nil {
 		return fmt.Errorf("store: create story %q: %w", st.Slug, err)
@@ -209,25 +174,81 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 	return nil
 }
 
+// writeBylinesAndTags replaces a story's bylines and tags with st's.
+func (s *Store) writeBylinesAndTags(ctx context.Context, tx *sql.Tx, st *story.Story) error {
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM story_bylines WHERE story_id = ?`), st.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM story_tags WHERE story_id = ?`), st.ID); err != nil {
+		return err
+	}
+	for i := range st.Bylines {
+		b := &st.Bylines[i]
+		var authorID sql.NullInt64
+		if b.AuthorSlug != "" {
+			var name string
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM authors WHERE slug = ?`), b.AuthorSlug).
+				Scan(&authorID, &name)
+			if errors.Is(err, sql.ErrNoRows) {
+				return &story.ValidationError{Field: "bylines", Message: fmt.Sprintf("There is no author %q.", b.AuthorSlug)}
+			}
+			if err != nil {
+				return err
+			}
+			if b.Name == "" {
+				b.Name = name
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_bylines (story_id, position, author_id, name)
+			VALUES (?, ?, ?, ?)`), st.ID, i, authorID, b.Name); err != nil {
+			return err
+		}
+	}
+	for i := range st.Tags {
+		t := &st.Tags[i]
+		t.Name = strings.TrimSpace(t.Name)
+		if t.Slug == "" {
+			t.Slug = story.Slugify(t.Name)
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO tags (slug, name) VALUES (?, ?)
+			ON CONFLICT (slug) DO UPDATE SET name = tags.name RETURNING id, name`), t.Slug, t.Name).
+			Scan(&t.ID, &t.Name); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`), st.ID, t.ID, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, st *story.Story, userID int64) error {
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_revisions (story_id, user_id, version, headline, dek, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), st.ID, nullID(userID), st.Version, st.Headline, st.Dek, st.Body, utc(s.Now()))
+	return err
+}
+
 // storyColumns are the columns scanStory reads, in order.
 const storyColumns = `st.id, st.slug, st.headline, st.dek, st.dateline, st.access, st.status,
-	st.published_at, st.updated_at, st.created_at, st.version, st.comments_mode,
+	st.published_at, st.updated_at, st.created_at, st.version, st.comments_mode, COALESCE(st.created_by, 0), st.submitted_at,
 	sec.id, sec.slug, sec.name, sec.description, sec.position`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanStory(row scanner, st *story.Story, extra ...any) error {
 	var access, status string
-	var published, updated sql.NullTime
+	var published, updated, submitted sql.NullTime
 	var created time.Time
 	dest := []any{&st.ID, &st.Slug, &st.Headline, &st.Dek, &st.Dateline, &access, &status,
-		&published, &updated, &created, &st.Version, &st.Comments,
+		&published, &updated, &created, &st.Version, &st.Comments, &st.CreatedBy, &submitted,
 		&st.Section.ID, &st.Section.Slug, &st.Section.Name, &st.Section.Description, &st.Section.Position}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
 	}
 	st.Access, st.Status = story.Access(access), story.Status(status)
 	st.PublishedAt, st.UpdatedAt, st.CreatedAt = timeOf(published), timeOf(updated), created.UTC()
+	st.SubmittedAt = timeOf(submitted)
 	return nil
 }
 
@@ -461,4 +482,22 @@ func (s *Store) StoryByID(ctx context.Context, id int64) (*story.Story, error) {
 		return nil, fmt.Errorf("store: story %d: %w", id, err)
 	}
 	return s.StoryBySlug(ctx, slug)
+}
+
+// Authors lists the staff authors by name.
+func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, slug, name, bio FROM authors ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: authors: %w", err)
+	}
+	defer rows.Close()
+	var out []story.Author
+	for rows.Next() {
+		var a story.Author
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio); err != nil {
+			return nil, fmt.Errorf("store: authors: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

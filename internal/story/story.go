@@ -15,6 +15,10 @@ import (
 // or is not visible to readers.
 var ErrNotFound = errors.New("not found")
 
+// ErrConflict is returned when a story was saved by someone else since the
+// version being saved was loaded.
+var ErrConflict = errors.New("story: changed by someone else")
+
 // Access says who may read a story.
 type Access string
 
@@ -111,6 +115,23 @@ type Story struct {
 	// Lead is the plain text of the first paragraph: what search indexes
 	// besides the headline and dek, since every reader may see it.
 	Lead string
+	// CreatedBy is the member of staff who created the story; 0 if unknown.
+	CreatedBy int64
+	// SubmittedAt is when a writer asked for the draft to be reviewed.
+	SubmittedAt time.Time
+}
+
+// Revision is a story as one save left it.
+type Revision struct {
+	ID        int64
+	StoryID   int64
+	UserID    int64
+	UserName  string
+	Version   int
+	Headline  string
+	Dek       string
+	Body      string
+	CreatedAt time.Time
 }
 
 // Path is the story's permanent URL path: the day it was published and

@@ -21,6 +21,7 @@ import (
 	"dateline/internal/comment"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
+	"dateline/internal/newsroom"
 	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
@@ -84,7 +85,8 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	}
 	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log,
 		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db,
-		Comments: discussions, CommentAdmin: db})
+		Comments: discussions, CommentAdmin: db,
+		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"dateline/internal/billing"
 	"dateline/internal/comment"
 	"dateline/internal/mail"
+	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
 
@@ -63,6 +64,10 @@ type Options struct {
 	// CommentAdmin is what the comment pages need of the database beyond
 	// the comment service: counts for lists, settings, story modes.
 	CommentAdmin CommentAdmin
+	// Newsroom runs the story editor at /admin/stories; NewsroomStore is
+	// what its pages read. Both nil leave the editor out.
+	Newsroom      *newsroom.Service
+	NewsroomStore NewsroomStore
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -97,6 +102,9 @@ type Server struct {
 	comments  *comment.Service
 	cadmin    CommentAdmin
 	renderer  *story.Renderer
+
+	newsroomSvc   *newsroom.Service
+	newsroomStore NewsroomStore
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -114,7 +122,8 @@ func New(st Store, opts Options) (*Server, error) {
 	s := &Server{store: st, opts: opts, log: opts.Logger, now: opts.Now, pageSize: 20,
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
-		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer()}
+		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
+		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -158,6 +167,9 @@ func (s *Server) routes() http.Handler {
 	if s.comments != nil && s.accounts != nil && s.cadmin != nil {
 		s.commentRoutes(mux)
 		s.moderationRoutes(mux)
+	}
+	if s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
+		s.newsroomRoutes(mux)
 	}
 	if s.webhook != nil {
 		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)

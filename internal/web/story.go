@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -42,6 +43,13 @@ type paywall struct {
 
 func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	st, err := s.store.StoryBySlug(r.Context(), r.PathValue("slug"))
+	if errors.Is(err, story.ErrNotFound) && s.newsroomStore != nil {
+		// A slug the newsroom changed keeps its readers.
+		if moved, rerr := s.newsroomStore.RedirectSlug(r.Context(), r.PathValue("slug")); rerr == nil && moved.Visible(s.now()) {
+			http.Redirect(w, r, moved.Path(), http.StatusMovedPermanently)
+			return
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,0 +1,168 @@
+// Package newsroom holds what journalists do with stories: draft, submit
+// for review, edit, publish, schedule, unpublish and correct, each allowed
+// by role, and the worker that publishes scheduled stories on time.
+package newsroom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/story"
+)
+
+// ErrForbidden: the user's role does not allow the action.
+var ErrForbidden = errors.New("newsroom: not allowed for this role")
+
+// Store is what the newsroom needs of the database.
+type Store interface {
+	StoryByID(ctx context.Context, id int64) (*story.Story, error)
+	CreateStory(ctx context.Context, st *story.Story) error
+	UpdateStory(ctx context.Context, st *story.Story, expected int, actorID int64) error
+	AddCorrection(ctx context.Context, storyID int64, body string, at time.Time) error
+	PublishDue(ctx context.Context, now time.Time) ([]int64, error)
+}
+
+// Action is what a save asks for besides keeping the text.
+type Action string
+
+// Actions.
+const (
+	Save      Action = "save"      // keep the status
+	Submit    Action = "submit"    // a writer asks for review
+	Publish   Action = "publish"   // publish now
+	Schedule  Action = "schedule"  // publish at a time
+	Unpublish Action = "unpublish" // back to draft
+)
+
+// CanEdit reports whether u may open st in the editor.
+func CanEdit(u *account.User, st *story.Story) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == account.Editor || u.Role == account.Admin:
+		return true
+	case u.Role == account.Writer:
+		return st == nil || (st.CreatedBy == u.ID && st.Status == story.Draft)
+	}
+	return false
+}
+
+// CanPublish reports whether u may publish, schedule and unpublish.
+func CanPublish(u *account.User) bool {
+	return u != nil && (u.Role == account.Editor || u.Role == account.Admin)
+}
+
+// Service runs the newsroom's work. It is safe for concurrent use.
+type Service struct {
+	store    Store
+	renderer *story.Renderer
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// New builds a Service.
+func New(st Store, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{store: st, renderer: story.NewRenderer(), now: now, log: log}
+}
+
+// Renderer is the Markdown renderer, for previews.
+func (s *Service) Renderer() *story.Renderer { return s.renderer }
+
+// Save creates (st.ID == 0) or updates a story as u, applying action; at is
+// the publication time for Schedule. expected is the version the editor
+// loaded. It returns *story.ValidationError for bad fields, story.ErrConflict
+// when someone saved in between, and ErrForbidden for a role that may not.
+func (s *Service) Save(ctx context.Context, u *account.User, st *story.Story, expected int, action Action, at time.Time, correction string) error {
+	var old *story.Story
+	if st.ID != 0 {
+		var err error
+		if old, err = s.store.StoryByID(ctx, st.ID); err != nil {
+			return err
+		}
+	}
+	if !CanEdit(u, old) {
+		return ErrForbidden
+	}
+	if (action == Publish || action == Schedule || action == Unpublish || correction != "") && !CanPublish(u) {
+		return ErrForbidden
+	}
+	now := s.now().UTC().Truncate(time.Second)
+	if old != nil {
+		st.Status, st.PublishedAt, st.CreatedBy, st.SubmittedAt, st.CreatedAt = old.Status, old.PublishedAt, old.CreatedBy, old.SubmittedAt, old.CreatedAt
+		st.UpdatedAt = old.UpdatedAt
+		if old.Status == story.Published {
+			// Readers see "Updated" once a published story changes.
+			st.UpdatedAt = now
+		}
+	} else {
+		st.Status, st.CreatedBy, st.CreatedAt = story.Draft, u.ID, now
+	}
+	switch action {
+	case Submit:
+		st.SubmittedAt = now
+	case Publish:
+		if st.Status != story.Published {
+			st.Status, st.PublishedAt, st.UpdatedAt = story.Published, now, time.Time{}
+		}
+	case Schedule:
+		if !at.After(now) {
+			return &story.ValidationError{Field: "publish_at", Message: "Choose a time in the future to schedule the story."}
+		}
+		st.Status, st.PublishedAt, st.UpdatedAt = story.Scheduled, at.UTC(), time.Time{}
+	case Unpublish:
+		st.Status = story.Draft
+	}
+	if err := st.Prepare(s.renderer); err != nil {
+		return err
+	}
+	if st.ID == 0 {
+		return s.store.CreateStory(ctx, st)
+	}
+	if err := s.store.UpdateStory(ctx, st, expected, u.ID); err != nil {
+		return err
+	}
+	if c := strings.TrimSpace(correction); c != "" {
+		return s.store.AddCorrection(ctx, st.ID, c, now)
+	}
+	return nil
+}
+
+// PublishDue publishes the scheduled stories whose time has come.
+func (s *Service) PublishDue(ctx context.Context) ([]int64, error) {
+	ids, err := s.store.PublishDue(ctx, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("newsroom: %w", err)
+	}
+	for _, id := range ids {
+		s.log.Info("published a scheduled story", "story", id)
+	}
+	return ids, nil
+}
+
+// RunScheduler publishes scheduled stories every interval until ctx ends.
+// It catches up at once on start, so a restart loses nothing.
+func (s *Service) RunScheduler(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("scheduler", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

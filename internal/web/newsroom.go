@@ -1,0 +1,294 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/newsroom"
+	"dateline/internal/store"
+	"dateline/internal/story"
+)
+
+// NewsroomStore is what the story editor reads directly.
+type NewsroomStore interface {
+	NewsroomStories(ctx context.Context, f store.NewsroomFilter) ([]story.Story, error)
+	Authors(ctx context.Context) ([]story.Author, error)
+	Revisions(ctx context.Context, storyID int64) ([]story.Revision, error)
+	RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error)
+}
+
+// newsroomPage is the data of the story list, the editor and the
+// revisions page.
+type newsroomPage struct {
+	layoutData
+	View       string // "list", "edit" or "revisions"
+	Stories    []story.Story
+	Filter     map[string]string
+	Story      *story.Story
+	Form       *form
+	Preview    template.HTML
+	Conflict   *story.Story
+	CanPublish bool
+	Revisions  []story.Revision
+	Statuses   []story.Status
+}
+
+func (s *Server) newsroomRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/stories", s.storyList)
+	mux.HandleFunc("GET /admin/stories/new", s.newStory)
+	mux.HandleFunc("POST /admin/stories", s.saveStory)
+	mux.HandleFunc("GET /admin/stories/{id}", s.editStory)
+	mux.HandleFunc("POST /admin/stories/{id}", s.saveStory)
+	mux.HandleFunc("GET /admin/stories/{id}/revisions", s.storyRevisions)
+}
+
+func (s *Server) newsroomUser(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
+	v, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin)
+	if !ok {
+		return nil, false
+	}
+	return v.User, true
+}
+
+func (s *Server) newsroomPage(r *http.Request, title, view string, u *account.User) newsroomPage {
+	p := newsroomPage{layoutData: s.layout(r, title), View: view, CanPublish: newsroom.CanPublish(u),
+		Statuses: []story.Status{story.Draft, story.Scheduled, story.Published}}
+	p.NoIndex = true
+	return p
+}
+
+func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.newsroomUser(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	f := store.NewsroomFilter{Status: story.Status(q.Get("status")), Query: strings.TrimSpace(q.Get("q"))}
+	if f.Status != "" && !f.Status.Valid() {
+		s.badRequest(w, r, "There is no such status.")
+		return
+	}
+	if sec := q.Get("section"); sec != "" {
+		section, err := s.store.SectionBySlug(r.Context(), sec)
+		if err != nil {
+			s.badRequest(w, r, "There is no such section.")
+			return
+		}
+		f.SectionID = section.ID
+	}
+	if u.Role == account.Writer || q.Get("mine") == "1" {
+		f.CreatedBy = u.ID
+	}
+	list, err := s.newsroomStore.NewsroomStories(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newsroomPage(r, "Stories", "list", u)
+	p.Stories = list
+	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine")}
+	s.render(w, r, http.StatusOK, "newsroom", p)
+}
+
+func (s *Server) newStory(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.newsroomUser(w, r)
+	if !ok {
+		return
+	}
+	f := newForm()
+	f.Values["access"], f.Values["comments"], f.Values["bylines"] = "free", "subscribers", u.DisplayName
+	p := s.newsroomPage(r, "New story", "edit", u)
+	p.Form = f
+	s.render(w, r, http.StatusOK, "newsroom", p)
+}
+
+// formOf fills an editor form from a story.
+func formOf(st *story.Story) *form {
+	f := newForm()
+	var bylines, tags []string
+	for _, b := range st.Bylines {
+		bylines = append(bylines, b.Name)
+	}
+	for _, t := range st.Tags {
+		tags = append(tags, t.Name)
+	}
+	f.Values = map[string]string{
+		"headline": st.Headline, "dek": st.Dek, "dateline": st.Dateline, "bylines": strings.Join(bylines, ", "),
+		"section": st.Section.Slug, "tags": strings.Join(tags, ", "), "access": string(st.Access), "comments": st.Comments,
+		"slug": st.Slug, "body": st.Body, "version": strconv.Itoa(st.Version),
+	}
+	if st.Status == story.Scheduled {
+		f.Values["publish_at"] = st.PublishedAt.UTC().Format("2006-01-02T15:04")
+	}
+	return f
+}
+
+func (s *Server) loadEditable(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return nil, false
+	}
+	st, err := s.store.StoryByID(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if !newsroom.CanEdit(u, st) {
+		s.errorPage(w, r, http.StatusForbidden, "You cannot edit this story",
+			"Writers edit their own drafts; once a story is submitted, published or scheduled, an editor takes it on.")
+		return nil, false
+	}
+	return st, true
+}
+
+func (s *Server) editStory(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.newsroomUser(w, r)
+	if !ok {
+		return
+	}
+	st, ok := s.loadEditable(w, r, u)
+	if !ok {
+		return
+	}
+	p := s.newsroomPage(r, "Edit: "+st.Headline, "edit", u)
+	p.Story, p.Form = st, formOf(st)
+	if r.URL.Query().Get("saved") == "1" {
+		p.Form.Notice = "Saved."
+	}
+	s.render(w, r, http.StatusOK, "newsroom", p)
+}
+
+// storyFrom reads the editor form into a story.
+func (s *Server) storyFrom(ctx context.Context, f *form) (*story.Story, error) {
+	st := &story.Story{Headline: f.Get("headline"), Dek: f.Get("dek"), Dateline: f.Get("dateline"),
+		Section: story.Section{Slug: f.Get("section")}, Access: story.Access(f.Get("access")), Comments: f.Get("comments"),
+		Slug: f.Get("slug"), Body: f.Values["body"]}
+	if st.Comments != "subscribers" && st.Comments != "registered" && st.Comments != "closed" {
+		st.Comments = "subscribers"
+	}
+	authors, err := s.newsroomStore.Authors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range strings.Split(f.Get("bylines"), ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		b := story.Byline{Name: name}
+		for _, a := range authors {
+			if strings.EqualFold(a.Name, name) {
+				b = story.Byline{Name: a.Name, AuthorSlug: a.Slug}
+			}
+		}
+		st.Bylines = append(st.Bylines, b)
+	}
+	for _, t := range strings.Split(f.Get("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" && story.Slugify(t) != "story" {
+			st.Tags = append(st.Tags, story.Tag{Name: t})
+		}
+	}
+	return st, nil
+}
+
+func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.newsroomUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
+		"slug", "body", "version", "publish_at", "correction", "action")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	st, err := s.storyFrom(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var existing *story.Story
+	if r.PathValue("id") != "" {
+		if existing, ok = s.loadEditable(w, r, u); !ok {
+			return
+		}
+		st.ID = existing.ID
+	}
+	title := "New story"
+	if existing != nil {
+		title = "Edit: " + existing.Headline
+	}
+	p := s.newsroomPage(r, title, "edit", u)
+	p.Story, p.Form = existing, f
+	action := newsroom.Action(f.Get("action"))
+	if action == "preview" {
+		p.Preview = template.HTML(s.newsroomSvc.Renderer().Render(f.Values["body"]))
+		s.render(w, r, http.StatusOK, "newsroom", p)
+		return
+	}
+	var at time.Time
+	if action == newsroom.Schedule {
+		if at, err = time.Parse("2006-01-02T15:04", f.Get("publish_at")); err != nil {
+			f.Fail("publish_at", "Give the date and time to publish, such as 2026-12-01 07:00 (UTC).")
+			s.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
+			return
+		}
+	}
+	version, _ := strconv.Atoi(f.Get("version"))
+	err = s.newsroomSvc.Save(r.Context(), u, st, version, action, at, f.Get("correction"))
+	var ve *story.ValidationError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
+		return
+	case errors.As(err, &ve):
+		f.Fail(ve.Field, ve.Message)
+		s.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
+	case errors.Is(err, store.ErrSlugTaken):
+		f.Fail("slug", "Another story already has this slug. Change the headline or type a slug.")
+		s.render(w, r, http.StatusConflict, "newsroom", p)
+	case errors.Is(err, story.ErrConflict):
+		current, lerr := s.store.StoryByID(r.Context(), st.ID)
+		if lerr != nil {
+			s.serverError(w, r, lerr)
+			return
+		}
+		// Both texts stay on the page; saving again keeps this one.
+		p.Conflict = current
+		f.Message = "Someone else saved this story while you were editing. Their version is shown below yours; " +
+			"copy what you need, then save again to keep your text."
+		f.Values["version"] = strconv.Itoa(current.Version)
+		s.render(w, r, http.StatusConflict, "newsroom", p)
+	case errors.Is(err, newsroom.ErrForbidden):
+		s.errorPage(w, r, http.StatusForbidden, "Your role cannot do that",
+			"Writers save and submit their drafts; editors publish, schedule, unpublish and add corrections.")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+func (s *Server) storyRevisions(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.newsroomUser(w, r)
+	if !ok {
+		return
+	}
+	st, ok := s.loadEditable(w, r, u)
+	if !ok {
+		return
+	}
+	revs, err := s.newsroomStore.Revisions(r.Context(), st.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := s.newsroomPage(r, "Revisions: "+st.Headline, "revisions", u)
+	p.Story, p.Revisions = st, revs
+	s.render(w, r, http.StatusOK, "newsroom", p)
+}

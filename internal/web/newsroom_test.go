@@ -1,0 +1,154 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dateline/internal/account"
+	"dateline/internal/story"
+)
+
+// staff logs a new member of staff in.
+func (s *accountSite) staff(t *testing.T, email string, role account.Role) *browser {
+	t.Helper()
+	if _, err := s.accounts.CreateUser(context.Background(), email, strings.Split(email, "@")[0], goodPassword, role); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/")
+	return b
+}
+
+// storyForm is the editor's fields; extra pairs replace or add fields.
+func storyForm(headline, version, action string, extra ...string) []string {
+	fields := []string{"headline", headline, "dek", "A dek.", "dateline", "Oslo", "bylines", "Newsroom", "section", "world",
+		"tags", "Ferries", "access", "free", "comments", "subscribers", "slug", "", "body", "First paragraph.\n\nSecond.",
+		"version", version, "action", action}
+	for i := 0; i+1 < len(extra); i += 2 {
+		replaced := false
+		for j := 0; j+1 < len(fields); j += 2 {
+			if fields[j] == extra[i] {
+				fields[j+1], replaced = extra[i+1], true
+			}
+		}
+		if !replaced {
+			fields = append(fields, extra[i], extra[i+1])
+		}
+	}
+	return fields
+}
+
+func savedID(t *testing.T, r result) string {
+	t.Helper()
+	m := regexp.MustCompile(`^/admin/stories/(\d+)\?saved=1$`).FindStringSubmatch(r.Header.Get("Location"))
+	if r.Code != http.StatusSeeOther || m == nil {
+		t.Fatalf("save = %d → %q\n%.600s", r.Code, r.Header.Get("Location"), r.Body)
+	}
+	return m[1]
+}
+
+func TestNewsroomRoleMatrix(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		writer := s.staff(t, "writer@example.com", account.Writer)
+		editor := s.staff(t, "editor@example.com", account.Editor)
+		mod := s.staff(t, "mod@example.com", account.Moderator)
+		reader := s.browser(t)
+		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
+		anon := s.browser(t)
+
+		// Reaching the newsroom.
+		for name, tc := range map[string]struct {
+			b    *browser
+			code int
+		}{"anonymous": {anon, http.StatusSeeOther}, "reader": {reader, http.StatusForbidden}, "moderator": {mod, http.StatusForbidden},
+			"writer": {writer, http.StatusOK}, "editor": {editor, http.StatusOK}} {
+			if r := tc.b.get("/admin/stories"); r.Code != tc.code {
+				t.Errorf("%s at /admin/stories: %d, want %d", name, r.Code, tc.code)
+			}
+			if name != "writer" && name != "editor" {
+				if r := tc.b.post("/admin/stories", storyForm("Sneaky", "0", "save")...); r.Code == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/admin/stories/") {
+					t.Errorf("%s created a story", name)
+				}
+			}
+		}
+		// A writer drafts and submits; publishing is refused.
+		id := savedID(t, writer.post("/admin/stories", storyForm("Writer files a story", "0", "submit")...))
+		if r := writer.post("/admin/stories/"+id, storyForm("Writer files a story", "1", "publish")...); r.Code != http.StatusForbidden {
+			t.Errorf("a writer published: %d", r.Code)
+		}
+		// Someone else's draft is out of a writer's reach.
+		other := s.staff(t, "other@example.com", account.Writer)
+		if r := other.get("/admin/stories/" + id); r.Code != http.StatusForbidden {
+			t.Errorf("a writer opened another writer's draft: %d", r.Code)
+		}
+		// The editor edits and publishes; readers see it.
+		expect(t, editor.post("/admin/stories/"+id, storyForm("Writer files a story", "1", "publish")...),
+			http.StatusSeeOther, "/admin/stories/"+id+"?saved=1")
+		st, err := s.db.StoryBySlug(context.Background(), "writer-files-a-story")
+		if err != nil || st.Status != story.Published {
+			t.Fatalf("published story: %v", err)
+		}
+		s.browser(t).get(st.Path())
+		if r := s.browser(t).get(st.Path()); r.Code != http.StatusOK || !strings.Contains(text(r.Doc), "OSLO – First paragraph.") {
+			t.Errorf("the published story: %d", r.Code)
+		}
+		// Once published, the writer cannot edit it.
+		if r := writer.get("/admin/stories/" + id); r.Code != http.StatusForbidden {
+			t.Errorf("a writer opened a published story: %d", r.Code)
+		}
+		// Unpublish is the editor's.
+		expect(t, editor.post("/admin/stories/"+id, storyForm("Writer files a story", "2", "unpublish")...),
+			http.StatusSeeOther, "/admin/stories/"+id+"?saved=1")
+		if r := s.browser(t).get(st.Path()); r.Code != http.StatusNotFound {
+			t.Errorf("an unpublished story answers %d", r.Code)
+		}
+	})
+}
+
+func TestStoryEditorErrorsConflictsAndRedirects(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		editor := s.staff(t, "editor@example.com", account.Editor)
+		r := editor.post("/admin/stories", storyForm("", "0", "save")...)
+		if _, _, e := fieldState(t, r.Doc, "headline"); r.Code != http.StatusUnprocessableEntity || e == "" {
+			t.Errorf("empty headline: %d %q", r.Code, e)
+		}
+		if v, _, _ := fieldState(t, r.Doc, "dek"); v != "A dek." {
+			t.Error("the form lost what was typed")
+		}
+		r = editor.post("/admin/stories", storyForm("Scheduled", "0", "schedule", "publish_at", "2001-01-01T00:00")...)
+		if _, _, e := fieldState(t, r.Doc, "publish_at"); r.Code != http.StatusUnprocessableEntity || e == "" {
+			t.Errorf("a past schedule: %d", r.Code)
+		}
+		r = editor.post("/admin/stories", storyForm("Preview me", "0", "preview", "body", "<script>x</script>\n\n**bold**")...)
+		if !strings.Contains(r.Body, "<strong>bold</strong>") || strings.Contains(r.Body, "<script>x") {
+			t.Error("the preview is wrong or unsafe")
+		}
+		id := savedID(t, editor.post("/admin/stories", storyForm("Ferry timetable changes", "0", "publish")...))
+		st, _ := s.db.StoryBySlug(context.Background(), "ferry-timetable-changes")
+		// Two editors: the second save from version 1 is a conflict that
+		// keeps both texts.
+		savedID(t, editor.post("/admin/stories/"+id, storyForm("Ferry timetable changes", "1", "save", "body", "Their version of the text.")...))
+		r = editor.post("/admin/stories/"+id, storyForm("Ferry timetable changes", "1", "save", "body", "My version of the text.")...)
+		if r.Code != http.StatusConflict || !strings.Contains(r.Body, "Their version of the text.") || !strings.Contains(r.Body, "My version of the text.") {
+			t.Fatalf("conflict: %d", r.Code)
+		}
+		// A new slug: the old address redirects for good.
+		savedID(t, editor.post("/admin/stories/"+id, storyForm("Ferry timetable changes", "2", "save", "slug", "new-ferry-times")...))
+		res := s.browser(t).get(st.Path())
+		if res.Code != http.StatusMovedPermanently || !strings.HasSuffix(res.Header.Get("Location"), "/new-ferry-times") {
+			t.Errorf("old slug: %d → %q", res.Code, res.Header.Get("Location"))
+		}
+		// Duplicate slug.
+		r = editor.post("/admin/stories", storyForm("Another", "0", "save", "slug", "new-ferry-times")...)
+		if _, _, e := fieldState(t, r.Doc, "slug"); e == "" {
+			t.Errorf("a duplicate slug: %d", r.Code)
+		}
+		if r := editor.get(fmt.Sprintf("/admin/stories/%s/revisions", id)); !strings.Contains(text(r.Doc), "Version 3") {
+			t.Error("revisions are not listed")
+		}
+	})
+}
