@@ -436,13 +436,17 @@ func checkFieldNames(t testing.TB, ctx context.Context, where string) {
 	// and say whether it is rendered: a field that takes no room (such as
 	// the story-link field, which shows only when copying fails) is not in
 	// the accessibility tree, so it has no name to check until it shows.
+	// Nor is a field in a closed <details> (such as the reply form under a
+	// comment): Chromium lays it out but hides it with content-visibility,
+	// so getClientRects finds boxes, and checkVisibility is what says it
+	// does not show.
 	type field struct {
 		Desc     string `json:"desc"`
 		Rendered bool   `json:"rendered"`
 	}
 	fields := js[[]field](t, ctx, "list the form fields", `[...document.querySelectorAll(`+jsString(formFields)+`)].map(i => ({
 		desc: (i.form ? 'form[action="' + i.form.getAttribute('action') + '"] ' : '') + i.localName + '#' + i.id + '[name="' + i.name + '"]',
-		rendered: i.getClientRects().length > 0,
+		rendered: i.getClientRects().length > 0 && i.checkVisibility(),
 	}))`)
 	if len(fields) == 0 {
 		return

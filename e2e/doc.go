@@ -27,6 +27,22 @@
 // out of search engines and sent with Referrer-Policy: no-referrer. The
 // paywall, subscribe, checkout, gift and account pages pass axe-core.
 //
+// The comment tests serve the paywall site with the discussions under
+// stories and their moderation, wired as `dateline serve` wires them: the
+// comment service asks the subscriptions who has digital access and sends
+// its email through the same outbox. Anonymous readers, and readers without
+// a subscription, find where the comment form would be that commenting is
+// for subscribers, and follow "Here's why" to the comment policy. A
+// subscriber posts a comment, with the live character counter following
+// their typing, and lands on it; a second subscriber, in a browser context
+// of their own, replies with the Reply disclosure and recommends it; the
+// author edits it within the edit window and is told of the reply by email;
+// the second subscriber reports it; and a moderator deletes it from the
+// Reported queue with a reason, which leaves a placeholder with the reply
+// under it. A story with every kind of comment (as an anonymous reader, a
+// subscriber with the reply, report and edit forms open, and an admin), the
+// comment policy and the moderation queues, settings and log pass axe-core.
+//
 // The tests need Chromium (Debian's /usr/bin/chromium, `apt-get install
 // chromium`; DATELINE_CHROMIUM names another binary) and, for the
 // accessibility tests, axe-core (`npm install --prefix .cache/npm axe-core@4`

@@ -23,6 +23,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
+	"dateline/internal/comment"
 	"dateline/internal/demo"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
@@ -250,9 +251,12 @@ type accountSite struct {
 	// Billing runs the site's subscriptions and paywall; nil unless the
 	// site came from startPaywallSite.
 	Billing *billing.Service
-	// Plans are the plans on sale (startPaywallSite only): demoPlans, with
-	// their ids.
+	// Plans are the plans on sale (startPaywallSite and startCommentSite
+	// only): demoPlans, with their ids.
 	Plans []billing.Plan
+	// Comments runs the discussions under stories; nil unless the site
+	// came from startCommentSite.
+	Comments *comment.Service
 }
 
 // The settings of the site that startAccountSite serves.
@@ -286,7 +290,7 @@ func demoPlans() []billing.Plan {
 // Everything stops when the test ends.
 func startAccountSite(t testing.TB) *accountSite {
 	t.Helper()
-	return startSiteWithAccounts(t, false)
+	return startSiteWithAccounts(t, siteParts{})
 }
 
 // startPaywallSite is startAccountSite with subscriptions and the paywall,
@@ -296,10 +300,38 @@ func startAccountSite(t testing.TB) *accountSite {
 // plans.
 func startPaywallSite(t testing.TB) *accountSite {
 	t.Helper()
-	return startSiteWithAccounts(t, true)
+	return startSiteWithAccounts(t, siteParts{Billing: true})
 }
 
-func startSiteWithAccounts(t testing.TB, withBilling bool) *accountSite {
+// startCommentSite is startPaywallSite with the discussions under
+// stories, wired as `dateline serve` wires them (newComments in
+// cmd/dateline): the comment service with the default discussion rules,
+// asking the subscriptions who has digital access and sending its email
+// through the same outbox, and the moderation pages.
+func startCommentSite(t testing.TB) *accountSite {
+	t.Helper()
+	return startSiteWithAccounts(t, siteParts{Billing: true, Comments: true})
+}
+
+// siteParts says what startSiteWithAccounts serves besides accounts.
+type siteParts struct {
+	// Billing adds subscriptions and the paywall.
+	Billing bool
+	// Comments adds the discussions and their moderation; it needs
+	// Billing, which says who has digital access.
+	Comments bool
+}
+
+// billingAccess tells the comment service who has digital access, as
+// accessCheck in cmd/dateline does.
+type billingAccess struct{ subs *billing.Service }
+
+func (a billingAccess) HasAccess(ctx context.Context, u *account.User) (bool, error) {
+	ok, _, err := a.subs.HasAccess(ctx, u)
+	return ok, err
+}
+
+func startSiteWithAccounts(t testing.TB, parts siteParts) *accountSite {
 	t.Helper()
 	db := seededStore(t)
 	smtpServer := mailtest.Start(t)
@@ -333,7 +365,7 @@ func startSiteWithAccounts(t testing.TB, withBilling bool) *accountSite {
 	}
 	site := &accountSite{Base: base, Mail: smtpServer, Accounts: accounts, Store: db}
 
-	if withBilling {
+	if parts.Billing {
 		site.Billing = billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, Composer: composer,
 			Log: logger, BaseURL: base, MailSent: sender.Wake})
 		for _, p := range demoPlans() {
@@ -342,6 +374,19 @@ func startSiteWithAccounts(t testing.TB, withBilling bool) *accountSite {
 			}
 			site.Plans = append(site.Plans, p)
 		}
+	}
+
+	var commentAdmin web.CommentAdmin
+	if parts.Comments {
+		if site.Billing == nil {
+			t.Fatal("a site with comments needs subscriptions, to know who has digital access")
+		}
+		site.Comments, err = comment.New(context.Background(), comment.Options{Store: db, Access: billingAccess{site.Billing},
+			Composer: composer, Log: logger, BaseURL: base, MailSent: sender.Wake})
+		if err != nil {
+			t.Fatalf("comment service: %v", err)
+		}
+		commentAdmin = db
 	}
 
 	// The sender stops before the SMTP server and the store (cleanups run
@@ -358,7 +403,7 @@ func startSiteWithAccounts(t testing.TB, withBilling bool) *accountSite {
 	})
 
 	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts,
-		Billing: site.Billing})
+		Billing: site.Billing, Comments: site.Comments, CommentAdmin: commentAdmin})
 	if err != nil {
 		t.Fatalf("build the site: %v", err)
 	}

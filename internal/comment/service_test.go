@@ -348,6 +348,13 @@ func TestModeration(t *testing.T) {
 		if len(q) != 1 || q[0].Reports != 1 || q[0].ReportReasons != "abuse" {
 			t.Fatalf("reported tab: %+v", q)
 		}
+		if err := e.svc.Report(ctx, e.subscriber(), target.ID, comment.Spam, ""); err != nil {
+			t.Fatal(err)
+		}
+		q, _ = e.svc.Queue(ctx, mod, comment.TabReported)
+		if q[0].Reports != 2 || !strings.Contains(q[0].ReportReasons, "abuse") || !strings.Contains(q[0].ReportReasons, "spam") {
+			t.Errorf("two reasons: %q", q[0].ReportReasons)
+		}
 		if err := e.svc.Moderate(ctx, mod, target.ID, "delete", "Abusive", stories); err != nil {
 			t.Fatal(err)
 		}

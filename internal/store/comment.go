@@ -346,9 +346,13 @@ func (s *Store) Queue(ctx context.Context, tab comment.QueueTab, limit int) ([]c
 	case comment.TabHeld:
 		where = "c.status = 'held'"
 	}
+	reasons := `group_concat(DISTINCT r.reason)`
+	if s.dialect == Postgres {
+		reasons = `string_agg(DISTINCT r.reason, ',')`
+	}
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+commentColumns+`, st.headline, st.slug, st.published_at,
 		(SELECT COUNT(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL),
-		COALESCE((SELECT MIN(r.reason) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), '')
+		COALESCE((SELECT `+reasons+` FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), '')
 		FROM comments c LEFT JOIN users u ON u.id = c.user_id JOIN stories st ON st.id = c.story_id
 		WHERE `+where+` ORDER BY c.created_at DESC, c.id DESC LIMIT ?`), limit)
 	if err != nil {
