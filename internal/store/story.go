@@ -501,3 +501,11 @@ func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetSectionPosition moves a section in the navigation order.
+func (s *Store) SetSectionPosition(ctx context.Context, sectionID int64, position int) error {
+	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sections SET position = ? WHERE id = ?`), position, sectionID); err != nil {
+		return fmt.Errorf("store: section position: %w", err)
+	}
+	return nil
+}

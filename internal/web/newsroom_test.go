@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"dateline/internal/account"
 	"dateline/internal/story"
@@ -149,6 +150,51 @@ func TestStoryEditorErrorsConflictsAndRedirects(t *testing.T) {
 		}
 		if r := editor.get(fmt.Sprintf("/admin/stories/%s/revisions", id)); !strings.Contains(text(r.Doc), "Version 3") {
 			t.Error("revisions are not listed")
+		}
+	})
+}
+
+func TestFrontPageCuration(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		editor := s.staff(t, "editor@example.com", account.Editor)
+		writer := s.staff(t, "writer@example.com", account.Writer)
+		if r := writer.post("/admin/front", "lead", "1"); r.Code != http.StatusForbidden {
+			t.Errorf("a writer curated the front page: %d", r.Code)
+		}
+		list, _ := s.db.PublishedStories(context.Background(), story.Filter{})
+		oldest, second := list[len(list)-1], list[len(list)-2]
+		expect(t, editor.post("/admin/front", "lead", fmt.Sprint(oldest.ID), "top0", fmt.Sprint(second.ID)), http.StatusSeeOther, "/admin/front?done=1")
+		r := s.browser(t).get("/")
+		if got := text(one(t, r.Doc, "h2.lead-headline")); got != oldest.Headline {
+			t.Errorf("lead = %q, want the pinned %q", got, oldest.Headline)
+		}
+		cards := findAll(r.Doc, "h3.card-headline")
+		if text(cards[0]) != second.Headline || len(cards) != 15 {
+			t.Errorf("first card %q of %d", text(cards[0]), len(cards))
+		}
+		// The banner, until it comes down.
+		r = editor.post("/admin/front/breaking", "text", "Storm closes the harbour", "url", "javascript:alert(1)", "until", "2026-11-29T18:00")
+		if _, _, e := fieldState(t, r.Doc, "url"); r.Code != http.StatusUnprocessableEntity || e == "" {
+			t.Errorf("a javascript: link was accepted: %d", r.Code)
+		}
+		expect(t, editor.post("/admin/front/breaking", "text", "Storm closes the harbour", "url", second.Path(), "until", "2026-11-29T18:00"),
+			http.StatusSeeOther, "/admin/front?done=1")
+		r = s.browser(t).get("/section/world")
+		banner := one(t, r.Doc, "p.breaking")
+		if !strings.Contains(text(banner), "Storm closes the harbour") || attr(one(t, banner, "a"), "href") != second.Path() {
+			t.Errorf("banner %q", text(banner))
+		}
+		expect(t, editor.post("/admin/front/breaking", "text", "Old news", "until", "2026-11-29T12:30"), http.StatusSeeOther, "/admin/front?done=1")
+		s.Server.now = func() time.Time { return testNow.Add(time.Hour) }
+		if r := s.browser(t).get("/"); len(findAll(r.Doc, "p.breaking")) != 0 {
+			t.Error("the banner stayed up after its time")
+		}
+		// Section order.
+		expect(t, editor.post("/admin/front/sections", "pos-culture", "0", "pos-world", "9"), http.StatusSeeOther, "/admin/front?done=1")
+		r = s.browser(t).get("/")
+		links := findAll(one(t, r.Doc, "nav.sections"), "a")
+		if attr(links[1], "href") != "/section/culture" {
+			t.Errorf("first section %q", attr(links[1], "href"))
 		}
 	})
 }

@@ -115,6 +115,14 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 	if !s.listStories(w, r, story.Filter{}, &data) {
 		return
 	}
+	if data.Pager.Page == 1 {
+		c, err := s.curation(r.Context())
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.Stories = s.curate(r.Context(), c, data.Stories)
+	}
 	if data.Pager.Page == 1 && len(data.Stories) > 0 {
 		data.Lead = &data.Stories[0]
 		data.Stories = data.Stories[1:]

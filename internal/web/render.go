@@ -24,7 +24,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -115,6 +115,8 @@ type layoutData struct {
 	Viewer *account.User
 	// Accounts is true when readers can sign up and log in.
 	Accounts bool
+	// Breaking is the editors' breaking-news banner, if one is up.
+	Breaking *breaking
 }
 
 // render writes the named page with status code. The page is rendered into a
@@ -184,6 +186,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.serverError(w, r, err)
 }
 
+// breakingNow is the banner to show, if any; best effort.
+func (s *Server) breakingNow(r *http.Request) *breaking {
+	c, err := s.curation(r.Context())
+	if err != nil {
+		return nil
+	}
+	return c.Alert
+}
+
 // layout fills what every page shows. The section list for the navigation
 // is best effort: without it the page still renders.
 func (s *Server) layout(r *http.Request, title string) layoutData {
@@ -199,5 +210,6 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 		Year:      s.now().UTC().Year(),
 		Viewer:    viewerOf(r).User,
 		Accounts:  s.accounts != nil,
+		Breaking:  s.breakingNow(r),
 	}
 }

@@ -68,6 +68,9 @@ type Options struct {
 	// what its pages read. Both nil leave the editor out.
 	Newsroom      *newsroom.Service
 	NewsroomStore NewsroomStore
+	// Front lets editors curate the front page and the breaking-news
+	// banner at /admin/front; nil serves the latest stories.
+	Front FrontAdmin
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -105,6 +108,7 @@ type Server struct {
 
 	newsroomSvc   *newsroom.Service
 	newsroomStore NewsroomStore
+	front         FrontAdmin
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -123,7 +127,7 @@ func New(st Store, opts Options) (*Server, error) {
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
-		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore}
+		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -170,6 +174,9 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
 		s.newsroomRoutes(mux)
+	}
+	if s.front != nil && s.accounts != nil {
+		s.frontRoutes(mux)
 	}
 	if s.webhook != nil {
 		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
