@@ -37,6 +37,9 @@ type newsroomPage struct {
 	CanPublish bool
 	Revisions  []story.Revision
 	Statuses   []story.Status
+	// Diff compares the revision chosen with ?diff= to the current text.
+	Diff     []newsroom.DiffLine
+	DiffWith int
 }
 
 func (s *Server) newsroomRoutes(mux *http.ServeMux) {
@@ -46,6 +49,7 @@ func (s *Server) newsroomRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/stories/{id}", s.editStory)
 	mux.HandleFunc("POST /admin/stories/{id}", s.saveStory)
 	mux.HandleFunc("GET /admin/stories/{id}/revisions", s.storyRevisions)
+	mux.HandleFunc("POST /admin/stories/{id}/revisions/{rev}/restore", s.restoreRevision)
 }
 
 func (s *Server) newsroomUser(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
@@ -290,5 +294,53 @@ func (s *Server) storyRevisions(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newsroomPage(r, "Revisions: "+st.Headline, "revisions", u)
 	p.Story, p.Revisions = st, revs
+	if v, err := strconv.Atoi(r.URL.Query().Get("diff")); err == nil {
+		for _, rev := range revs {
+			if rev.Version == v {
+				p.Diff, p.DiffWith = newsroom.Diff(rev.Body, st.Body), v
+			}
+		}
+	}
 	s.render(w, r, http.StatusOK, "newsroom", p)
+}
+
+// restoreRevision brings back an earlier revision's headline, dek and body
+// as a new save; nothing is lost, since the current text stays a revision.
+func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.newsroomUser(w, r)
+	if !ok {
+		return
+	}
+	st, ok := s.loadEditable(w, r, u)
+	if !ok {
+		return
+	}
+	v, err := strconv.Atoi(r.PathValue("rev"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	revs, err := s.newsroomStore.Revisions(r.Context(), st.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, rev := range revs {
+		if rev.Version != v {
+			continue
+		}
+		restored := *st
+		restored.Headline, restored.Dek, restored.Body = rev.Headline, rev.Dek, rev.Body
+		if err := s.newsroomSvc.Save(r.Context(), u, &restored, st.Version, newsroom.Save, time.Time{}, ""); err != nil {
+			if errors.Is(err, newsroom.ErrForbidden) {
+				s.errorPage(w, r, http.StatusForbidden, "Your role cannot do that", "Only editors restore revisions of stories they cannot edit.")
+				return
+			}
+			s.serverError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
+		return
+	}
+	s.notFound(w, r)
 }

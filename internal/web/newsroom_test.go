@@ -151,6 +151,16 @@ func TestStoryEditorErrorsConflictsAndRedirects(t *testing.T) {
 		if r := editor.get(fmt.Sprintf("/admin/stories/%s/revisions", id)); !strings.Contains(text(r.Doc), "Version 3") {
 			t.Error("revisions are not listed")
 		}
+		// Compare version 2 with now, and restore it.
+		r = editor.get(fmt.Sprintf("/admin/stories/%s/revisions?diff=2", id))
+		if len(findAll(r.Doc, "del")) == 0 || len(findAll(r.Doc, "ins")) == 0 {
+			t.Error("the diff shows no change")
+		}
+		expect(t, editor.post(fmt.Sprintf("/admin/stories/%s/revisions/2/restore", id)), http.StatusSeeOther, "/admin/stories/"+id+"?saved=1")
+		restored, _ := s.db.StoryBySlug(context.Background(), "new-ferry-times")
+		if restored.Body != "Their version of the text." || restored.Version != 4 {
+			t.Errorf("restored body %q version %d", restored.Body, restored.Version)
+		}
 	})
 }
 
