@@ -96,7 +96,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
-		Newsroom: desk, NewsroomStore: db, Front: db})
+		Newsroom: desk, NewsroomStore: db, Front: db, Views: db})
 	if err != nil {
 		return err
 	}
@@ -108,6 +108,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	defer stopWork()
 	workers.Go(func() { sender.Run(workCtx) })
 	workers.Go(func() { desk.RunScheduler(workCtx, 20*time.Second) })
+	workers.Go(func() { site.RunViewFlusher(workCtx, time.Minute) })
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           site,

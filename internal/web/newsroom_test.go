@@ -208,3 +208,39 @@ func TestFrontPageCuration(t *testing.T) {
 		}
 	})
 }
+
+func TestDashboard(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		list, _ := s.db.PublishedStories(context.Background(), story.Filter{})
+		popular, other := list[3], list[5]
+		reader := s.browser(t)
+		for range 3 {
+			reader.get(popular.Path())
+		}
+		reader.get(other.Path())
+		admin := s.staff(t, "boss@example.com", account.Admin)
+		r := admin.get("/admin")
+		if r.Code != http.StatusOK {
+			t.Fatalf("dashboard = %d", r.Code)
+		}
+		items := findAll(one(t, one(t, r.Doc, "section[aria-labelledby=read-heading]"), "ol"), "li")
+		if len(items) != 2 || !strings.Contains(text(items[0]), popular.Headline) || !strings.HasSuffix(text(items[0]), "3 views") {
+			t.Errorf("most read: %q", text(one(t, r.Doc, "section[aria-labelledby=read-heading]")))
+		}
+		for _, h := range []string{"review-heading", "mod-heading", "subs-heading"} {
+			one(t, r.Doc, "h2[id="+h+"]")
+		}
+		mod := s.staff(t, "mod@example.com", account.Moderator)
+		r = mod.get("/admin")
+		if len(findAll(r.Doc, "h2[id=review-heading]")) != 0 || len(findAll(r.Doc, "h2[id=subs-heading]")) != 0 || len(findAll(r.Doc, "h2[id=mod-heading]")) != 1 {
+			t.Error("a moderator's dashboard shows the wrong parts")
+		}
+		if r := reader.get("/admin"); r.Code != http.StatusSeeOther {
+			t.Errorf("anonymous at /admin: %d, want the log-in redirect", r.Code)
+		}
+		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
+		if r := reader.get("/admin"); r.Code != http.StatusForbidden {
+			t.Errorf("a reader at /admin: %d", r.Code)
+		}
+	})
+}

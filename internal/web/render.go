@@ -24,7 +24,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard"}
 
 type pages struct {
 	byName map[string]*template.Template

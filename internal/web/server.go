@@ -71,6 +71,9 @@ type Options struct {
 	// Front lets editors curate the front page and the breaking-news
 	// banner at /admin/front; nil serves the latest stories.
 	Front FrontAdmin
+	// Views counts story page views for the dashboard's most read; nil
+	// counts nothing.
+	Views ViewStore
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -109,6 +112,8 @@ type Server struct {
 	newsroomSvc   *newsroom.Service
 	newsroomStore NewsroomStore
 	front         FrontAdmin
+	views         ViewStore
+	viewCounter   viewCounter
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -127,7 +132,7 @@ func New(st Store, opts Options) (*Server, error) {
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
-		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front}
+		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -177,6 +182,9 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.front != nil && s.accounts != nil {
 		s.frontRoutes(mux)
+	}
+	if s.accounts != nil {
+		mux.HandleFunc("GET /admin", s.dashboard)
 	}
 	if s.webhook != nil {
 		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)

@@ -64,6 +64,7 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, st.Path(), http.StatusMovedPermanently)
 		return
 	}
+	s.countView(r.Context(), st)
 	s.showStory(w, r, st, http.StatusOK, nil)
 }
 
