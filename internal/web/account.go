@@ -267,6 +267,12 @@ type accountPage struct {
 	// Discussions is true when the site has comments.
 	Discussions   bool
 	NotifyReplies bool
+
+	// API tokens, for staff.
+	ShowTokens bool
+	Tokens     []account.APIToken
+	NewToken   string
+	TokenForm  *form
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -296,6 +302,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 			p.Form.Notice = "The gift link has been revoked."
 		case "notifications":
 			p.Form.Notice = "Your comment email setting has been saved."
+		case "token":
+			p.Form.Notice = "The API token has been revoked."
 		}
 	})
 }
@@ -310,6 +318,15 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 		NameForm: newForm(), EmailForm: newForm(), PasswordForm: newForm(), DeleteForm: newForm()}
 	p.NameForm.Values["name"] = v.User.DisplayName
 	p.CurrentSession = v.Session.ID
+	p.TokenForm = newForm()
+	if s.tokens != nil && v.User.Staff() {
+		tokens, err := s.tokens.APITokens(r.Context(), v.User.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		p.ShowTokens, p.Tokens = true, tokens
+	}
 	if s.comments != nil {
 		on, err := s.comments.Notifications(r.Context(), v.User)
 		if err != nil {

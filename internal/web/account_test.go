@@ -86,7 +86,7 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log,
 		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db,
 		Comments: discussions, CommentAdmin: db,
-		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db, Front: db, Views: db})
+		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db, Front: db, Views: db, Tokens: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,6 +162,10 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, h
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such API address.", "")
+		return
+	}
 	s.errorPage(w, r, http.StatusNotFound, "Page not found",
 		"We could not find that page. It may have moved, or the address may be mistyped.")
 }

@@ -74,6 +74,8 @@ type Options struct {
 	// Views counts story page views for the dashboard's most read; nil
 	// counts nothing.
 	Views ViewStore
+	// Tokens keeps API tokens; with the newsroom it opens /api/v1.
+	Tokens account.TokenStore
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -114,6 +116,7 @@ type Server struct {
 	front         FrontAdmin
 	views         ViewStore
 	viewCounter   viewCounter
+	tokens        account.TokenStore
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -132,7 +135,8 @@ func New(st Store, opts Options) (*Server, error) {
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
-		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views}
+		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views,
+		tokens: opts.Tokens}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -185,6 +189,11 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.accounts != nil {
 		mux.HandleFunc("GET /admin", s.dashboard)
+	}
+	if s.tokens != nil && s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
+		s.apiRoutes(mux)
+		mux.HandleFunc("POST /account/tokens", s.createToken)
+		mux.HandleFunc("POST /account/tokens/{id}/revoke", s.revokeToken)
 	}
 	if s.webhook != nil {
 		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)

@@ -1,0 +1,66 @@
+package account
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// APIToken is a member of staff's key to the newsroom API. Its secret is
+// shown once, when made, and kept only as a hash.
+type APIToken struct {
+	ID        int64
+	UserID    int64
+	Name      string
+	CreatedAt time.Time
+	LastUsed  time.Time
+	Revoked   bool
+}
+
+// TokenStore keeps API tokens.
+type TokenStore interface {
+	CreateAPIToken(ctx context.Context, t *APIToken, hash string) error
+	APITokens(ctx context.Context, userID int64) ([]APIToken, error)
+	RevokeAPIToken(ctx context.Context, userID, id int64, at time.Time) error
+	UserByAPIToken(ctx context.Context, hash string, at time.Time) (*User, error)
+}
+
+// apiTokenPrefix marks Dateline's API tokens, so a leaked one is easy to
+// recognise in logs and scanners.
+const apiTokenPrefix = "dl_"
+
+// CreateAPIToken makes a token for u and returns its secret, shown once.
+// Only staff may have tokens; they act with the user's role.
+func (s *Service) CreateAPIToken(ctx context.Context, ts TokenStore, u *User, name string) (string, error) {
+	if !u.Staff() {
+		return "", &FieldError{"name", "API tokens are for newsroom staff."}
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 80 {
+		return "", &FieldError{"name", "Name the token (up to 80 characters), for example after the tool that will use it."}
+	}
+	secret, hash := newToken()
+	secret = apiTokenPrefix + secret
+	hash = HashToken(secret)
+	t := &APIToken{UserID: u.ID, Name: name, CreatedAt: s.now().UTC()}
+	if err := ts.CreateAPIToken(ctx, t, hash); err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// AuthenticateAPI returns the staff user a token belongs to; ErrNotFound
+// for an unknown or revoked token, or one whose user is no longer staff.
+func (s *Service) AuthenticateAPI(ctx context.Context, ts TokenStore, secret string) (*User, error) {
+	if !strings.HasPrefix(secret, apiTokenPrefix) || len(secret) > 100 {
+		return nil, ErrNotFound
+	}
+	u, err := ts.UserByAPIToken(ctx, HashToken(secret), s.now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	if !u.Staff() {
+		return nil, ErrNotFound
+	}
+	return u, nil
+}

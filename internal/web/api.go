@@ -1,0 +1,362 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"dateline/internal/account"
+	"dateline/internal/newsroom"
+	"dateline/internal/store"
+	"dateline/internal/story"
+)
+
+// apiError is every error the API answers: a stable code and a sentence.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func writeAPIError(w http.ResponseWriter, status int, code, message, field string) {
+	writeJSON(w, status, map[string]apiError{"error": {Code: code, Message: message, Field: field}})
+}
+
+// apiStory is a story as the API reads and writes it.
+type apiStory struct {
+	ID          int64      `json:"id,omitempty"`
+	Slug        string     `json:"slug"`
+	Headline    string     `json:"headline"`
+	Dek         string     `json:"dek"`
+	Dateline    string     `json:"dateline"`
+	Bylines     []string   `json:"bylines"`
+	Section     string     `json:"section"`
+	Tags        []string   `json:"tags"`
+	Access      string     `json:"access"`
+	Comments    string     `json:"comments"`
+	Body        string     `json:"body"`
+	Status      string     `json:"status,omitempty"`
+	URL         string     `json:"url,omitempty"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
+	Version     int        `json:"version"`
+}
+
+func (s *Server) apiStoryOf(st *story.Story) apiStory {
+	a := apiStory{ID: st.ID, Slug: st.Slug, Headline: st.Headline, Dek: st.Dek, Dateline: st.Dateline,
+		Section: st.Section.Slug, Access: string(st.Access), Comments: st.Comments, Body: st.Body,
+		Status: string(st.Status), Version: st.Version, Bylines: []string{}, Tags: []string{}}
+	for _, b := range st.Bylines {
+		a.Bylines = append(a.Bylines, b.Name)
+	}
+	for _, t := range st.Tags {
+		a.Tags = append(a.Tags, t.Name)
+	}
+	if !st.PublishedAt.IsZero() {
+		t := st.PublishedAt
+		a.PublishedAt = &t
+		if st.Status == story.Published {
+			a.URL = s.opts.BaseURL + st.Path()
+		}
+	}
+	if st.Updated() {
+		t := st.UpdatedAt
+		a.UpdatedAt = &t
+	}
+	return a
+}
+
+func (s *Server) apiRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/stories", s.api(s.apiListStories))
+	mux.HandleFunc("POST /api/v1/stories", s.api(s.apiCreateStory))
+	mux.HandleFunc("GET /api/v1/stories/{id}", s.api(s.apiGetStory))
+	mux.HandleFunc("PUT /api/v1/stories/{id}", s.api(s.apiUpdateStory))
+	mux.HandleFunc("POST /api/v1/stories/{id}/publish", s.api(s.apiPublishStory))
+}
+
+// api authenticates a request by its bearer token and passes the user on.
+func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *account.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dateline"`)
+			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "Send an API token as: Authorization: Bearer dl_…", "")
+			return
+		}
+		u, err := s.accounts.AuthenticateAPI(r.Context(), s.tokens, strings.TrimSpace(secret))
+		if errors.Is(err, account.ErrNotFound) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dateline", error="invalid_token"`)
+			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "The token is unknown or was revoked.", "")
+			return
+		}
+		if err != nil {
+			s.log.Error("api auth", "err", err)
+			writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
+			return
+		}
+		h(w, r, u)
+	}
+}
+
+// apiStoryFor loads the story in the path if u may edit it.
+func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
+		return nil, false
+	}
+	st, err := s.store.StoryByID(r.Context(), id)
+	if errors.Is(err, story.ErrNotFound) {
+		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
+		return nil, false
+	}
+	if err != nil {
+		s.apiInternal(w, err)
+		return nil, false
+	}
+	if !newsroom.CanEdit(u, st) && !(newsroom.CanPublish(u)) {
+		writeAPIError(w, http.StatusForbidden, "forbidden", "Your role cannot work on this story.", "")
+		return nil, false
+	}
+	return st, true
+}
+
+func (s *Server) apiInternal(w http.ResponseWriter, err error) {
+	s.log.Error("api", "err", err)
+	writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
+}
+
+func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *account.User) {
+	f := store.NewsroomFilter{Status: story.Status(r.URL.Query().Get("status")), Limit: 50}
+	if f.Status != "" && !f.Status.Valid() {
+		writeAPIError(w, http.StatusBadRequest, "invalid", "status is draft, scheduled or published.", "status")
+		return
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			writeAPIError(w, http.StatusBadRequest, "invalid", "limit is a whole number from 1 to 200.", "limit")
+			return
+		}
+		f.Limit = n
+	}
+	if u.Role == account.Writer {
+		f.CreatedBy = u.ID
+	}
+	list, err := s.newsroomStore.NewsroomStories(r.Context(), f)
+	if err != nil {
+		s.apiInternal(w, err)
+		return
+	}
+	out := make([]apiStory, 0, len(list))
+	for i := range list {
+		out = append(out, s.apiStoryOf(&list[i]))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"stories": out})
+}
+
+func (s *Server) apiGetStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if st, ok := s.apiStoryFor(w, r, u); ok {
+		writeJSON(w, http.StatusOK, s.apiStoryOf(st))
+	}
+}
+
+// decodeStory reads a JSON story, refusing unknown fields and oversized
+// bodies with a 4xx.
+func (s *Server) decodeStory(w http.ResponseWriter, r *http.Request) (*apiStory, bool) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.", "")
+		return nil, false
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 512<<10))
+	dec.DisallowUnknownFields()
+	var in apiStory
+	if err := dec.Decode(&in); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", "The body is larger than 512 KiB.", "")
+			return nil, false
+		}
+		writeAPIError(w, http.StatusBadRequest, "malformed", "The body is not a story in JSON: "+err.Error(), "")
+		return nil, false
+	}
+	if dec.More() {
+		writeAPIError(w, http.StatusBadRequest, "malformed", "Send one JSON object.", "")
+		return nil, false
+	}
+	if _, err := io.Copy(io.Discard, dec.Buffered()); err != nil {
+		return nil, false
+	}
+	return &in, true
+}
+
+// storyOfAPI turns API input into a story, resolving staff bylines.
+func (s *Server) storyOfAPI(r *http.Request, in *apiStory) (*story.Story, error) {
+	f := newForm()
+	f.Values = map[string]string{"headline": in.Headline, "dek": in.Dek, "dateline": in.Dateline,
+		"bylines": strings.Join(in.Bylines, ","), "section": in.Section, "tags": strings.Join(in.Tags, ","),
+		"access": in.Access, "comments": in.Comments, "slug": in.Slug, "body": in.Body}
+	if f.Values["access"] == "" {
+		f.Values["access"] = "free"
+	}
+	return s.storyFrom(r.Context(), f)
+}
+
+// apiSaveError answers what Save said.
+func (s *Server) apiSaveError(w http.ResponseWriter, err error) {
+	var ve *story.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", ve.Message, ve.Field)
+	case errors.Is(err, store.ErrSlugTaken):
+		writeAPIError(w, http.StatusConflict, "slug_taken", "Another story already has this slug.", "slug")
+	case errors.Is(err, story.ErrConflict):
+		writeAPIError(w, http.StatusConflict, "version_conflict", "Someone saved this story since the version you sent; fetch it again.", "version")
+	case errors.Is(err, newsroom.ErrForbidden):
+		writeAPIError(w, http.StatusForbidden, "forbidden", "Your role cannot do that.", "")
+	default:
+		s.apiInternal(w, err)
+	}
+}
+
+func (s *Server) apiCreateStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	in, ok := s.decodeStory(w, r)
+	if !ok {
+		return
+	}
+	st, err := s.storyOfAPI(r, in)
+	if err != nil {
+		s.apiInternal(w, err)
+		return
+	}
+	if err := s.newsroomSvc.Save(r.Context(), u, st, 0, newsroom.Save, time.Time{}, ""); err != nil {
+		s.apiSaveError(w, err)
+		return
+	}
+	saved, err := s.store.StoryByID(r.Context(), st.ID)
+	if err != nil {
+		s.apiInternal(w, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/stories/"+strconv.FormatInt(st.ID, 10))
+	writeJSON(w, http.StatusCreated, s.apiStoryOf(saved))
+}
+
+func (s *Server) apiUpdateStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	old, ok := s.apiStoryFor(w, r, u)
+	if !ok {
+		return
+	}
+	in, ok := s.decodeStory(w, r)
+	if !ok {
+		return
+	}
+	if in.Version == 0 {
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", "Send the version you are changing, as read from the API.", "version")
+		return
+	}
+	st, err := s.storyOfAPI(r, in)
+	if err != nil {
+		s.apiInternal(w, err)
+		return
+	}
+	st.ID = old.ID
+	if st.Slug == "" {
+		st.Slug = old.Slug // an address, once made, stays unless asked
+	}
+	if err := s.newsroomSvc.Save(r.Context(), u, st, in.Version, newsroom.Save, time.Time{}, ""); err != nil {
+		s.apiSaveError(w, err)
+		return
+	}
+	saved, err := s.store.StoryByID(r.Context(), st.ID)
+	if err != nil {
+		s.apiInternal(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.apiStoryOf(saved))
+}
+
+func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	st, ok := s.apiStoryFor(w, r, u)
+	if !ok {
+		return
+	}
+	var in struct {
+		At *time.Time `json:"at"`
+	}
+	if r.ContentLength != 0 {
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil && !errors.Is(err, io.EOF) {
+			writeAPIError(w, http.StatusBadRequest, "malformed", "Send {} to publish now, or {\"at\": \"2026-12-01T07:00:00Z\"} to schedule.", "")
+			return
+		}
+	}
+	action, at := newsroom.Publish, time.Time{}
+	if in.At != nil {
+		action, at = newsroom.Schedule, *in.At
+	}
+	if err := s.newsroomSvc.Save(r.Context(), u, st, st.Version, action, at, ""); err != nil {
+		s.apiSaveError(w, err)
+		return
+	}
+	saved, err := s.store.StoryByID(r.Context(), st.ID)
+	if err != nil {
+		s.apiInternal(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.apiStoryOf(saved))
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	f, err := parseForm(w, r, "name")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	secret, err := s.accounts.CreateAPIToken(r.Context(), s.tokens, v.User, f.Get("name"))
+	if err != nil {
+		status, ok := s.accountError(w, f, err)
+		if !ok {
+			s.serverError(w, r, err)
+			return
+		}
+		s.renderAccount(w, r, v, status, func(p *accountPage) { p.TokenForm = f })
+		return
+	}
+	// The secret is shown this once; only its hash is kept.
+	w.Header().Set("Cache-Control", "no-store")
+	s.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) { p.NewToken = secret })
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.tokens.RevokeAPIToken(r.Context(), v.User.ID, id, s.now()); err != nil {
+		s.fail(w, r, accountNotFound(err))
+		return
+	}
+	http.Redirect(w, r, "/account?done=token", http.StatusSeeOther)
+}
+
+func accountNotFound(err error) error {
+	if errors.Is(err, account.ErrNotFound) {
+		return story.ErrNotFound
+	}
+	return err
+}
