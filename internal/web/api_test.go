@@ -220,7 +220,9 @@ func TestAPITokensAndRoles(t *testing.T) {
 		}
 		// Revoked tokens stop at once.
 		page := writer.get("/account")
-		form := find(page.Doc, func(nd *html.Node) bool { return nd.Data == "form" && strings.HasSuffix(attr(nd, "action"), "/revoke") && strings.HasPrefix(attr(nd, "action"), "/account/tokens/") })
+		form := find(page.Doc, func(nd *html.Node) bool {
+			return nd.Data == "form" && strings.HasSuffix(attr(nd, "action"), "/revoke") && strings.HasPrefix(attr(nd, "action"), "/account/tokens/")
+		})
 		expect(t, writer.post(attr(form[0], "action")), http.StatusSeeOther, "/account?done=token")
 		if code, _ := call(token, "GET", "/api/v1/stories", ""); code != http.StatusUnauthorized {
 			t.Errorf("a revoked token answered %d", code)
