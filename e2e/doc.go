@@ -43,6 +43,23 @@
 // subscriber with the reply, report and edit forms open, and an admin), the
 // comment policy and the moderation queues, settings and log pass axe-core.
 //
+// The newsroom tests serve the comment site with the story editor and its
+// scheduler, wired as `dateline serve` wires them (the scheduler looks
+// every tenth of a second here, not every 20 seconds). A writer drafts a
+// story in the editor, choosing its section from the keyboard, previews the
+// Markdown and submits it for review, and their list marks it "For
+// review"; an editor, in a browser context of their own, opens it from the
+// list, changes the headline and schedules it, and until then readers
+// neither see it on the front page, nor at its address, nor in search;
+// the editor publishes it now, and a reader searches for a word of its
+// first paragraph, finds it with the word in a <mark>, and reads it with
+// the dateline opening the first paragraph. A story scheduled a few
+// seconds ahead appears on the front page, and in search, when its time
+// comes, and not before. The story lists, the new-story form (also after a
+// failed save, with the error beside the headline), the editor with a
+// preview, the revisions and search with and without results pass
+// axe-core.
+//
 // The tests need Chromium (Debian's /usr/bin/chromium, `apt-get install
 // chromium`; DATELINE_CHROMIUM names another binary) and, for the
 // accessibility tests, axe-core (`npm install --prefix .cache/npm axe-core@4`

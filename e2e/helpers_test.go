@@ -27,6 +27,7 @@ import (
 	"dateline/internal/demo"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
+	"dateline/internal/newsroom"
 	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
@@ -257,6 +258,9 @@ type accountSite struct {
 	// Comments runs the discussions under stories; nil unless the site
 	// came from startCommentSite.
 	Comments *comment.Service
+	// Newsroom runs the story editor at /admin/stories, and publishes
+	// scheduled stories; nil unless the site came from startNewsroomSite.
+	Newsroom *newsroom.Service
 }
 
 // The settings of the site that startAccountSite serves.
@@ -313,6 +317,21 @@ func startCommentSite(t testing.TB) *accountSite {
 	return startSiteWithAccounts(t, siteParts{Billing: true, Comments: true})
 }
 
+// schedulerInterval is how often startNewsroomSite's scheduler looks for
+// scheduled stories whose time has come (`dateline serve` looks every 20
+// seconds).
+const schedulerInterval = 100 * time.Millisecond
+
+// startNewsroomSite is startCommentSite with the newsroom, wired as
+// `dateline serve` wires it: the story editor at /admin/stories, for
+// writers, editors and admins, with the newsroom service on the site's
+// store and clock, and its scheduler running in the background (every
+// schedulerInterval here) to publish scheduled stories on time.
+func startNewsroomSite(t testing.TB) *accountSite {
+	t.Helper()
+	return startSiteWithAccounts(t, siteParts{Billing: true, Comments: true, Newsroom: true})
+}
+
 // siteParts says what startSiteWithAccounts serves besides accounts.
 type siteParts struct {
 	// Billing adds subscriptions and the paywall.
@@ -320,6 +339,9 @@ type siteParts struct {
 	// Comments adds the discussions and their moderation; it needs
 	// Billing, which says who has digital access.
 	Comments bool
+	// Newsroom adds the story editor and the scheduler that publishes
+	// scheduled stories.
+	Newsroom bool
 }
 
 // billingAccess tells the comment service who has digital access, as
@@ -389,21 +411,28 @@ func startSiteWithAccounts(t testing.TB, parts siteParts) *accountSite {
 		commentAdmin = db
 	}
 
-	// The sender stops before the SMTP server and the store (cleanups run
-	// last first), and after the web server.
+	var newsroomStore web.NewsroomStore
+	if parts.Newsroom {
+		site.Newsroom = newsroom.New(db, nil, logger)
+		newsroomStore = db
+	}
+
+	// The sender and the scheduler stop before the SMTP server and the
+	// store (cleanups run last first), and after the web server.
 	ctx, stop := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		sender.Run(ctx)
-	}()
+	var workers sync.WaitGroup
+	workers.Go(func() { sender.Run(ctx) })
+	if site.Newsroom != nil {
+		workers.Go(func() { site.Newsroom.RunScheduler(ctx, schedulerInterval) })
+	}
 	t.Cleanup(func() {
 		stop()
-		<-stopped
+		workers.Wait()
 	})
 
 	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts,
-		Billing: site.Billing, Comments: site.Comments, CommentAdmin: commentAdmin})
+		Billing: site.Billing, Comments: site.Comments, CommentAdmin: commentAdmin,
+		Newsroom: site.Newsroom, NewsroomStore: newsroomStore})
 	if err != nil {
 		t.Fatalf("build the site: %v", err)
 	}

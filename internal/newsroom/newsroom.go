@@ -115,11 +115,12 @@ func (s *Service) Save(ctx context.Context, u *account.User, st *story.Story, ex
 		if st.Status != story.Published {
 			st.Status, st.PublishedAt, st.UpdatedAt = story.Published, now, time.Time{}
 		}
+		st.SubmittedAt = time.Time{} // the review is done
 	case Schedule:
 		if !at.After(now) {
 			return &story.ValidationError{Field: "publish_at", Message: "Choose a time in the future to schedule the story."}
 		}
-		st.Status, st.PublishedAt, st.UpdatedAt = story.Scheduled, at.UTC(), time.Time{}
+		st.Status, st.PublishedAt, st.UpdatedAt, st.SubmittedAt = story.Scheduled, at.UTC(), time.Time{}, time.Time{}
 	case Unpublish:
 		st.Status = story.Draft
 	}

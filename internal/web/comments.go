@@ -71,6 +71,9 @@ type commentsView struct {
 	CanSetMode  bool
 	Notice      string
 	Story       *story.Story
+	// ReplyTo is the comment whose reply form is open, from ?reply= or a
+	// reply that came back with an error.
+	ReplyTo int64
 }
 
 // Editable reports whether the viewer may still edit c.
@@ -123,6 +126,10 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 		Sorts: []comment.Sort{comment.Oldest, comment.Newest, comment.Recommended},
 		Form:  cf, Viewer: viewer, Now: s.now(), EditWindow: set.EditWindow, Story: st,
 		CanSetMode: viewer != nil && (viewer.Role == account.Editor || viewer.Role == account.Admin)}
+	v.ReplyTo, _ = strconv.ParseInt(q.Get("reply"), 10, 64)
+	if cf != nil && cf.ReplyTo != 0 {
+		v.ReplyTo = cf.ReplyTo
+	}
 	if th.More {
 		v.MoreURL = st.Path() + "?" + url.Values{"sort": {string(order)}, "comments": {strconv.Itoa(shown + set.PageSize)}}.Encode() + "#comments"
 	}
@@ -140,6 +147,7 @@ func (s *Server) commentRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /comments/{id}/edit", s.editComment)
 	mux.HandleFunc("POST /comments/{id}/delete", s.deleteComment)
 	mux.HandleFunc("POST /comments/{id}/recommend", s.recommendComment)
+	mux.HandleFunc("GET /comments/{id}/report", s.reportForm)
 	mux.HandleFunc("POST /comments/{id}/report", s.reportComment)
 	mux.HandleFunc("GET /comments/policy", s.commentPolicy)
 	mux.HandleFunc("POST /comments/policy", s.saveCommentPolicy)
@@ -303,6 +311,32 @@ func (s *Server) recommendComment(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther)
 }
 
+// reportPage is the data of the page that reports a comment.
+type reportPage struct {
+	layoutData
+	Comment *comment.Comment
+	Story   *story.Story
+	Form    *form
+}
+
+func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
+	_, c, st, ok := s.commentAndStory(w, r)
+	if !ok {
+		return
+	}
+	s.renderReport(w, r, http.StatusOK, c, st, newForm())
+}
+
+func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int, c *comment.Comment, st *story.Story, f *form) {
+	if c.Status != comment.Published {
+		s.notFound(w, r)
+		return
+	}
+	p := reportPage{layoutData: s.layout(r, "Report a comment"), Comment: c, Story: st, Form: f}
+	p.NoIndex = true
+	s.render(w, r, status, "report", p)
+}
+
 func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
 	v, c, st, ok := s.commentAndStory(w, r)
 	if !ok {
@@ -316,7 +350,12 @@ func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
 	if err := s.comments.Report(r.Context(), v.User, c.ID, comment.ReportReason(f.Get("reason")), f.Get("note")); err != nil {
 		var ie *comment.InputError
 		if errors.As(err, &ie) {
-			s.errorPage(w, r, http.StatusUnprocessableEntity, "That report is missing something", ie.Message)
+			if ie.Field == "reason" {
+				f.Message = ie.Message
+			} else {
+				f.Fail(ie.Field, ie.Message)
+			}
+			s.renderReport(w, r, http.StatusUnprocessableEntity, c, st, f)
 			return
 		}
 		if !s.commentError(w, r, st, &commentForm{form: f}, err) {

@@ -173,7 +173,7 @@ func (s *Server) editStory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) storyFrom(ctx context.Context, f *form) (*story.Story, error) {
 	st := &story.Story{Headline: f.Get("headline"), Dek: f.Get("dek"), Dateline: f.Get("dateline"),
 		Section: story.Section{Slug: f.Get("section")}, Access: story.Access(f.Get("access")), Comments: f.Get("comments"),
-		Slug: f.Get("slug"), Body: f.Values["body"]}
+		Slug: f.Get("slug"), Body: strings.ReplaceAll(f.Values["body"], "\r\n", "\n")}
 	if st.Comments != "subscribers" && st.Comments != "registered" && st.Comments != "closed" {
 		st.Comments = "subscribers"
 	}

@@ -24,7 +24,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -66,14 +66,39 @@ func parsePages(static *staticFiles) (*pages, error) {
 	p := &pages{byName: make(map[string]*template.Template)}
 	p.bufs.New = func() any { return new(bytes.Buffer) }
 	for _, name := range pageNames {
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		t := template.New(name).Funcs(funcs)
+		for _, file := range []string{"templates/layout.html", "templates/partials.html", "templates/" + name + ".html"} {
+			src, err := templateFS.ReadFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", name, err)
+			}
+			if _, err := t.Parse(compact(string(src))); err != nil {
+				return nil, fmt.Errorf("web: parse template %s (%s): %w", name, file, err)
+			}
 		}
 		p.byName[name] = t
 	}
 	return p, nil
+}
+
+// compact removes the indentation and blank lines of template source, and
+// the line breaks after lines that are only template actions, so pages
+// carry no bytes for the layout of the files they came from. Other line
+// breaks stay, so text inside pre and textarea elements is unchanged.
+func compact(src string) string {
+	var b strings.Builder
+	b.Grow(len(src))
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimLeft(line, " \t")
+		if line == "" {
+			continue
+		}
+		b.WriteString(line)
+		if !(strings.HasPrefix(line, "{{") && strings.HasSuffix(line, "}}")) {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // bylineHTML joins bylines the way papers print them, "A, B and C", with

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strings"
 )
 
 //go:embed static
@@ -37,6 +38,9 @@ func loadStatic() (*staticFiles, error) {
 		if err != nil {
 			return nil, err
 		}
+		if strings.HasSuffix(e.Name(), ".css") {
+			body = compactCSS(body)
+		}
 		sum := sha256.Sum256(body)
 		ct := mime.TypeByExtension(path.Ext(e.Name()))
 		if ct == "" {
@@ -45,6 +49,34 @@ func loadStatic() (*staticFiles, error) {
 		sf.files[e.Name()] = staticFile{body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
 	}
 	return sf, nil
+}
+
+// compactCSS drops comments, indentation and blank lines from a
+// stylesheet: fewer bytes for every reader, the same rules.
+func compactCSS(src []byte) []byte {
+	s := string(src)
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "/*")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		j := strings.Index(s[i+2:], "*/")
+		if j < 0 {
+			break
+		}
+		s = s[i+2+j+2:]
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(b.String(), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out.WriteString(line)
+			out.WriteByte('\n')
+		}
+	}
+	return []byte(out.String())
 }
 
 // URL is the address of a static file, with its content hash.
