@@ -179,7 +179,7 @@ func TestServeDemo(t *testing.T) {
 			}
 			for round := range 2 {
 				addr := freeAddr(t)
-				env := map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_DEMO": "true", "DATELINE_ADDR": addr}
+				env := map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_DEMO": "true", "DATELINE_ADDR": addr, "DATELINE_DATA_DIR": t.TempDir()}
 				ctx, cancel := context.WithCancel(context.Background())
 				var errOut syncBuffer
 				done := make(chan int)

@@ -17,6 +17,7 @@ import (
 	"dateline/internal/config"
 	"dateline/internal/demo"
 	"dateline/internal/mail"
+	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/password"
 	"dateline/internal/store"
@@ -28,7 +29,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret)
+		config.StripeKey, config.StripeWebhookSecret, config.DataDir)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -93,10 +94,15 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	desk := newsroom.New(db, nil, log)
+	library, err := media.NewLibrary(cfg.DataDir, db, nil)
+	if err != nil {
+		return err
+	}
 
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
-		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db})
+		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db,
+		Media: library, Images: db})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"path/filepath"
 	"strings"
 )
 
@@ -36,6 +37,9 @@ type Config struct {
 	StripeKey string
 	// StripeWebhookSecret verifies Stripe's webhook signatures.
 	StripeWebhookSecret string
+	// DataDir holds uploaded images; by default a folder "data" beside the
+	// SQLite file (or in the working directory with PostgreSQL).
+	DataDir string
 
 	envErrs []error
 }
@@ -56,6 +60,7 @@ const (
 	MailFrom            = "mail-from"
 	StripeKey           = "stripe-key"
 	StripeWebhookSecret = "stripe-webhook-secret"
+	DataDir             = "data-dir"
 )
 
 var settings = []setting{
@@ -90,6 +95,9 @@ var settings = []setting{
 	}},
 	{StripeWebhookSecret, "DATELINE_STRIPE_WEBHOOK_SECRET", "Stripe webhook signing `secret` (whsec_…), needed with --stripe-key", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.StripeWebhookSecret, StripeWebhookSecret, orDefault(env, set, ""), "")
+	}},
+	{DataDir, "DATELINE_DATA_DIR", "`folder` for uploaded images (default: \"data\" beside the SQLite file)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.DataDir, DataDir, orDefault(env, set, ""), "")
 	}},
 }
 
@@ -173,6 +181,12 @@ func (c *Config) Finish() error {
 			host = "localhost"
 		}
 		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
+	if c.DataDir == "" {
+		c.DataDir = "data"
+		if !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+			c.DataDir = filepath.Join(filepath.Dir(c.Database), "data")
+		}
 	}
 	if c.MailFrom != "" {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {

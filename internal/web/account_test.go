@@ -21,6 +21,7 @@ import (
 	"dateline/internal/comment"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
+	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/password"
 	"dateline/internal/store"
@@ -78,6 +79,10 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	if err := subs.CreatePlan(context.Background(), plan); err != nil {
 		t.Fatal(err)
 	}
+	library, err := media.NewLibrary(t.TempDir(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	discussions, err := comment.New(context.Background(), comment.Options{Store: db, Access: accessCheck{subs}, Composer: composer,
 		Log: log, BaseURL: testBase, Now: func() time.Time { return testNow }, MailSent: sender.Wake})
 	if err != nil {
@@ -86,7 +91,8 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Accounts: accounts, Logger: log,
 		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db,
 		Comments: discussions, CommentAdmin: db,
-		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db, Front: db, Views: db, Tokens: db})
+		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db, Front: db, Views: db, Tokens: db,
+		Media: library, Images: db})
 	if err != nil {
 		t.Fatal(err)
 	}

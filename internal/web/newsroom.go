@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/store"
 	"dateline/internal/story"
@@ -37,6 +38,8 @@ type newsroomPage struct {
 	CanPublish bool
 	Revisions  []story.Revision
 	Statuses   []story.Status
+	// Images to choose a featured image from, when the site keeps images.
+	Images []media.Image
 	// Diff compares the revision chosen with ?diff= to the current text.
 	Diff     []newsroom.DiffLine
 	DiffWith int
@@ -64,6 +67,9 @@ func (s *Server) newsroomPage(r *http.Request, title, view string, u *account.Us
 	p := newsroomPage{layoutData: s.layout(r, title), View: view, CanPublish: newsroom.CanPublish(u),
 		Statuses: []story.Status{story.Draft, story.Scheduled, story.Published}}
 	p.NoIndex = true
+	if s.images != nil && view == "edit" {
+		p.Images, _ = s.images.RecentImages(r.Context(), 60)
+	}
 	return p
 }
 
@@ -163,6 +169,11 @@ func (s *Server) editStory(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newsroomPage(r, "Edit: "+st.Headline, "edit", u)
 	p.Story, p.Form = st, formOf(st)
+	if s.images != nil {
+		if id, err := s.images.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
+			p.Form.Values["image"] = strconv.FormatInt(id, 10)
+		}
+	}
 	if r.URL.Query().Get("saved") == "1" {
 		p.Form.Notice = "Saved."
 	}
@@ -208,7 +219,7 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := parseForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
-		"slug", "body", "version", "publish_at", "correction", "action")
+		"slug", "body", "version", "publish_at", "correction", "action", "image")
 	if err != nil {
 		s.formFailed(w, r, err)
 		return
@@ -250,6 +261,18 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 	var ve *story.ValidationError
 	switch {
 	case err == nil:
+		if s.images != nil {
+			imageID, _ := strconv.ParseInt(f.Get("image"), 10, 64)
+			if imageID != 0 {
+				if _, err := s.images.ImageByID(r.Context(), imageID); err != nil {
+					imageID = 0
+				}
+			}
+			if err := s.images.SetStoryImage(r.Context(), st.ID, imageID); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
 		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
 		return
 	case errors.As(err, &ve):

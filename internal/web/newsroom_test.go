@@ -1,13 +1,20 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 
 	"dateline/internal/account"
 	"dateline/internal/story"
@@ -241,6 +248,69 @@ func TestDashboard(t *testing.T) {
 		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
 		if r := reader.get("/admin"); r.Code != http.StatusForbidden {
 			t.Errorf("a reader at /admin: %d", r.Code)
+		}
+	})
+}
+
+func TestImageUploadAndFeaturedImage(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		editor := s.staff(t, "editor@example.com", account.Editor)
+		upload := func(name string, data []byte, alt string) result {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			fw, _ := mw.CreateFormFile("file", name)
+			fw.Write(data)
+			mw.WriteField("alt", alt)
+			mw.WriteField("caption", "Boats at the quay")
+			mw.WriteField("credit", "Photo: Staff")
+			mw.Close()
+			req := httptest.NewRequest(http.MethodPost, "/admin/images", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			for _, c := range editor.cookies {
+				req.AddCookie(c)
+			}
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			doc, _ := html.Parse(strings.NewReader(rec.Body.String()))
+			return result{response: response{Code: rec.Code, Header: rec.Result().Header, Body: rec.Body.String()}, Doc: doc}
+		}
+		if r := upload("notes.jpg", []byte("plain text pretending"), "x"); r.Code != http.StatusUnprocessableEntity || !strings.Contains(text(r.Doc), "not a JPEG, PNG or GIF") {
+			t.Errorf("a text file: %d", r.Code)
+		}
+		img := image.NewRGBA(image.Rect(0, 0, 1000, 600))
+		var jpg bytes.Buffer
+		jpeg.Encode(&jpg, img, nil)
+		if r := upload("boat.jpg", jpg.Bytes(), ""); r.Code != http.StatusUnprocessableEntity {
+			t.Errorf("no alt text: %d", r.Code)
+		}
+		r := upload("boat.jpg", jpg.Bytes(), "Ferries at the quay")
+		if r.Code != http.StatusOK || len(findAll(r.Doc, "figure")) != 1 {
+			t.Fatalf("upload = %d", r.Code)
+		}
+		imgs, _ := s.db.RecentImages(context.Background(), 1)
+		im := imgs[0]
+		// The copies are served, cached for a year.
+		res := s.get(t, im.URL(480))
+		if res.Code != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || res.Header.Get("Content-Type") != "image/jpeg" {
+			t.Errorf("image = %d %v", res.Code, res.Header)
+		}
+		if res := s.get(t, fmt.Sprintf("/images/%d/481.jpg", im.ID)); res.Code != http.StatusNotFound {
+			t.Errorf("a size never made: %d", res.Code)
+		}
+		// Featured on a story, with srcset, sizes and dimensions.
+		savedID(t, editor.post("/admin/stories", storyForm("Ferries in pictures", "0", "publish", "image", fmt.Sprint(im.ID))...))
+		st, _ := s.db.StoryBySlug(context.Background(), "ferries-in-pictures")
+		page := s.browser(t).get(st.Path())
+		fig := one(t, page.Doc, "figure.story-image")
+		tag := one(t, fig, "img")
+		if attr(tag, "alt") != "Ferries at the quay" || attr(tag, "width") != "1000" || !strings.Contains(attr(tag, "srcset"), "960w") {
+			t.Errorf("img = %v", tag.Attr)
+		}
+		if !strings.Contains(text(fig), "Photo: Staff") {
+			t.Error("no credit")
+		}
+		if got := attr(one(t, page.Doc, "meta[property=og:image]"), "content"); got != testBase+im.URL(1000) {
+			t.Errorf("og:image %q", got)
 		}
 	})
 }

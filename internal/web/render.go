@@ -24,7 +24,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -142,6 +142,8 @@ type layoutData struct {
 	Accounts bool
 	// Breaking is the editors' breaking-news banner, if one is up.
 	Breaking *breaking
+	// SiteURL is the public base URL, for absolute links in meta tags.
+	SiteURL string
 }
 
 // render writes the named page with status code. The page is rendered into a
@@ -240,5 +242,6 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 		Viewer:    viewerOf(r).User,
 		Accounts:  s.accounts != nil,
 		Breaking:  s.breakingNow(r),
+		SiteURL:   s.opts.BaseURL,
 	}
 }

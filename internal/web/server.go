@@ -14,6 +14,7 @@ import (
 	"dateline/internal/billing"
 	"dateline/internal/comment"
 	"dateline/internal/mail"
+	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
@@ -76,6 +77,9 @@ type Options struct {
 	Views ViewStore
 	// Tokens keeps API tokens; with the newsroom it opens /api/v1.
 	Tokens account.TokenStore
+	// Media and Images keep uploaded images; both nil leave them out.
+	Media  *media.Library
+	Images ImageStore
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -117,6 +121,8 @@ type Server struct {
 	views         ViewStore
 	viewCounter   viewCounter
 	tokens        account.TokenStore
+	media         *media.Library
+	images        ImageStore
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -136,7 +142,7 @@ func New(st Store, opts Options) (*Server, error) {
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
 		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views,
-		tokens: opts.Tokens}
+		tokens: opts.Tokens, media: opts.Media, images: opts.Images}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -189,6 +195,9 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.accounts != nil {
 		mux.HandleFunc("GET /admin", s.dashboard)
+	}
+	if s.media != nil && s.images != nil && s.accounts != nil {
+		s.imageRoutes(mux)
 	}
 	if s.tokens != nil && s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
 		s.apiRoutes(mux)

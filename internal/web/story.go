@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"dateline/internal/billing"
+	"dateline/internal/media"
 	"dateline/internal/story"
 )
 
@@ -29,6 +30,8 @@ type storyPage struct {
 	Gifted bool
 	// Comments is the discussion, when the site has one.
 	Comments *commentsView
+	// Figure is the story's featured image.
+	Figure *media.Image
 }
 
 // paywall is the panel shown in place of the rest of a story.
@@ -117,6 +120,14 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 	data.Current = st.Section.Slug
 	data.Description = st.Dek
 	data.JSONLD = s.newsArticle(st, canonical)
+	if s.images != nil {
+		if id, err := s.images.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
+			if im, err := s.images.ImageByID(r.Context(), id); err == nil {
+				data.Figure = im
+				data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
+			}
+		}
+	}
 	if s.comments != nil {
 		cv, err := s.commentsView(r, st, cf)
 		if err != nil {

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"strconv"
+
+	"dateline/internal/account"
+	"dateline/internal/media"
+)
+
+// ImageStore is what the image pages read and write.
+type ImageStore interface {
+	ImageByID(ctx context.Context, id int64) (*media.Image, error)
+	RecentImages(ctx context.Context, limit int) ([]media.Image, error)
+	SetStoryImage(ctx context.Context, storyID, imageID int64) error
+	StoryImageID(ctx context.Context, storyID int64) (int64, error)
+}
+
+// imagesPage is the data of /admin/images.
+type imagesPage struct {
+	layoutData
+	Images []media.Image
+	Form   *form
+	Added  *media.Image
+}
+
+func (s *Server) imageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /admin/images", s.imagesAdmin)
+	mux.HandleFunc("POST /admin/images", s.uploadImage)
+	mux.HandleFunc("GET /images/{id}/{file}", s.serveImage)
+}
+
+func (s *Server) imagesAdmin(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin); !ok {
+		return
+	}
+	s.renderImages(w, r, http.StatusOK, newForm(), nil)
+}
+
+func (s *Server) renderImages(w http.ResponseWriter, r *http.Request, status int, f *form, added *media.Image) {
+	list, err := s.images.RecentImages(r.Context(), 60)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p := imagesPage{layoutData: s.layout(r, "Images"), Images: list, Form: f, Added: added}
+	p.NoIndex = true
+	s.render(w, r, status, "images", p)
+}
+
+func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
+	v, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	f := newForm()
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			f.Fail("file", media.ErrTooLarge.Error())
+			s.renderImages(w, r, http.StatusRequestEntityTooLarge, f, nil)
+			return
+		}
+		f.Fail("file", "Choose an image file to upload.")
+		s.renderImages(w, r, http.StatusBadRequest, f, nil)
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	for _, k := range []string{"alt", "caption", "credit"} {
+		f.Values[k] = r.FormValue(k)
+	}
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		f.Fail("file", "Choose an image file to upload.")
+		s.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
+	defer file.Close()
+	im, err := s.media.Add(r.Context(), file, f.Get("alt"), f.Get("caption"), f.Get("credit"), v.User.ID)
+	switch {
+	case errors.Is(err, media.ErrNoAlt):
+		f.Fail("alt", err.Error())
+	case errors.Is(err, media.ErrNotImage):
+		f.Fail("file", err.Error())
+	case errors.Is(err, media.ErrTooLarge):
+		f.Fail("file", err.Error())
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	if !f.OK() {
+		s.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
+	done := newForm()
+	done.Notice = "The image is ready. Choose it as a story's featured image in the story editor."
+	s.renderImages(w, r, http.StatusOK, done, im)
+}
+
+// serveImage sends a stored copy; its address never changes content, so
+// browsers keep it for a year.
+func (s *Server) serveImage(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	path := ""
+	if err == nil {
+		path = s.media.Path(id, r.PathValue("file"))
+	}
+	if path == "" {
+		s.notFound(w, r)
+		return
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	http.ServeContent(w, r, st.Name(), st.ModTime(), fh)
+}
