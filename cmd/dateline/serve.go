@@ -102,7 +102,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
 		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db,
-		Media: library, Images: db})
+		Media: library, Images: db, Desk: db})
 	if err != nil {
 		return err
 	}

@@ -96,9 +96,10 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 		st.Version = version + 1
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE stories SET slug = ?, headline = ?, dek = ?, dateline = ?, section_id = ?,
 			body = ?, body_html = ?, access = ?, status = ?, published_at = ?, updated_at = ?, version = ?,
-			comments_mode = ?, search_lead = ?, submitted_at = ? WHERE id = ?`),
+			comments_mode = ?, search_lead = ?, submitted_at = ?, seo_title = ?, seo_description = ? WHERE id = ?`),
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML, string(st.Access), string(st.Status),
-			nullTime(st.PublishedAt), nullTime(st.UpdatedAt), st.Version, st.Comments, st.Lead, nullTime(st.SubmittedAt), st.ID)
+			nullTime(st.PublishedAt), nullTime(st.UpdatedAt), st.Version, st.Comments, st.Lead, nullTime(st.SubmittedAt),
+			st.SEOTitle, st.SEODescription, st.ID)
 		if isUniqueViolation(err) {
 			return ErrSlugTaken
 		}

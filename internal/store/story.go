@@ -80,8 +80,8 @@ func (s *Store) CreateAuthor(ctx context.Context, a *story.Author) error {
 // AuthorBySlug finds an author; story.ErrNotFound when there is none.
 func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*story.Author, error) {
 	var a story.Author
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name, bio FROM authors WHERE slug = ?`), slug).
-		Scan(&a.ID, &a.Slug, &a.Name, &a.Bio)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name, bio, COALESCE(photo_id, 0) FROM authors WHERE slug = ?`), slug).
+		Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &a.PhotoID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: author %q: %w", slug, story.ErrNotFound)
 	}
@@ -142,11 +142,13 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
-			 published_at, updated_at, created_at, version, comments_mode, search_lead, created_by, submitted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			 published_at, updated_at, created_at, version, comments_mode, search_lead, created_by, submitted_at,
+			 seo_title, seo_description)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
-			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, nullID(st.CreatedBy), nullTime(st.SubmittedAt)).Scan(&st.ID)
+			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, nullID(st.CreatedBy), nullTime(st.SubmittedAt),
+			st.SEOTitle, st.SEODescription).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return ErrSlugTaken
 		}
@@ -232,6 +234,7 @@ func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, st *story.Story,
 // storyColumns are the columns scanStory reads, in order.
 const storyColumns = `st.id, st.slug, st.headline, st.dek, st.dateline, st.access, st.status,
 	st.published_at, st.updated_at, st.created_at, st.version, st.comments_mode, COALESCE(st.created_by, 0), st.submitted_at,
+	st.seo_title, st.seo_description,
 	sec.id, sec.slug, sec.name, sec.description, sec.position`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -242,6 +245,7 @@ func scanStory(row scanner, st *story.Story, extra ...any) error {
 	var created time.Time
 	dest := []any{&st.ID, &st.Slug, &st.Headline, &st.Dek, &st.Dateline, &access, &status,
 		&published, &updated, &created, &st.Version, &st.Comments, &st.CreatedBy, &submitted,
+		&st.SEOTitle, &st.SEODescription,
 		&st.Section.ID, &st.Section.Slug, &st.Section.Name, &st.Section.Description, &st.Section.Position}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
@@ -486,7 +490,7 @@ func (s *Store) StoryByID(ctx context.Context, id int64) (*story.Story, error) {
 
 // Authors lists the staff authors by name.
 func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, slug, name, bio FROM authors ORDER BY name`)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, slug, name, bio, COALESCE(photo_id, 0) FROM authors ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: authors: %w", err)
 	}
@@ -494,7 +498,7 @@ func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
 	var out []story.Author
 	for rows.Next() {
 		var a story.Author
-		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio); err != nil {
+		if err := rows.Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &a.PhotoID); err != nil {
 			return nil, fmt.Errorf("store: authors: %w", err)
 		}
 		out = append(out, a)
@@ -506,6 +510,19 @@ func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
 func (s *Store) SetSectionPosition(ctx context.Context, sectionID int64, position int) error {
 	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sections SET position = ? WHERE id = ?`), position, sectionID); err != nil {
 		return fmt.Errorf("store: section position: %w", err)
+	}
+	return nil
+}
+
+// UpdateAuthor changes an author's name, bio and photo.
+func (s *Store) UpdateAuthor(ctx context.Context, a *story.Author) error {
+	res, err := s.write.ExecContext(ctx, s.q(`UPDATE authors SET name = ?, bio = ?, photo_id = ? WHERE id = ?`),
+		a.Name, a.Bio, nullID(a.PhotoID), a.ID)
+	if err != nil {
+		return fmt.Errorf("store: update author: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update author: %w", story.ErrNotFound)
 	}
 	return nil
 }

@@ -59,6 +59,8 @@ type Author struct {
 	Slug string
 	Name string
 	Bio  string
+	// PhotoID is an image of the author; 0 for none.
+	PhotoID int64
 }
 
 // Tag is a topic that groups stories across sections.
@@ -119,6 +121,10 @@ type Story struct {
 	CreatedBy int64
 	// SubmittedAt is when a writer asked for the draft to be reviewed.
 	SubmittedAt time.Time
+	// SEOTitle and SEODescription, when set, are what search engines and
+	// link previews show instead of the headline and dek.
+	SEOTitle       string
+	SEODescription string
 }
 
 // Revision is a story as one save left it.
@@ -197,6 +203,10 @@ func (s *Story) Prepare(r *Renderer) error {
 		return &ValidationError{"headline", fmt.Sprintf("Keep the headline under %d characters.", MaxHeadline)}
 	case utf8.RuneCountInString(s.Dek) > MaxDek:
 		return &ValidationError{"dek", fmt.Sprintf("Keep the dek under %d characters.", MaxDek)}
+	case utf8.RuneCountInString(s.SEOTitle) > 70:
+		return &ValidationError{"seo_title", "Keep the search title under 70 characters."}
+	case utf8.RuneCountInString(s.SEODescription) > 200:
+		return &ValidationError{"seo_description", "Keep the search description under 200 characters."}
 	case utf8.RuneCountInString(s.Dateline) > MaxDateline:
 		return &ValidationError{"dateline", fmt.Sprintf("Keep the dateline under %d characters.", MaxDateline)}
 	case len(s.Body) > MaxBody:

@@ -92,7 +92,7 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db,
 		Comments: discussions, CommentAdmin: db,
 		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db, Front: db, Views: db, Tokens: db,
-		Media: library, Images: db})
+		Media: library, Images: db, Desk: db})
 	if err != nil {
 		t.Fatal(err)
 	}

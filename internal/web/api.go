@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/store"
 	"dateline/internal/story"
@@ -76,6 +77,55 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/stories/{id}", s.api(s.apiGetStory))
 	mux.HandleFunc("PUT /api/v1/stories/{id}", s.api(s.apiUpdateStory))
 	mux.HandleFunc("POST /api/v1/stories/{id}/publish", s.api(s.apiPublishStory))
+	if s.media != nil {
+		mux.HandleFunc("POST /api/v1/images", s.api(s.apiUploadImage))
+	}
+}
+
+// apiImage is an uploaded image as the API reports it.
+type apiImage struct {
+	ID     int64    `json:"id"`
+	Width  int      `json:"width"`
+	Height int      `json:"height"`
+	Alt    string   `json:"alt"`
+	URLs   []string `json:"urls"`
+}
+
+func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *account.User) {
+	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", media.ErrTooLarge.Error(), "file")
+			return
+		}
+		writeAPIError(w, http.StatusBadRequest, "malformed", "Send multipart/form-data with a file field.", "file")
+		return
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", "Send the image in a field named file.", "file")
+		return
+	}
+	defer file.Close()
+	im, err := s.media.Add(r.Context(), file, r.FormValue("alt"), r.FormValue("caption"), r.FormValue("credit"), u.ID)
+	switch {
+	case errors.Is(err, media.ErrNoAlt):
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "alt")
+		return
+	case errors.Is(err, media.ErrNotImage), errors.Is(err, media.ErrTooLarge):
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "file")
+		return
+	case err != nil:
+		s.apiInternal(w, err)
+		return
+	}
+	out := apiImage{ID: im.ID, Width: im.Width, Height: im.Height, Alt: im.Alt}
+	for _, wd := range im.Widths {
+		out.URLs = append(out.URLs, s.opts.BaseURL+im.URL(wd))
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // api authenticates a request by its bearer token and passes the user on.

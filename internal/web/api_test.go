@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,8 @@ type curlExample struct {
 	url     string
 	headers map[string]string
 	body    string
+	// form holds -F fields; values starting with @ name a file under docs/.
+	form [][2]string
 }
 
 // shellWords splits a command line as a POSIX shell would for the forms
@@ -100,6 +103,10 @@ func docExamples(t *testing.T, vars map[string]string) []curlExample {
 			case "-d":
 				i++
 				ex.body = words[i]
+			case "-F":
+				i++
+				k, v, _ := strings.Cut(words[i], "=")
+				ex.form = append(ex.form, [2]string{k, v})
 			default:
 				ex.url = words[i]
 			}
@@ -130,9 +137,32 @@ func TestAPIDocExamplesRun(t *testing.T) {
 		for i := range examples {
 			// $ID is known once the first example has run.
 			ex := docExamples(t, vars)[i]
-			req, err := http.NewRequest(ex.method, ex.url, strings.NewReader(ex.body))
+			reqBody := ex.body
+			contentType := ""
+			if len(ex.form) > 0 {
+				var b strings.Builder
+				mw := multipart.NewWriter(&b)
+				for _, kv := range ex.form {
+					if name, ok := strings.CutPrefix(kv[1], "@"); ok {
+						data, err := os.ReadFile("../../docs/" + name)
+						if err != nil {
+							t.Fatal(err)
+						}
+						fw, _ := mw.CreateFormFile(kv[0], name)
+						fw.Write(data)
+					} else {
+						mw.WriteField(kv[0], kv[1])
+					}
+				}
+				mw.Close()
+				reqBody, contentType = b.String(), mw.FormDataContentType()
+			}
+			req, err := http.NewRequest(ex.method, ex.url, strings.NewReader(reqBody))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
 			}
 			for k, v := range ex.headers {
 				req.Header.Set(k, v)

@@ -53,6 +53,23 @@ func (s *Server) newsroomRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /admin/stories/{id}", s.saveStory)
 	mux.HandleFunc("GET /admin/stories/{id}/revisions", s.storyRevisions)
 	mux.HandleFunc("POST /admin/stories/{id}/revisions/{rev}/restore", s.restoreRevision)
+	mux.HandleFunc("POST /admin/preview", s.livePreview)
+}
+
+// livePreview renders Markdown for the editor's live preview: the same
+// renderer and sanitiser as saving, so what the preview shows is safe.
+func (s *Server) livePreview(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin); !ok {
+		return
+	}
+	f, err := parseForm(w, r, "body")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte(s.newsroomSvc.Renderer().Render(f.Values["body"])))
 }
 
 func (s *Server) newsroomUser(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
@@ -132,6 +149,7 @@ func formOf(st *story.Story) *form {
 		"headline": st.Headline, "dek": st.Dek, "dateline": st.Dateline, "bylines": strings.Join(bylines, ", "),
 		"section": st.Section.Slug, "tags": strings.Join(tags, ", "), "access": string(st.Access), "comments": st.Comments,
 		"slug": st.Slug, "body": st.Body, "version": strconv.Itoa(st.Version),
+		"seo_title": st.SEOTitle, "seo_description": st.SEODescription,
 	}
 	if st.Status == story.Scheduled {
 		f.Values["publish_at"] = st.PublishedAt.UTC().Format("2006-01-02T15:04")
@@ -184,7 +202,8 @@ func (s *Server) editStory(w http.ResponseWriter, r *http.Request) {
 func (s *Server) storyFrom(ctx context.Context, f *form) (*story.Story, error) {
 	st := &story.Story{Headline: f.Get("headline"), Dek: f.Get("dek"), Dateline: f.Get("dateline"),
 		Section: story.Section{Slug: f.Get("section")}, Access: story.Access(f.Get("access")), Comments: f.Get("comments"),
-		Slug: f.Get("slug"), Body: strings.ReplaceAll(f.Values["body"], "\r\n", "\n")}
+		Slug: f.Get("slug"), Body: strings.ReplaceAll(f.Values["body"], "\r\n", "\n"),
+		SEOTitle: f.Get("seo_title"), SEODescription: f.Get("seo_description")}
 	if st.Comments != "subscribers" && st.Comments != "registered" && st.Comments != "closed" {
 		st.Comments = "subscribers"
 	}
@@ -219,7 +238,7 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := parseForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
-		"slug", "body", "version", "publish_at", "correction", "action", "image")
+		"slug", "body", "version", "publish_at", "correction", "action", "image", "seo_title", "seo_description")
 	if err != nil {
 		s.formFailed(w, r, err)
 		return

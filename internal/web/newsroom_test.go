@@ -131,6 +131,10 @@ func TestStoryEditorErrorsConflictsAndRedirects(t *testing.T) {
 		if _, _, e := fieldState(t, r.Doc, "publish_at"); r.Code != http.StatusUnprocessableEntity || e == "" {
 			t.Errorf("a past schedule: %d", r.Code)
 		}
+		live := editor.post("/admin/preview", "body", "<script>x</script>\n\n**bold** [x](javascript:alert(1))")
+		if live.Code != http.StatusOK || !strings.Contains(live.Body, "<strong>bold</strong>") || strings.Contains(live.Body, "<script") || strings.Contains(live.Body, "javascript:") {
+			t.Errorf("live preview: %d %q", live.Code, live.Body)
+		}
 		r = editor.post("/admin/stories", storyForm("Preview me", "0", "preview", "body", "<script>x</script>\n\n**bold**")...)
 		if !strings.Contains(r.Body, "<strong>bold</strong>") || strings.Contains(r.Body, "<script>x") {
 			t.Error("the preview is wrong or unsafe")
@@ -311,6 +315,54 @@ func TestImageUploadAndFeaturedImage(t *testing.T) {
 		}
 		if got := attr(one(t, page.Doc, "meta[property=og:image]"), "content"); got != testBase+im.URL(1000) {
 			t.Errorf("og:image %q", got)
+		}
+	})
+}
+
+func TestAuthorsSectionsAndSearchTitles(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		editor := s.staff(t, "editor@example.com", account.Editor)
+		writer := s.staff(t, "writer@example.com", account.Writer)
+		if r := writer.post("/admin/authors", "name", "Someone"); r.Code != http.StatusForbidden {
+			t.Errorf("a writer added an author: %d", r.Code)
+		}
+		r := editor.post("/admin/authors", "name", "")
+		if r.Code != http.StatusUnprocessableEntity || !strings.Contains(text(one(t, r.Doc, "section[aria-labelledby=new-author]")), "Give the author's name") {
+			t.Errorf("an author without a name: %d", r.Code)
+		}
+		expect(t, editor.post("/admin/authors", "name", "Noor Haddad", "bio", "Covers the harbour."), http.StatusSeeOther, "/admin/authors?done=1")
+		if r := s.browser(t).get("/author/noor-haddad"); r.Code != http.StatusOK || !strings.Contains(text(r.Doc), "Covers the harbour.") {
+			t.Errorf("author page = %d", r.Code)
+		}
+		a, _ := s.db.AuthorBySlug(context.Background(), "noor-haddad")
+		expect(t, editor.post(fmt.Sprintf("/admin/authors/%d", a.ID), "name", "Noor Haddad", "bio", "Harbour and shipping."), http.StatusSeeOther, "/admin/authors?done=1")
+		if r := s.browser(t).get("/author/noor-haddad"); !strings.Contains(text(r.Doc), "Harbour and shipping.") {
+			t.Error("the bio was not updated")
+		}
+		// A new section joins the navigation.
+		expect(t, editor.post("/admin/sections", "name", "Sport", "description", "Games and results."), http.StatusSeeOther, "/admin/front?done=1")
+		if r := s.browser(t).get("/section/sport"); r.Code != http.StatusOK {
+			t.Errorf("new section = %d", r.Code)
+		}
+		if r := editor.post("/admin/sections", "name", "Sport"); r.Code != http.StatusUnprocessableEntity {
+			t.Errorf("a duplicate section = %d", r.Code)
+		}
+		// The search title and description go into the page's head.
+		savedID(t, editor.post("/admin/stories", storyForm("A long headline about the harbour pilots and their strike", "0", "publish",
+			"seo_title", "Harbour pilots strike ends", "seo_description", "Ships move again in Rotterdam.", "bylines", "Noor Haddad")...))
+		st, _ := s.db.StoryBySlug(context.Background(), "a-long-headline-about-the-harbour-pilots-and-their-strike")
+		page := s.browser(t).get(st.Path())
+		if got := text(one(t, page.Doc, "title")); got != "Harbour pilots strike ends" {
+			t.Errorf("title %q", got)
+		}
+		if got := attr(one(t, page.Doc, "meta[name=description]"), "content"); got != "Ships move again in Rotterdam." {
+			t.Errorf("description %q", got)
+		}
+		if got := text(one(t, page.Doc, "h1")); got != st.Headline {
+			t.Errorf("h1 %q, want the headline", got)
+		}
+		if href := attr(one(t, one(t, page.Doc, "span.byline"), "a"), "href"); href != "/author/noor-haddad" {
+			t.Errorf("the staff byline links to %q", href)
 		}
 	})
 }

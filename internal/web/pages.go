@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"dateline/internal/media"
 	"dateline/internal/story"
 )
 
@@ -58,6 +59,8 @@ type listPage struct {
 	Pager    pager
 	FeedURL  string
 	FeedName string
+	// Photo is an author's picture on their page.
+	Photo *media.Image
 }
 
 // listStories fills a list page with the published stories f selects. It
@@ -166,6 +169,11 @@ func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := listPage{layoutData: s.layout(r, a.Name), Heading: a.Name, Intro: a.Bio, Kind: "author"}
+	if a.PhotoID != 0 && s.images != nil {
+		if im, err := s.images.ImageByID(r.Context(), a.PhotoID); err == nil {
+			data.Photo = im
+		}
+	}
 	data.Description = "Stories by " + a.Name + "."
 	if s.listStories(w, r, story.Filter{AuthorID: a.ID}, &data) {
 		s.render(w, r, http.StatusOK, "list", data)

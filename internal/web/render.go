@@ -24,7 +24,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors"}
 
 type pages struct {
 	byName map[string]*template.Template

@@ -80,6 +80,8 @@ type Options struct {
 	// Media and Images keep uploaded images; both nil leave them out.
 	Media  *media.Library
 	Images ImageStore
+	// Desk lets editors manage authors and sections.
+	Desk DeskAdmin
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -123,6 +125,7 @@ type Server struct {
 	tokens        account.TokenStore
 	media         *media.Library
 	images        ImageStore
+	desk          DeskAdmin
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -142,7 +145,7 @@ func New(st Store, opts Options) (*Server, error) {
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
 		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views,
-		tokens: opts.Tokens, media: opts.Media, images: opts.Images}
+		tokens: opts.Tokens, media: opts.Media, images: opts.Images, desk: opts.Desk}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -198,6 +201,9 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.media != nil && s.images != nil && s.accounts != nil {
 		s.imageRoutes(mux)
+	}
+	if s.desk != nil && s.accounts != nil {
+		s.deskRoutes(mux)
 	}
 	if s.tokens != nil && s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
 		s.apiRoutes(mux)

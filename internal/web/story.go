@@ -32,6 +32,8 @@ type storyPage struct {
 	Comments *commentsView
 	// Figure is the story's featured image.
 	Figure *media.Image
+	// ShareTitle is the title link previews show.
+	ShareTitle string
 }
 
 // paywall is the panel shown in place of the rest of a story.
@@ -119,6 +121,13 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 	data.Canonical = canonical
 	data.Current = st.Section.Slug
 	data.Description = st.Dek
+	data.ShareTitle = st.Headline
+	if st.SEOTitle != "" {
+		data.Title, data.ShareTitle = st.SEOTitle, st.SEOTitle
+	}
+	if st.SEODescription != "" {
+		data.Description = st.SEODescription
+	}
 	data.JSONLD = s.newsArticle(st, canonical)
 	if s.images != nil {
 		if id, err := s.images.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
