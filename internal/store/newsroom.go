@@ -17,6 +17,8 @@ type NewsroomFilter struct {
 	Status    story.Status
 	SectionID int64
 	CreatedBy int64
+	// AuthorID keeps stories with this staff author in the bylines.
+	AuthorID int64
 	// Query matches the headline.
 	Query string
 	Limit int
@@ -37,6 +39,10 @@ func (s *Store) NewsroomStories(ctx context.Context, f NewsroomFilter) ([]story.
 	if f.CreatedBy != 0 {
 		where = append(where, "st.created_by = ?")
 		args = append(args, f.CreatedBy)
+	}
+	if f.AuthorID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM story_bylines b WHERE b.story_id = st.id AND b.author_id = ?)")
+		args = append(args, f.AuthorID)
 	}
 	if f.Query != "" {
 		where = append(where, "LOWER(st.headline) LIKE ?")

@@ -40,6 +40,8 @@ type newsroomPage struct {
 	Statuses   []story.Status
 	// Images to choose a featured image from, when the site keeps images.
 	Images []media.Image
+	// Authors for the list's filter.
+	Authors []story.Author
 	// Diff compares the revision chosen with ?diff= to the current text.
 	Diff     []newsroom.DiffLine
 	DiffWith int
@@ -109,6 +111,14 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 		}
 		f.SectionID = section.ID
 	}
+	if slug := q.Get("author"); slug != "" {
+		a, err := s.store.AuthorBySlug(r.Context(), slug)
+		if err != nil {
+			s.badRequest(w, r, "There is no such author.")
+			return
+		}
+		f.AuthorID = a.ID
+	}
 	if u.Role == account.Writer || q.Get("mine") == "1" {
 		f.CreatedBy = u.ID
 	}
@@ -119,7 +129,11 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newsroomPage(r, "Stories", "list", u)
 	p.Stories = list
-	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine")}
+	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine"), "author": q.Get("author")}
+	if p.Authors, err = s.newsroomStore.Authors(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "newsroom", p)
 }
 

@@ -364,5 +364,13 @@ func TestAuthorsSectionsAndSearchTitles(t *testing.T) {
 		if href := attr(one(t, one(t, page.Doc, "span.byline"), "a"), "href"); href != "/author/noor-haddad" {
 			t.Errorf("the staff byline links to %q", href)
 		}
+		// The newsroom list filters by author.
+		list := editor.get("/admin/stories?author=noor-haddad")
+		if rows := findAll(one(t, list.Doc, "tbody"), "tr"); len(rows) != 1 || !strings.Contains(text(rows[0]), st.Headline) {
+			t.Errorf("author filter: %d rows", len(rows))
+		}
+		if r := editor.get("/admin/stories?author=nobody"); r.Code != http.StatusBadRequest {
+			t.Errorf("unknown author filter = %d", r.Code)
+		}
 	})
 }
