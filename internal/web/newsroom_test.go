@@ -374,3 +374,38 @@ func TestAuthorsSectionsAndSearchTitles(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminRoleMatrix(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		const ok, no, login = http.StatusOK, http.StatusForbidden, http.StatusSeeOther
+		people := map[string]*browser{"anonymous": s.browser(t)}
+		reader := s.browser(t)
+		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
+		people["reader"] = reader
+		for _, role := range []account.Role{account.Writer, account.Editor, account.Moderator, account.Admin} {
+			people[string(role)] = s.staff(t, string(role)+"@example.com", role)
+		}
+		//                          anonymous reader writer editor moderator admin
+		matrix := map[string][6]int{
+			"/admin":                   {login, no, ok, ok, ok, ok},
+			"/admin/stories":           {login, no, ok, ok, no, ok},
+			"/admin/stories/new":       {login, no, ok, ok, no, ok},
+			"/admin/images":            {login, no, ok, ok, no, ok},
+			"/admin/front":             {login, no, no, ok, no, ok},
+			"/admin/authors":           {login, no, no, ok, no, ok},
+			"/admin/comments":          {login, no, no, ok, ok, ok},
+			"/admin/comments/log":      {login, no, no, no, no, ok},
+			"/admin/subscribers":       {login, no, no, no, no, ok},
+			"/admin/plans":             {login, no, no, no, no, ok},
+			"/admin/comments/settings": {login, no, no, ok, no, ok},
+		}
+		order := []string{"anonymous", "reader", "writer", "editor", "moderator", "admin"}
+		for path, want := range matrix {
+			for i, who := range order {
+				if r := people[who].get(path); r.Code != want[i] {
+					t.Errorf("%s GET %s = %d, want %d", who, path, r.Code, want[i])
+				}
+			}
+		}
+	})
+}
