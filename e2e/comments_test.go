@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -31,6 +32,10 @@ const (
 	deletedQueueNotice  = "The comment has been deleted. Where it has replies, a placeholder stays."
 	emptyReportedQueue  = "No reported comments. All clear."
 	abuseReasonLabel    = "Abuse or harassment"
+	reportHeading       = "Report a comment"
+	reportNoteLabel     = "Anything to add (optional)"
+	noReasonMessage     = "Choose why you are reporting this comment."
+	emptyCommentError   = "Write something before posting."
 )
 
 // replySubject is the subject of the email that tells a commenter that
@@ -203,9 +208,17 @@ type shownComment struct {
 	// Parent is the id of the comment it is shown under, "" for a
 	// top-level comment.
 	Parent string `json:"parent"`
-	// Controls are the summaries and buttons in the comment's own footer,
-	// such as "Reply", "Report", "Edit", "Delete".
+	// Controls are the links, summaries and buttons in the comment's own
+	// footer, in order, such as "Recommend (0)", "Reply", "Report", "Edit",
+	// "Delete". The reply form, where it is open, is not among them (nor
+	// is the Reply link it stands in for).
 	Controls []string `json:"controls"`
+	// ReplyLink and ReportLink are the href attributes of the footer's
+	// Reply and Report links, "" when it has none.
+	ReplyLink  string `json:"replyLink"`
+	ReportLink string `json:"reportLink"`
+	// ReplyForm is true when the reply form is open under the comment.
+	ReplyForm bool `json:"replyForm"`
 }
 
 // commentPart selects part (CSS) in the comment with the id itself, not in
@@ -236,7 +249,10 @@ func readComment(t testing.TB, ctx context.Context, id int64) *shownComment {
 			edited: txt(q('.edited')),
 			recommend: rec ? {label: txt(rec), pressed: rec.getAttribute('aria-pressed') || ''} : null,
 			parent: parent ? parent.id : '',
-			controls: [...a.querySelectorAll('footer > details > summary, footer > form > button')].map(txt),
+			controls: [...a.querySelectorAll('footer > a, footer > details > summary, footer > form > button')].map(txt),
+			replyLink: (e => e ? e.getAttribute('href') : '')(q('footer > a.reply-link')),
+			reportLink: (e => e ? e.getAttribute('href') : '')(q('footer > a.report-link')),
+			replyForm: !!q('footer > div.reply-form form.comment-form'),
 		};
 	})(document.getElementById('comment-%d'))`, id))
 }
@@ -328,6 +344,228 @@ func labelOf(t testing.TB, ctx context.Context, id string) string {
 	return js[string](t, ctx, "read the label of #"+id, `(i => i ? [...i.labels].map(l => l.textContent.replace(/\s+/g, ' ').trim()).join(' ') : '')(document.getElementById(`+jsString(id)+`))`)
 }
 
+// replyLink selects the Reply link in the footer of the comment with the
+// id itself.
+func replyLink(id int64) chromedp.Search {
+	return commentXPath(id, `/footer/a[contains(concat(" ", normalize-space(@class), " "), " reply-link ")][normalize-space()="Reply"]`)
+}
+
+// replyButton selects the "Post reply" button of the reply form open
+// under the comment with the id itself.
+func replyButton(id int64) chromedp.Search {
+	return commentXPath(id, `/footer/div[contains(concat(" ", normalize-space(@class), " "), " reply-form ")]//button[normalize-space()="Post reply"]`)
+}
+
+// wantReplyFormUnder checks that the page shows one reply form, and that it
+// is open under the comment with the id: a form.comment-form in the
+// comment's own footer that replies to it, with the field #reply-ID and
+// the "Post reply" button, where the comment's Reply link would be.
+func wantReplyFormUnder(t testing.TB, ctx context.Context, id int64) {
+	t.Helper()
+	type replyForms struct {
+		// Under lists, for each div.reply-form on the page, the id of the
+		// comment whose own footer holds it, or what else holds it.
+		Under   []string `json:"under"`
+		ReplyTo string   `json:"replyTo"`
+		Field   bool     `json:"field"`
+		Button  string   `json:"button"`
+		Link    bool     `json:"link"`
+	}
+	f := js[replyForms](t, ctx, "find the reply forms", fmt.Sprintf(`(() => {
+		const txt = e => e ? e.textContent.replace(/\s+/g, ' ').trim() : '';
+		const under = [...document.querySelectorAll('main div.reply-form')].map(d => {
+			const li = d.closest('li.comment');
+			return li && d.parentElement.matches('li#' + li.id + ' > article > footer') ? li.id : '(outside a comment footer)';
+		});
+		const form = document.querySelector('li#comment-%[1]d > article > footer > div.reply-form > form.comment-form');
+		const q = s => form ? form.querySelector(s) : null;
+		return {
+			under,
+			replyTo: (e => e ? e.value : '')(q('input[type="hidden"][name="reply_to"]')),
+			field: !!q('textarea#reply-%[1]d[name="body"]'),
+			button: txt(q('button[type="submit"]')),
+			link: !!document.querySelector('li#comment-%[1]d > article > footer > a.reply-link'),
+		};
+	})()`, id))
+	want := fmt.Sprintf("comment-%d", id)
+	if len(f.Under) != 1 || f.Under[0] != want {
+		t.Errorf("the page shows reply forms under %q, want one, under #%s", f.Under, want)
+	}
+	if f.ReplyTo != strconv.FormatInt(id, 10) || !f.Field || f.Button != "Post reply" {
+		t.Errorf("the reply form under #%s replies to %q, has the field #reply-%d: %v, and the button %q; want %d, true and %q",
+			want, f.ReplyTo, id, f.Field, f.Button, id, "Post reply")
+	}
+	if f.Link {
+		t.Errorf("with its reply form open, comment %d still offers the Reply link", id)
+	}
+}
+
+// followReplyLink clicks "Reply" under the comment with the id and checks
+// that the story at storyURL comes back with ?reply=ID, scrolled to the
+// reply field, with the reply form open under that comment only. It
+// returns the reply field's id.
+func followReplyLink(t testing.TB, ctx context.Context, storyURL string, id int64) string {
+	t.Helper()
+	field := fmt.Sprintf("reply-%d", id)
+	resp := navigateBy(t, ctx, fmt.Sprintf(`click "Reply" under comment %d`, id), chromedp.Click(replyLink(id)))
+	// The link keeps the order and the number of comments shown.
+	wantPage(t, ctx, resp, http.StatusOK, fmt.Sprintf("%s?comments=20&sort=oldest&reply=%d#%s", storyURL, id, field))
+	do(t, ctx, "wait for the reply field", chromedp.WaitVisible(chromedp.CSS("#"+field)))
+	wantReplyFormUnder(t, ctx, id)
+	if target := js[string](t, ctx, "find the page's target", `(e => e ? e.id : '')(document.querySelector(':target'))`); target != field {
+		t.Errorf("the address names #%s, but the page's :target is %q", field, target)
+	}
+	return field
+}
+
+// shownReportPage is the page that reports a comment, as the browser
+// shows it.
+type shownReportPage struct {
+	Heading string `json:"heading"`
+	// Quote is the reported comment's text, as the page quotes it.
+	Quote string `json:"quote"`
+	// Aside says whose comment it is and under which story.
+	Aside string `json:"aside"`
+	// StoryLink is the href of the aside's link back to the comment.
+	StoryLink string `json:"storyLink"`
+	Legend    string `json:"legend"`
+	// Reasons are the labels of the reason radios, and Values their
+	// values, in order.
+	Reasons []string `json:"reasons"`
+	Values  []string `json:"values"`
+	// Chosen is the value of the checked reason, "" when none is.
+	Chosen string `json:"chosen"`
+	// Note is the label of the note field, "" when there is none.
+	Note string `json:"note"`
+	// Message is the text of the form error at the top, "" when none.
+	Message string `json:"message"`
+	// MessageFirst is true when the message comes before the form.
+	MessageFirst bool `json:"messageFirst"`
+	// Action is the form's action; Button its submit button's text.
+	Action string `json:"action"`
+	Button string `json:"button"`
+}
+
+const readReportPage = `(() => {
+	const m = document.querySelector('main');
+	const txt = e => e ? e.textContent.replace(/\s+/g, ' ').trim() : '';
+	const form = m.querySelector('form[method="post"]');
+	const radios = [...m.querySelectorAll('input[type="radio"][name="reason"]')];
+	const note = m.querySelector('[name="note"]');
+	const msg = m.querySelector('p.form-error[role="alert"]');
+	return {
+		heading: txt(m.querySelector('h1')),
+		quote: txt(m.querySelector('blockquote')),
+		aside: txt(m.querySelector('p.aside')),
+		storyLink: (a => a ? a.getAttribute('href') : '')(m.querySelector('p.aside a')),
+		legend: txt(m.querySelector('fieldset > legend')),
+		reasons: radios.map(r => [...r.labels].map(txt).join(' ')),
+		values: radios.map(r => r.value),
+		chosen: (r => r ? r.value : '')(radios.find(r => r.checked)),
+		note: note ? [...note.labels].map(txt).join(' ') : '',
+		message: txt(msg),
+		messageFirst: !!msg && !!form && !!(msg.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING),
+		action: form ? form.getAttribute('action') : '',
+		button: txt(form && form.querySelector('button[type="submit"]')),
+	};
+})()`
+
+// reportReasonLabels and reportReasonValues are the reasons the report
+// page offers, as labelled and as sent.
+var (
+	reportReasonLabels = []string{"Spam", abuseReasonLabel, "Off topic", "Something else"}
+	reportReasonValues = []string{string(comment.Spam), string(comment.Abuse), string(comment.OffTopic), string(comment.Other)}
+)
+
+// wantReportPage reads the report page the browser shows for the comment
+// with the id and checks what it says: the comment, quoted, by author
+// under the story at storyPath, and the form with the four reasons, an
+// optional note and "Send report".
+func wantReportPage(t testing.TB, ctx context.Context, id int64, quote, author, storyPath string) shownReportPage {
+	t.Helper()
+	p := js[shownReportPage](t, ctx, "read the report page", readReportPage)
+	if p.Heading != reportHeading {
+		t.Errorf("the report page's heading is %q, want %q", p.Heading, reportHeading)
+	}
+	if p.Quote != quote {
+		t.Errorf("the report page quotes %q, want the comment's text %q", p.Quote, quote)
+	}
+	if !strings.HasPrefix(p.Aside, "By "+author+",") {
+		t.Errorf("the report page says %q about the comment, want it to begin %q", p.Aside, "By "+author+",")
+	}
+	if want := fmt.Sprintf("%s#comment-%d", storyPath, id); p.StoryLink != want {
+		t.Errorf("the report page links back to %q, want %q", p.StoryLink, want)
+	}
+	if p.Legend == "" {
+		t.Error("the report page's reasons have no legend")
+	}
+	if !slices.Equal(p.Reasons, reportReasonLabels) || !slices.Equal(p.Values, reportReasonValues) {
+		t.Errorf("the report page offers the reasons %q (%q), want %q (%q)", p.Reasons, p.Values, reportReasonLabels, reportReasonValues)
+	}
+	if p.Note != reportNoteLabel {
+		t.Errorf("the report page's note field is labelled %q, want %q", p.Note, reportNoteLabel)
+	}
+	if want := fmt.Sprintf("/comments/%d/report", id); p.Action != want || p.Button != "Send report" {
+		t.Errorf("the report form posts to %q with the button %q, want %q with %q", p.Action, p.Button, want, "Send report")
+	}
+	return p
+}
+
+// followReportLink clicks "Report" under the comment with the id on the
+// story page and checks that the report page opens, at base+reportPath(id),
+// with nothing chosen and no message.
+func followReportLink(t testing.TB, ctx context.Context, base string, id int64, quote, author, storyPath string) shownReportPage {
+	t.Helper()
+	resp := navigateBy(t, ctx, fmt.Sprintf(`click "Report" under comment %d`, id), chromedp.Click(commentXPath(id,
+		`/footer/a[contains(concat(" ", normalize-space(@class), " "), " report-link ")][normalize-space()="Report"]`)))
+	wantPage(t, ctx, resp, http.StatusOK, base+reportPath(id))
+	p := wantReportPage(t, ctx, id, quote, author, storyPath)
+	if p.Chosen != "" || p.Message != "" {
+		t.Errorf("the new report page has the reason %q chosen and the message %q, want neither", p.Chosen, p.Message)
+	}
+	return p
+}
+
+// reportPath is the address of the page that reports the comment with the
+// id.
+func reportPath(id int64) string {
+	return fmt.Sprintf("/comments/%d/report", id)
+}
+
+// sendReportWithoutReason clicks "Send report" on the report page of the
+// comment with the id with no reason chosen, and checks that the report
+// page comes back (422) with the message at the top. Every other form of
+// the site leaves validation to the server (novalidate); should the
+// browser refuse to send this one, the test says so and sends it as a
+// browser without constraint validation would, to check the server's
+// answer too.
+func sendReportWithoutReason(t testing.TB, ctx context.Context, base string, id int64, quote, author, storyPath string) {
+	t.Helper()
+	const form = `document.querySelector('main form[action$="/report"]')`
+	var send chromedp.Action[chromedp.Void] = chromedp.Click(button("Send report"))
+	type validity struct {
+		NoValidate bool   `json:"noValidate"`
+		Valid      bool   `json:"valid"`
+		Message    string `json:"message"`
+	}
+	v := js[validity](t, ctx, "ask the browser whether it would send the report", `(f => ({
+		noValidate: f.noValidate, valid: f.checkValidity(),
+		message: (i => i ? i.validationMessage : '')(f.querySelector(':invalid:not(fieldset)')),
+	}))(`+form+`)`)
+	if !v.NoValidate && !v.Valid {
+		t.Errorf("the report form (%s) does not send a report without a reason: it is not novalidate, and its "+
+			"reason radios are required, so Chromium refuses it (%q) and the reader never sees the page's own message %q",
+			reportPath(id), v.Message, noReasonMessage)
+		send = chromedp.Evaluate[chromedp.Void](`HTMLFormElement.prototype.submit.call(` + form + `)`)
+	}
+	resp := navigateBy(t, ctx, `click "Send report" with no reason chosen`, send)
+	wantPage(t, ctx, resp, http.StatusUnprocessableEntity, base+reportPath(id))
+	p := wantReportPage(t, ctx, id, quote, author, storyPath)
+	if p.Message != noReasonMessage || !p.MessageFirst {
+		t.Errorf("the report page comes back with the message %q (before the form: %v), want %q at the top", p.Message, p.MessageFirst, noReasonMessage)
+	}
+}
+
 func TestCommentsJourney(t *testing.T) {
 	chromium := needBrowser(t)
 	site := startCommentSite(t)
@@ -345,6 +583,7 @@ func TestCommentsJourney(t *testing.T) {
 		replyText    = "The March report counted ferries too; the April one did not."
 		editedText   = "The harbour figures match the port authority's March report, ferries included."
 		deleteReason = "Personal attack on another reader"
+		reportNote   = "It mocks the port authority's staff by name."
 	)
 	newPerson(t, site, reader, account.Reader)
 	firstUser := newSubscriber(t, site, first)
@@ -413,8 +652,10 @@ func TestCommentsJourney(t *testing.T) {
 			commentID, stored.UserID, stored.StoryID, stored.Status, firstUser.ID, st.ID)
 	}
 
-	// 3. A second subscriber, in a browser context of their own, replies
-	// with the Reply disclosure, and recommends the comment.
+	// 3. A second subscriber, in a browser context of their own, follows
+	// the Reply link, which opens the reply form under the comment; posts
+	// it empty and gets it back with the error beside it; replies; and
+	// recommends the comment.
 	other := newIncognitoTab(t, ctx)
 	logIn(t, other, base, second.Email, second.Password, second.Name)
 	openPage(t, other, storyURL, "#comment-"+strconv.FormatInt(commentID, 10))
@@ -422,22 +663,59 @@ func TestCommentsJourney(t *testing.T) {
 	if c.Recommend == nil || c.Recommend.Label != "Recommend (0)" || c.Recommend.Pressed != "false" {
 		t.Errorf(`another subscriber is offered the Recommend button %+v, want "Recommend (0)" with aria-pressed="false"`, c.Recommend)
 	}
-	replyField := fmt.Sprintf("reply-%d", commentID)
-	do(t, other, `open "Reply" under the comment`,
-		chromedp.Click(commentXPath(commentID, `//details[contains(concat(" ", normalize-space(@class), " "), " reply ")]/summary[normalize-space()="Reply"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#"+replyField)))
+	if want := []string{"Recommend (0)", "Reply", "Report"}; !slices.Equal(c.Controls, want) {
+		t.Errorf("another subscriber is offered the controls %q under the comment, want %q", c.Controls, want)
+	}
+	if want := fmt.Sprintf("%s?comments=20&sort=oldest&reply=%d#reply-%d", storyPath, commentID, commentID); c.ReplyLink != want {
+		t.Errorf("the Reply link goes to %q, want %q", c.ReplyLink, want)
+	}
+	if want := reportPath(commentID); c.ReportLink != want {
+		t.Errorf("the Report link goes to %q, want %q", c.ReportLink, want)
+	}
+	if c.ReplyForm {
+		t.Errorf("the story page opens with the reply form under the comment already open")
+	}
+	replyField := followReplyLink(t, other, storyURL, commentID)
 	if l, want := labelOf(t, other, replyField), "Reply to "+first.Name; l != want {
 		t.Errorf("the reply field is labelled %q, want %q", l, want)
 	}
+	if s := readComments(t, other); !s.Form || !s.InPlace {
+		t.Errorf("with the reply form open, the form for a new comment is not in its place under the heading: %+v", s)
+	}
+	resp = navigateBy(t, other, `click "Post reply" with nothing typed`, chromedp.Click(replyButton(commentID)))
+	// The story page answers the post at /comments, with the reply form
+	// still open and its error.
+	wantPage(t, other, resp, http.StatusUnprocessableEntity, base+"/comments")
+	do(t, other, "wait for the reply's error", chromedp.WaitVisible(chromedp.CSS("#"+replyField+"-error")))
+	wantReplyFormUnder(t, other, commentID)
+	type fieldState struct {
+		Error     string   `json:"error"`
+		Invalid   string   `json:"invalid"`
+		Described []string `json:"described"`
+	}
+	fs := js[fieldState](t, other, "read the reply field's error", `(i => ({
+		error: (e => e ? e.textContent.replace(/\s+/g, ' ').trim() : '')(document.getElementById(i.id + '-error')),
+		invalid: i.getAttribute('aria-invalid') || '',
+		described: (i.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean),
+	}))(document.getElementById(`+jsString(replyField)+`))`)
+	if fs.Error != emptyCommentError || fs.Invalid != "true" || !slices.Contains(fs.Described, replyField+"-error") {
+		t.Errorf("after posting an empty reply, the reply field says %q, with aria-invalid %q and described by %q; want %q, \"true\" and #%s-error among them",
+			fs.Error, fs.Invalid, fs.Described, emptyCommentError, replyField)
+	}
+	if n := js[int](t, other, "look for other errors", `document.querySelectorAll('main .field-error, main .form-error').length`); n != 1 {
+		t.Errorf("after posting an empty reply, the page shows %d errors, want 1, beside the reply field", n)
+	}
 	typeComment(t, other, replyField, replyText)
-	replyID := landedOnComment(t, other, `click "Post reply"`,
-		chromedp.Click(commentXPath(commentID, `//details//button[normalize-space()="Post reply"]`)), storyURL)
+	replyID := landedOnComment(t, other, `click "Post reply"`, chromedp.Click(replyButton(commentID)), storyURL)
 	r := mustReadComment(t, other, replyID, "the reply")
 	if r.Author != second.Name || r.Text != replyText {
 		t.Errorf("the reply shows %q by %q, want %q by %q", r.Text, r.Author, replyText, second.Name)
 	}
 	if want := fmt.Sprintf("comment-%d", commentID); r.Parent != want {
 		t.Errorf("the reply is shown under %q, want under #%s", r.Parent, want)
+	}
+	if c := mustReadComment(t, other, commentID, "the comment replied to"); c.ReplyForm || !slices.Contains(c.Controls, "Reply") {
+		t.Errorf("after replying, the reply form under the comment is open: %v, and its controls are %q, want it closed behind the Reply link", c.ReplyForm, c.Controls)
 	}
 	recommended := landedOnComment(t, other, `click "Recommend" on the comment`,
 		chromedp.Click(commentXPath(commentID, `/footer/form/button[starts-with(normalize-space(), "Recommend")]`)), storyURL)
@@ -504,16 +782,24 @@ func TestCommentsJourney(t *testing.T) {
 	if c := mustReadComment(t, other, commentID, "the edited comment"); c.Text != editedText || c.Edited != editedMark {
 		t.Errorf("the second subscriber sees the edited comment as %q %q, want %q %q", c.Text, c.Edited, editedText, editedMark)
 	}
-	do(t, other, `open "Report" under the comment`,
-		chromedp.Click(commentXPath(commentID, `//details[contains(concat(" ", normalize-space(@class), " "), " report ")]/summary[normalize-space()="Report"]`)),
-		chromedp.WaitVisible(commentXPath(commentID, `//details//fieldset`)),
-		chromedp.Click(commentXPath(commentID, fmt.Sprintf(`//details//label[normalize-space()=%q]`, abuseReasonLabel))))
-	chosen := js[string](t, other, "read the chosen reason",
-		`(i => i ? i.value : '')(document.querySelector(`+jsString(commentPart(commentID, `details.report input[name="reason"]:checked`))+`))`)
-	if chosen != string(comment.Abuse) {
+	rp := followReportLink(t, other, base, commentID, editedText, first.Name, storyPath)
+	if !strings.Contains(rp.Aside, st.Headline) {
+		t.Errorf("the report page says %q, want it to name the story %q", rp.Aside, st.Headline)
+	}
+	// Sent with a note but no reason, the report comes back with the
+	// message at the top and the note kept; then the reader chooses a
+	// reason.
+	do(t, other, "type a note", chromedp.SendKeys(chromedp.CSS("#f-note"), reportNote))
+	sendReportWithoutReason(t, other, base, commentID, editedText, first.Name, storyPath)
+	if v := value(t, other, "#f-note"); v != reportNote {
+		t.Errorf("the report page comes back with the note %q, want what was typed, %q", v, reportNote)
+	}
+	do(t, other, fmt.Sprintf("choose %q", abuseReasonLabel),
+		chromedp.Click(chromedp.Search(fmt.Sprintf(`//main//fieldset//label[normalize-space()=%q]`, abuseReasonLabel))))
+	if chosen := js[shownReportPage](t, other, "read the report page", readReportPage).Chosen; chosen != string(comment.Abuse) {
 		t.Errorf("after clicking %q the chosen reason is %q, want %q", abuseReasonLabel, chosen, comment.Abuse)
 	}
-	resp = navigateBy(t, other, `click "Send report"`, chromedp.Click(commentXPath(commentID, `//details//button[normalize-space()="Send report"]`)))
+	resp = navigateBy(t, other, `click "Send report"`, chromedp.Click(button("Send report")))
 	wantPage(t, other, resp, http.StatusOK, storyURL+"?commented=reported#comments")
 	if n := readComments(t, other).Status; !strings.HasPrefix(n, reportedNoticeStart) {
 		t.Errorf("after reporting, the comments section says %q, want a notice that begins %q", n, reportedNoticeStart)
@@ -711,19 +997,30 @@ func TestCommentsAccessibility(t *testing.T) {
 		{"comment policy, anonymous", ctx, func(t *testing.T, ctx context.Context) {
 			openPage(t, ctx, base+"/comments/policy", "main h1")
 		}},
-		{"story with a thread, subscriber, with Reply, Report and Edit open", annTab, func(t *testing.T, ctx context.Context) {
+		{"story with a thread, subscriber, with a reply form and Edit open", annTab, func(t *testing.T, ctx context.Context) {
+			// The Reply link brings the story back with ?reply=ID and the
+			// reply form open under Ben's comment.
 			openPage(t, ctx, storyURL, "#new-comment")
-			do(t, ctx, "open Reply, Report and Edit",
-				chromedp.Click(summaryOf(benPick.ID, "reply")),
-				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#reply-%d", benPick.ID))),
-				chromedp.Click(summaryOf(benPick.ID, "report")),
-				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#report-note-%d", benPick.ID))),
+			followReplyLink(t, ctx, storyURL, benPick.ID)
+			do(t, ctx, "open Edit",
 				chromedp.Click(summaryOf(annFirst.ID, "edit")),
 				chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#edit-%d", annFirst.ID))),
 			)
 			if c := mustReadComment(t, ctx, held.ID, "Ann's held comment"); c.Author != ann.Name {
 				t.Errorf("Ann's held comment shows %+v", c)
 			}
+			if c := mustReadComment(t, ctx, annFirst.ID, "Ann's comment"); !slices.Contains(c.Controls, "Reply") || c.ReplyForm {
+				t.Errorf("with the reply form open under comment %d, Ann's comment %d offers %q (reply form open: %v), want the Reply link",
+					benPick.ID, annFirst.ID, c.Controls, c.ReplyForm)
+			}
+		}},
+		{"report page, subscriber", annTab, func(t *testing.T, ctx context.Context) {
+			openPage(t, ctx, base+reportPath(benPick.ID), "main h1")
+			wantReportPage(t, ctx, benPick.ID, benPick.Body, ben.Name, storyPath)
+		}},
+		{"report page after sending no reason, subscriber", annTab, func(t *testing.T, ctx context.Context) {
+			openPage(t, ctx, base+reportPath(benPick.ID), "main h1")
+			sendReportWithoutReason(t, ctx, base, benPick.ID, benPick.Body, ben.Name, storyPath)
 		}},
 		{"story after posting an empty comment, subscriber", annTab, func(t *testing.T, ctx context.Context) {
 			openPage(t, ctx, storyURL, "#new-comment")

@@ -35,13 +35,18 @@
 // for subscribers, and follow "Here's why" to the comment policy. A
 // subscriber posts a comment, with the live character counter following
 // their typing, and lands on it; a second subscriber, in a browser context
-// of their own, replies with the Reply disclosure and recommends it; the
-// author edits it within the edit window and is told of the reply by email;
-// the second subscriber reports it; and a moderator deletes it from the
-// Reported queue with a reason, which leaves a placeholder with the reply
-// under it. A story with every kind of comment (as an anonymous reader, a
-// subscriber with the reply, report and edit forms open, and an admin), the
-// comment policy and the moderation queues, settings and log pass axe-core.
+// of their own, follows its Reply link, which brings the story back with
+// the reply form open under that comment only, posts the reply empty and
+// gets the form back with the error beside it, replies, and recommends the
+// comment; the author edits it within the edit window and is told of the
+// reply by email; the second subscriber follows its Report link to the
+// report page, sends it once without a reason and is told to choose one,
+// and reports it; and a moderator deletes it from the Reported queue with a
+// reason, which leaves a placeholder with the reply under it. A story with
+// every kind of comment (as an anonymous reader, a subscriber with a reply
+// form and the edit form open, and an admin), the report page (also after
+// sending it without a reason), the comment policy and the moderation
+// queues, settings and log pass axe-core.
 //
 // The newsroom tests serve the comment site with the story editor and its
 // scheduler, wired as `dateline serve` wires them (the scheduler looks

@@ -74,6 +74,8 @@ type commentsView struct {
 	// ReplyTo is the comment whose reply form is open, from ?reply= or a
 	// reply that came back with an error.
 	ReplyTo int64
+	// ReplyBase starts every Reply link.
+	ReplyBase string
 }
 
 // Editable reports whether the viewer may still edit c.
@@ -118,6 +120,9 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 	if n, err := strconv.Atoi(q.Get("comments")); err == nil && n > shown {
 		shown = min(n, maxShown)
 	}
+	if cf != nil && (cf.ReplyTo != 0 || cf.EditID != 0) {
+		shown = maxShown // the comment the form belongs to must be on the page
+	}
 	th, err := s.comments.Thread(ctx, st.ID, viewer, order, shown)
 	if err != nil {
 		return nil, err
@@ -127,6 +132,8 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 		Form:  cf, Viewer: viewer, Now: s.now(), EditWindow: set.EditWindow, Story: st,
 		CanSetMode: viewer != nil && (viewer.Role == account.Editor || viewer.Role == account.Admin)}
 	v.ReplyTo, _ = strconv.ParseInt(q.Get("reply"), 10, 64)
+	// Reply links keep the order and the number of comments shown.
+	v.ReplyBase = st.Path() + "?" + url.Values{"sort": {string(order)}, "comments": {strconv.Itoa(shown)}}.Encode() + "&reply="
 	if cf != nil && cf.ReplyTo != 0 {
 		v.ReplyTo = cf.ReplyTo
 	}
