@@ -53,6 +53,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.migrate(ctx, rest)
 	case "user":
 		err = e.user(ctx, rest)
+	case "backup":
+		err = e.backup(ctx, rest)
+	case "restore":
+		err = e.restore(ctx, rest)
 	case "version":
 		fmt.Fprintln(stdout, "dateline", versionString())
 	case "help":
