@@ -29,14 +29,15 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.DataDir)
+		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := cfg.Finish(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// JSON lines, each line of a request carrying its request id.
+	log := slog.New(web.RequestIDHandler{Handler: slog.NewJSONHandler(e.stderr, nil)})
 
 	db, err := openAndMigrate(ctx, cfg.Database, log)
 	if err != nil {
@@ -102,7 +103,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
 		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db,
-		Media: library, Images: db, Desk: db})
+		Media: library, Images: db, Desk: db, Probe: db, MetricsElsewhere: cfg.MetricsAddr != ""})
 	if err != nil {
 		return err
 	}
@@ -132,15 +133,26 @@ func (e env) serve(ctx context.Context, args []string) error {
 	}
 	log.Info("Dateline is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "database", db.Name())
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
+		}
+		msrv := &http.Server{Handler: site.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second}
+		defer msrv.Close()
+		go func() { errc <- msrv.Serve(mln) }()
+		log.Info("metrics are served apart", "addr", mln.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Requests in flight get up to 30 seconds to finish.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)

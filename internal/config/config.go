@@ -40,6 +40,8 @@ type Config struct {
 	// DataDir holds uploaded images; by default a folder "data" beside the
 	// SQLite file (or in the working directory with PostgreSQL).
 	DataDir string
+	// MetricsAddr, when set, serves /metrics there instead of on Addr.
+	MetricsAddr string
 
 	envErrs []error
 }
@@ -61,6 +63,7 @@ const (
 	StripeKey           = "stripe-key"
 	StripeWebhookSecret = "stripe-webhook-secret"
 	DataDir             = "data-dir"
+	MetricsAddr         = "metrics-addr"
 )
 
 var settings = []setting{
@@ -98,6 +101,9 @@ var settings = []setting{
 	}},
 	{DataDir, "DATELINE_DATA_DIR", "`folder` for uploaded images (default: \"data\" beside the SQLite file)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.DataDir, DataDir, orDefault(env, set, ""), "")
+	}},
+	{MetricsAddr, "DATELINE_METRICS_ADDR", "serve Prometheus metrics on this `address` instead of on --addr, so they need not be public", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.MetricsAddr, MetricsAddr, orDefault(env, set, ""), "")
 	}},
 }
 

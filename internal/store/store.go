@@ -226,3 +226,33 @@ func timeOf(t sql.NullTime) time.Time {
 func (s *Store) QueryRowForTest(query string, dest any, args ...any) error {
 	return s.read.QueryRow(s.q(query), args...).Scan(dest)
 }
+
+// DBStats is one connection pool's state.
+type DBStats struct {
+	Pool               string
+	Open, InUse, Waits int
+}
+
+// DBStats reports the connection pools, for metrics.
+func (s *Store) DBStats() []DBStats {
+	stat := func(pool string, db *sql.DB) DBStats {
+		st := db.Stats()
+		return DBStats{Pool: pool, Open: st.OpenConnections, InUse: st.InUse, Waits: int(st.WaitCount)}
+	}
+	out := []DBStats{stat("write", s.write)}
+	if s.read != s.write {
+		out = append(out, stat("read", s.read))
+	}
+	return out
+}
+
+// OutboxDepth counts the emails waiting and those given up on.
+func (s *Store) OutboxDepth(ctx context.Context) (pending, failed int, err error) {
+	err = s.read.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM outbox WHERE status = 'pending'),
+		(SELECT COUNT(*) FROM outbox WHERE status = 'failed')`).Scan(&pending, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: outbox depth: %w", err)
+	}
+	return pending, failed, nil
+}

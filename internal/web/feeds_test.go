@@ -256,3 +256,32 @@ func TestStaticFilesAreCachedByHash(t *testing.T) {
 		}
 	})
 }
+
+func TestMetricsReadinessAndRequestIDs(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		srv, err := New(s.db, Options{BaseURL: testBase, Probe: s.db, Logger: s.log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs := &site{Server: srv, db: s.db}
+		res := obs.get(t, "/section/world")
+		if id := res.Header.Get("X-Request-ID"); len(id) != 16 {
+			t.Errorf("request id %q", id)
+		}
+		obs.mustGet(t, "/readyz", http.StatusOK)
+		res, _ = obs.mustGet(t, "/metrics", http.StatusOK)
+		for _, want := range []string{
+			`dateline_http_requests_total{code="200",method="GET",route="GET /section/{slug}"} 1`,
+			`dateline_outbox_messages{state="pending"}`,
+			`dateline_db_connections{pool="write",state="open"}`,
+			`dateline_http_request_duration_seconds_bucket{route="GET /section/{slug}"`,
+		} {
+			if !strings.Contains(res.Body, want) {
+				t.Errorf("metrics lack %s", want)
+			}
+		}
+		// Kept off the public address when served elsewhere.
+		private, _ := New(s.db, Options{BaseURL: testBase, Probe: s.db, MetricsElsewhere: true, Logger: s.log})
+		(&site{Server: private, db: s.db}).mustGet(t, "/metrics", http.StatusNotFound)
+	})
+}

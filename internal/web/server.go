@@ -82,6 +82,11 @@ type Options struct {
 	Images ImageStore
 	// Desk lets editors manage authors and sections.
 	Desk DeskAdmin
+	// Probe answers /readyz and feeds the metrics.
+	Probe Probe
+	// MetricsElsewhere keeps /metrics off the public address, when
+	// operators serve MetricsHandler on an address of their own.
+	MetricsElsewhere bool
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -126,6 +131,8 @@ type Server struct {
 	media         *media.Library
 	images        ImageStore
 	desk          DeskAdmin
+	probe         Probe
+	metrics       *metrics
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -145,7 +152,8 @@ func New(st Store, opts Options) (*Server, error) {
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
 		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views,
-		tokens: opts.Tokens, media: opts.Media, images: opts.Images, desk: opts.Desk}
+		tokens: opts.Tokens, media: opts.Media, images: opts.Images, desk: opts.Desk,
+		probe: opts.Probe, metrics: newMetrics(opts.Probe)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -178,6 +186,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if !s.opts.MetricsElsewhere {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.HandleFunc("GET /search", s.search)
 	mux.Handle("GET /static/{file}", s.static)
 	if s.accounts != nil {
@@ -218,12 +230,13 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("/", s.notFound)
 
-	var h http.Handler = mux
+	var h http.Handler = s.instrument(mux)
 	h = s.loadViewer(h)
 	h = s.limitBodies(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
+	h = withRequestID(h)
 	return h
 }
 
