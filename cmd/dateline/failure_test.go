@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"dateline/internal/store"
+)
+
+// buildBinary compiles dateline once for the failure tests.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "dateline")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// instance is a running dateline process.
+type instance struct {
+	cmd  *exec.Cmd
+	base string
+	done chan error
+}
+
+func startInstance(t *testing.T, bin, db string, extra ...string) *instance {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, append([]string{"--database", db, "--addr", addr, "--data-dir", filepath.Join(filepath.Dir(db), "data")}, extra...)...)
+	cmd.Env = append(os.Environ(), "DATELINE_SMTP_URL=")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	in := &instance{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
+	go func() {
+		io.Copy(io.Discard, bufio.NewReader(stderr))
+		in.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() { cmd.Process.Kill() })
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if res, err := http.Get(in.base + "/healthz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return in
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("dateline did not start on %s", addr)
+	return nil
+}
+
+// loggedIn is an HTTP client with a session for a member of staff.
+func loggedIn(t *testing.T, base, email, password string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(base+"/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil || res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("log in: %v %v", err, res)
+	}
+	res.Body.Close()
+	return c
+}
+
+func firstStory(t *testing.T, base string) string {
+	t.Helper()
+	res, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	m := regexp.MustCompile(`href="(/\d{4}/\d{2}/\d{2}/[a-z0-9-]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no story on the front page")
+	}
+	return string(m[1])
+}
+
+// TestKillDuringPostingLosesNothing posts comments at a steady rate, kills
+// the server with SIGKILL, restarts it, and finds every comment that got a
+// success response, once.
+func TestKillDuringPostingLosesNothing(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "news.db")
+	in := startInstance(t, bin, db, "--demo")
+	pw := "a staff passphrase for tests"
+	if code, _, errOut := runCmd(t, map[string]string{"STDIN": pw + "\n"}, "user", "create", "--database", db,
+		"--email", "desk@example.com", "--role", "editor", "--password-stdin"); code != 0 {
+		t.Fatal(errOut)
+	}
+	client := loggedIn(t, in.base, "desk@example.com", pw)
+	path := firstStory(t, in.base)
+	slug := path[strings.LastIndex(path, "/")+1:]
+
+	var mu sync.Mutex
+	confirmed := map[string]string{} // comment id → text
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			text := fmt.Sprintf("Comment %d from the steady stream.", i)
+			res, err := client.PostForm(in.base+"/comments", url.Values{"story": {slug}, "body": {text}})
+			if err != nil {
+				return // the server is gone
+			}
+			res.Body.Close()
+			if m := regexp.MustCompile(`#comment-(\d+)$`).FindStringSubmatch(res.Header.Get("Location")); res.StatusCode == http.StatusSeeOther && m != nil {
+				mu.Lock()
+				confirmed[m[1]] = text
+				mu.Unlock()
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+	time.Sleep(700 * time.Millisecond)
+	in.cmd.Process.Signal(syscall.SIGKILL)
+	<-in.done
+	close(stop)
+	wg.Wait()
+	if len(confirmed) == 0 {
+		t.Fatal("no comment was confirmed before the kill")
+	}
+	// Restart on the same file; then read what is there.
+	again := startInstance(t, bin, db)
+	again.cmd.Process.Signal(syscall.SIGTERM)
+	<-again.done
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for id, text := range confirmed {
+		var n int
+		if err := s.QueryRowForTest(`SELECT COUNT(*) FROM comments WHERE id = ? AND body = ?`, &n, id, text); err != nil || n != 1 {
+			t.Errorf("comment %s (%q) confirmed before the kill: found %d, %v", id, text, n, err)
+		}
+		if err := s.QueryRowForTest(`SELECT COUNT(*) FROM comments WHERE body = ?`, &n, text); err != nil || n != 1 {
+			t.Errorf("%q is stored %d times", text, n)
+		}
+	}
+	t.Logf("%d comments confirmed before SIGKILL, all present once", len(confirmed))
+}
+
+// TestSIGTERMFinishesRequestsInFlight sends SIGTERM while requests are
+// under way: every request that started gets its answer, and the process
+// exits 0.
+func TestSIGTERMFinishesRequestsInFlight(t *testing.T) {
+	bin := buildBinary(t)
+	db := filepath.Join(t.TempDir(), "news.db")
+	in := startInstance(t, bin, db, "--demo")
+	path := firstStory(t, in.base)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var ok, refused, broken int
+	started := make(chan struct{}, 64)
+	for range 8 {
+		wg.Go(func() {
+			c := &http.Client{Timeout: 20 * time.Second}
+			for range 40 {
+				started <- struct{}{}
+				res, err := c.Get(in.base + path)
+				mu.Lock()
+				switch {
+				case err != nil:
+					refused++ // connecting after the listener closed
+				case res.StatusCode == http.StatusOK:
+					io.Copy(io.Discard, res.Body)
+					ok++
+				default:
+					broken++
+				}
+				mu.Unlock()
+				if err == nil {
+					res.Body.Close()
+				} else {
+					return
+				}
+			}
+		})
+	}
+	for range 16 {
+		<-started
+	}
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	go func() {
+		for range started {
+		}
+	}()
+	wg.Wait()
+	select {
+	case err := <-in.done:
+		if err != nil {
+			t.Errorf("dateline exited with %v after SIGTERM, want 0", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("dateline did not exit within 40 s of SIGTERM")
+	}
+	if ok == 0 || broken != 0 {
+		t.Errorf("%d answered, %d refused after shutdown began, %d broken answers", ok, refused, broken)
+	}
+}
