@@ -100,13 +100,12 @@ type Options struct {
 
 // Service runs accounts. It is safe for concurrent use.
 type Service struct {
-	opts      Options
-	store     Store
-	hasher    *password.Hasher
-	log       *slog.Logger
-	now       func() time.Time
-	resetKey  []byte
-	dummyHash string
+	opts     Options
+	store    Store
+	hasher   *password.Hasher
+	log      *slog.Logger
+	now      func() time.Time
+	resetKey []byte
 }
 
 // New builds a Service, loading (or on first start creating) the server

@@ -39,9 +39,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, ts TokenStore, u *User, na
 	if name == "" || len([]rune(name)) > 80 {
 		return "", &FieldError{"name", "Name the token (up to 80 characters), for example after the tool that will use it."}
 	}
-	secret, hash := newToken()
+	secret, _ := newToken()
 	secret = apiTokenPrefix + secret
-	hash = HashToken(secret)
+	hash := HashToken(secret)
 	t := &APIToken{UserID: u.ID, Name: name, CreatedAt: s.now().UTC()}
 	if err := ts.CreateAPIToken(ctx, t, hash); err != nil {
 		return "", err

@@ -89,13 +89,18 @@ type Comment struct {
 // Edited reports whether the author changed the comment.
 func (c *Comment) Edited() bool { return !c.EditedAt.IsZero() }
 
+// bodyError is a sentence for the reader about what they typed.
+type bodyError string
+
+func (e bodyError) Error() string { return string(e) }
+
 // CleanBody checks what a reader typed and returns it tidied: line endings
 // made "\n", trailing spaces and surrounding blank lines removed. It
 // refuses empty text, text that is not UTF-8 or holds control characters,
 // and text over MaxLength characters.
 func CleanBody(raw string) (string, error) {
 	if !utf8.ValidString(raw) {
-		return "", errors.New("Your comment contains characters we cannot read. Please type it again.")
+		return "", bodyError("Your comment contains characters we cannot read. Please type it again.")
 	}
 	text := strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n")
 	lines := strings.Split(text, "\n")
@@ -104,15 +109,15 @@ func CleanBody(raw string) (string, error) {
 	}
 	text = strings.Trim(strings.Join(lines, "\n"), "\n")
 	if strings.TrimSpace(text) == "" {
-		return "", errors.New("Write something before posting.")
+		return "", bodyError("Write something before posting.")
 	}
 	for _, r := range text {
 		if r != '\n' && r != '\t' && (unicode.IsControl(r) || r == utf8.RuneError) {
-			return "", errors.New("Your comment contains characters we cannot read. Please type it again.")
+			return "", bodyError("Your comment contains characters we cannot read. Please type it again.")
 		}
 	}
 	if n := utf8.RuneCountInString(text); n > MaxLength {
-		return "", fmt.Errorf("A comment has at most %d characters; yours has %d.", MaxLength, n)
+		return "", bodyError(fmt.Sprintf("A comment has at most %d characters; yours has %d.", MaxLength, n))
 	}
 	return text, nil
 }

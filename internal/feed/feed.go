@@ -173,7 +173,7 @@ func (f *Feed) atomEntry(e *Entry) atomEntry {
 		ae.Published = formatTime(e.Published)
 	}
 	for _, p := range e.Authors {
-		ae.Authors = append(ae.Authors, atomPerson{Name: p.Name, URI: p.URI})
+		ae.Authors = append(ae.Authors, atomPerson(p))
 	}
 	if len(ae.Authors) == 0 {
 		ae.Authors = []atomPerson{{Name: f.Title}}

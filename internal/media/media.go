@@ -7,7 +7,6 @@ package media
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -35,11 +34,17 @@ const (
 // original.
 var widths = []int{480, 960, 1600}
 
+// UploadError says, in words for the newsroom, what is wrong with an
+// upload.
+type UploadError struct{ message string }
+
+func (e *UploadError) Error() string { return e.message }
+
 // Errors for uploads a newsroom must fix.
 var (
-	ErrNotImage = errors.New("That file is not a JPEG, PNG or GIF image.")
-	ErrTooLarge = errors.New("That image is too large: at most 12 MB and 40 megapixels.")
-	ErrNoAlt    = errors.New("Describe the image for readers who cannot see it (alt text).")
+	ErrNotImage = &UploadError{"That file is not a JPEG, PNG or GIF image."}
+	ErrTooLarge = &UploadError{"That image is too large: at most 12 MB and 40 megapixels."}
+	ErrNoAlt    = &UploadError{"Describe the image for readers who cannot see it (alt text)."}
 )
 
 // Image is a stored image.

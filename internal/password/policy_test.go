@@ -136,7 +136,8 @@ func TestCommonList(t *testing.T) {
 }
 
 func TestCheckSharesOnePolicy(t *testing.T) {
-	if defaultPolicy() != defaultPolicy() {
+	first, second := defaultPolicy(), defaultPolicy()
+	if first != second {
 		t.Fatal("Check builds a new Policy on each call")
 	}
 }
