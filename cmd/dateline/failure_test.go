@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"dateline/internal/store"
+	"dateline/internal/store/storetest"
 )
 
 // buildBinary compiles dateline once for the failure tests.
@@ -226,4 +228,89 @@ func TestSIGTERMFinishesRequestsInFlight(t *testing.T) {
 	if ok == 0 || broken != 0 {
 		t.Errorf("%d answered, %d refused after shutdown began, %d broken answers", ok, refused, broken)
 	}
+}
+
+// TestPostgresConnectionsCutUnderLoad terminates every connection of a
+// running instance while readers load pages: requests answer 200 or a fast
+// 503, never a 500, and the pool recovers without a restart.
+func TestPostgresConnectionsCutUnderLoad(t *testing.T) {
+	bin := buildBinary(t)
+	dsn := storetest.DSN(t, store.Postgres)
+	u, _ := url.Parse(dsn)
+	q := u.Query()
+	app := fmt.Sprintf("dateline-cut-%d", time.Now().UnixNano())
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	in := startInstance(t, bin, u.String(), "--demo")
+	path := firstStory(t, in.base)
+
+	admin, err := sql.Open("pgx", os.Getenv(storetest.PostgresEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	cut := func() int {
+		var n int
+		admin.QueryRow(`SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&n)
+		return n
+	}
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var slow time.Duration
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			c := &http.Client{Timeout: 10 * time.Second}
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				start := time.Now()
+				res, err := c.Get(in.base + path)
+				took := time.Since(start)
+				if err != nil {
+					t.Errorf("request failed outright: %v", err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				mu.Lock()
+				codes[res.StatusCode]++
+				if res.StatusCode == http.StatusServiceUnavailable && took > slow {
+					slow = took
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(300 * time.Millisecond)
+	killed := 0
+	for range 5 {
+		killed += cut()
+		time.Sleep(100 * time.Millisecond)
+	}
+	// After the cuts, the same running instance serves again.
+	time.Sleep(500 * time.Millisecond)
+	mu.Lock()
+	before := codes[http.StatusOK]
+	mu.Unlock()
+	time.Sleep(700 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if killed == 0 {
+		t.Fatal("no connection was cut; the test proves nothing")
+	}
+	if codes[http.StatusInternalServerError] != 0 || len(codes) > 2 {
+		t.Errorf("answers during the cuts: %v; want only 200 and 503", codes)
+	}
+	if codes[http.StatusOK] <= before {
+		t.Errorf("no page served after the cuts: the pool did not recover (%v)", codes)
+	}
+	if slow > 5*time.Second {
+		t.Errorf("a 503 took %v; failing should be fast", slow)
+	}
+	t.Logf("cut %d connections; answers %v", killed, codes)
 }

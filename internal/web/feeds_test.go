@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -197,10 +199,17 @@ func TestSitemaps(t *testing.T) {
 type brokenStore struct{ Store }
 
 func (brokenStore) CountPublished(context.Context, story.Filter) (int, error) {
-	return 0, errors.New("connection reset: secret-detail")
+	return 0, errors.New("corrupt page: secret-detail")
 }
 
 func (brokenStore) Ping(context.Context) error { return errors.New("down") }
+
+// awayStore fails as a database does whose connection was cut.
+type awayStore struct{ Store }
+
+func (awayStore) CountPublished(context.Context, story.Filter) (int, error) {
+	return 0, fmt.Errorf("store: count published: %w", io.ErrUnexpectedEOF)
+}
 
 func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
@@ -216,6 +225,13 @@ func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
 		}
 		broken.mustGet(t, "/healthz", http.StatusServiceUnavailable)
 		s.mustGet(t, "/healthz", http.StatusOK)
+		// A database that dropped the connection is a 503 with a retry time.
+		srv, _ = New(awayStore{s.db}, Options{BaseURL: testBase, Logger: s.log})
+		away := &site{Server: srv, db: s.db}
+		res, _ = away.mustGet(t, "/", http.StatusServiceUnavailable)
+		if res.Header.Get("Retry-After") == "" {
+			t.Error("no Retry-After on a 503")
+		}
 	})
 }
 

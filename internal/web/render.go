@@ -13,6 +13,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
+	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -202,7 +203,15 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, message stri
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if store.IsUnavailable(err) {
+		// The database is away for a moment: say so, and when to retry.
+		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+		s.errorPage(w, r, http.StatusServiceUnavailable, "Please try again in a moment",
+			"We could not reach our database just now. Nothing you did caused this; please try again in a few seconds.")
+		return
+	}
+	s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
 		"Something went wrong on our side, and we have been told about it. Please try again in a moment.")
 }
