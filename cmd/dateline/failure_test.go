@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"dateline/internal/mail/mailtest"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -313,4 +314,78 @@ func TestPostgresConnectionsCutUnderLoad(t *testing.T) {
 		t.Errorf("a 503 took %v; failing should be fast", slow)
 	}
 	t.Logf("cut %d connections; answers %v", killed, codes)
+}
+
+// TestResetMailSurvivesSMTPOutageAndRestart requests reset codes while the
+// mail server is down, restarts Dateline, brings the mail server back, and
+// receives every code exactly once.
+func TestResetMailSurvivesSMTPOutageAndRestart(t *testing.T) {
+	bin := buildBinary(t)
+	smtp := mailtest.Start(t)
+	smtp.Down()
+	db := filepath.Join(t.TempDir(), "news.db")
+	emails := []string{"ana@example.com", "bo@example.com", "cy@example.com"}
+	for _, e := range emails {
+		if code, _, errOut := runCmd(t, map[string]string{"STDIN": "a reader's long passphrase\n"}, "user", "create",
+			"--database", db, "--email", e, "--password-stdin"); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	in := startInstance(t, bin, db, "--smtp", smtp.URL())
+	for _, e := range emails {
+		res, err := http.PostForm(in.base+"/password/forgot", url.Values{"email": {e}})
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("forgot %s: %v %v", e, err, res)
+		}
+		res.Body.Close()
+	}
+	// Wait until the sender has tried and failed for each.
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var tried int
+		s.QueryRowForTest(`SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts >= 1`, &tried)
+		if tried == len(emails) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d emails were tried while the mail server was down", tried, len(emails))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-in.done; err != nil {
+		t.Fatalf("dateline exited with %v", err)
+	}
+	// The mail server comes back; so does Dateline.
+	smtp.Up()
+	startInstance(t, bin, db, "--smtp", smtp.URL())
+	for _, e := range emails {
+		got := smtp.WaitForTo(t, e, 1, 90*time.Second)
+		if len(got) != 1 || !regexp.MustCompile(`(?m)^Your reset code: \d{8}`).MatchString(got[0].Text()) {
+			t.Fatalf("%s received %d emails", e, len(got))
+		}
+	}
+	// The outbox records them sent (just after the server took them).
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		var pending int
+		s.QueryRowForTest(`SELECT COUNT(*) FROM outbox WHERE status <> 'sent'`, &pending)
+		if pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d emails not marked sent", pending)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, e := range emails {
+		if n := len(smtp.MessagesTo(e)); n != 1 {
+			t.Errorf("%s received %d emails, want 1", e, n)
+		}
+	}
 }
