@@ -463,6 +463,12 @@ func (s *Store) SubscriptionCounts(ctx context.Context) (map[billing.Status]int,
 	return out, rows.Err()
 }
 
+// Settings reads several site settings in one query; keys never set are
+// absent from the map.
+func (s *Store) Settings(ctx context.Context, keys ...string) (map[string]string, error) {
+	return s.settings(ctx, keys...)
+}
+
 // Setting reads one site setting; ok is false when it was never set.
 func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 	vals, err := s.settings(ctx, key)

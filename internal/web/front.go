@@ -14,7 +14,7 @@ import (
 
 // FrontAdmin is what front-page curation needs of the database.
 type FrontAdmin interface {
-	Setting(ctx context.Context, key string) (string, bool, error)
+	Settings(ctx context.Context, keys ...string) (map[string]string, error)
 	SetSetting(ctx context.Context, key, value string) error
 	SetSectionPosition(ctx context.Context, sectionID int64, position int) error
 	StoryByID(ctx context.Context, id int64) (*story.Story, error)
@@ -37,18 +37,18 @@ type curation struct {
 	Until time.Time
 }
 
+// curation reads the editors' choices in one query: the breaking-news
+// banner is on every page, so this is on the hot path.
 func (s *Server) curation(ctx context.Context) (curation, error) {
 	var c curation
 	if s.front == nil {
 		return c, nil
 	}
-	get := func(key string) string {
-		v, _, err := s.front.Setting(ctx, key)
-		if err != nil {
-			return ""
-		}
-		return v
+	vals, err := s.front.Settings(ctx, "front_lead", "front_top", "breaking_text", "breaking_url", "breaking_until")
+	if err != nil {
+		return c, err
 	}
+	get := func(key string) string { return vals[key] }
 	c.Lead, _ = strconv.ParseInt(get("front_lead"), 10, 64)
 	for _, f := range strings.Split(get("front_top"), ",") {
 		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id > 0 {
