@@ -151,10 +151,18 @@ func (s *Store) execOneComment(ctx context.Context, what, query string, args ...
 	return nil
 }
 
-func (s *Store) logTx(ctx context.Context, tx *sql.Tx, e comment.LogEntry) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO moderation_log (actor_id, action, comment_id, user_id, reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), nullID(e.ActorID), e.Action, nullID(e.CommentID), nullID(e.UserID), e.Reason, utc(e.At))
-	return err
+// logTx writes a moderation log entry inside tx and, when notify is not
+// nil, queues the email that tells the commenter, so that the action, its
+// record and its notice commit or roll back together.
+func (s *Store) logTx(ctx context.Context, tx *sql.Tx, e comment.LogEntry, notify *mail.Message) error {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO moderation_log (actor_id, action, comment_id, user_id, reason, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), nullID(e.ActorID), e.Action, nullID(e.CommentID), nullID(e.UserID), e.Reason, utc(e.At)); err != nil {
+		return err
+	}
+	if notify != nil {
+		return s.EnqueueTx(ctx, tx, notify)
+	}
+	return nil
 }
 
 // SetCommentStatus moves a comment to a status (clearing its text when
@@ -180,13 +188,7 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status comment.S
 			utc(e.At), id); err != nil {
 			return err
 		}
-		if err := s.logTx(ctx, tx, e); err != nil {
-			return err
-		}
-		if notify != nil {
-			return s.EnqueueTx(ctx, tx, notify)
-		}
-		return nil
+		return s.logTx(ctx, tx, e, notify)
 	})
 	if err != nil {
 		return fmt.Errorf("store: set comment status: %w", err)
@@ -205,13 +207,7 @@ func (s *Store) SetFeatured(ctx context.Context, id int64, featured bool, e comm
 		if n, _ := res.RowsAffected(); n == 0 {
 			return comment.ErrNotFound
 		}
-		if err := s.logTx(ctx, tx, e); err != nil {
-			return err
-		}
-		if notify != nil {
-			return s.EnqueueTx(ctx, tx, notify)
-		}
-		return nil
+		return s.logTx(ctx, tx, e, notify)
 	})
 	if err != nil {
 		return fmt.Errorf("store: set featured: %w", err)
@@ -309,13 +305,7 @@ func (s *Store) Suspend(ctx context.Context, sus *comment.Suspension, e comment.
 			sus.UserID, nullTime(sus.Until), sus.Reason, nullID(e.ActorID), utc(e.At)); err != nil {
 			return err
 		}
-		if err := s.logTx(ctx, tx, e); err != nil {
-			return err
-		}
-		if notify != nil {
-			return s.EnqueueTx(ctx, tx, notify)
-		}
-		return nil
+		return s.logTx(ctx, tx, e, notify)
 	})
 	if err != nil {
 		return fmt.Errorf("store: suspend: %w", err)
@@ -329,7 +319,7 @@ func (s *Store) Unsuspend(ctx context.Context, userID int64, e comment.LogEntry)
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM comment_suspensions WHERE user_id = ?`), userID); err != nil {
 			return err
 		}
-		return s.logTx(ctx, tx, e)
+		return s.logTx(ctx, tx, e, nil)
 	})
 	if err != nil {
 		return fmt.Errorf("store: unsuspend: %w", err)
