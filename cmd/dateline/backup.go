@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -76,7 +77,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 		return fmt.Errorf("backup %s: %w", source, err)
 	}
 	cur, latest, err := check.SchemaVersion(ctx)
-	check.Close()
+	_ = check.Close() // opened only to read the version
 	if err != nil || cur == 0 || cur > latest {
 		return fmt.Errorf("%s is not a Dateline database this version can use", source)
 	}
@@ -87,14 +88,17 @@ func (e env) restore(ctx context.Context, args []string) error {
 		if _, err := os.Stat(cfg.Database + suffix); err == nil && !*force {
 			return fmt.Errorf("%s looks in use (%s exists); stop Dateline and use --force", cfg.Database, cfg.Database+suffix)
 		}
-		os.Remove(cfg.Database + suffix)
+		// A leftover of a stopped database; it must not pair with the restored file.
+		if err := os.Remove(cfg.Database + suffix); err != nil && !errors.Is(err, iofs.ErrNotExist) {
+			return fmt.Errorf("restore: %w", err)
+		}
 	}
 	tmp := filepath.Join(filepath.Dir(cfg.Database), ".restore-"+filepath.Base(cfg.Database))
 	if err := copyFile(source, tmp); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, cfg.Database); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp) // the rename's error is the one to report
 		return err
 	}
 	fmt.Fprintf(e.stdout, "restored %s from %s\n", cfg.Database, source)
@@ -102,22 +106,22 @@ func (e env) restore(ctx context.Context, args []string) error {
 }
 
 func copyFile(from, to string) error {
-	in, err := os.Open(from)
+	in, err := os.Open(from) // #nosec G304 -- the operator names the file on the command line
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.Create(to)
+	out, err := os.Create(to) // #nosec G304 -- the operator names the file on the command line
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(to)
+		_ = out.Close() // the copy's error is the one to report
+		_ = os.Remove(to)
 		return err
 	}
 	if err := out.Sync(); err != nil {
-		out.Close()
+		_ = out.Close() // the sync's error is the one to report
 		return err
 	}
 	return out.Close()

@@ -261,7 +261,7 @@ func openAndMigrate(ctx context.Context, dsn string, log *slog.Logger) (*store.S
 	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // the migration's error is the one to report
 		return nil, fmt.Errorf("database %s: %w", db.Name(), err)
 	}
 	if len(applied) > 0 {

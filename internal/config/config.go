@@ -61,7 +61,7 @@ const (
 	SMTP                = "smtp"
 	MailFrom            = "mail-from"
 	StripeKey           = "stripe-key"
-	StripeWebhookSecret = "stripe-webhook-secret"
+	StripeWebhookSecret = "stripe-webhook-secret" // #nosec G101 -- the name of a flag, not a secret
 	DataDir             = "data-dir"
 	MetricsAddr         = "metrics-addr"
 )

@@ -159,7 +159,7 @@ func (s *SMTP) dialer(ctx context.Context) gomail.DialContextFunc {
 		if err != nil {
 			return nil, err
 		}
-		context.AfterFunc(ctx, func() { conn.Close() })
+		context.AfterFunc(ctx, func() { _ = conn.Close() }) // cancelling the send cuts the line
 		if !s.implicit {
 			return conn, nil
 		}
@@ -172,7 +172,7 @@ func (s *SMTP) dialer(ctx context.Context) gomail.DialContextFunc {
 		}
 		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(dialCtx); err != nil {
-			conn.Close()
+			_ = conn.Close() // the handshake's error is the one to report
 			return nil, err
 		}
 		return tc, nil // a *tls.Conn, so go-mail knows the line is encrypted

@@ -104,7 +104,7 @@ type Library struct {
 
 // NewLibrary keeps images in dir, creating it when needed.
 func NewLibrary(dir string, st Store, now func() time.Time) (*Library, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("media: data folder %s: %w", dir, err)
 	}
 	if now == nil {
@@ -155,7 +155,7 @@ func (l *Library) Add(ctx context.Context, r io.Reader, alt, caption, credit str
 		return nil, err
 	}
 	folder := filepath.Join(l.dir, strconv.FormatInt(im.ID, 10))
-	if err := os.MkdirAll(folder, 0o755); err != nil {
+	if err := os.MkdirAll(folder, 0o750); err != nil {
 		return nil, fmt.Errorf("media: %w", err)
 	}
 	for _, w := range im.Widths {

@@ -31,7 +31,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path) // a partial copy must not pass for a backup
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

@@ -136,12 +136,12 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
+			_ = tx.Rollback() // the statement's error is the one to report
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
 			m.version, m.name, s.Now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
-			tx.Rollback()
+			_ = tx.Rollback() // the statement's error is the one to report
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
 		}
 		if err := tx.Commit(); err != nil {

@@ -68,7 +68,7 @@ func (s *Store) NewsroomStories(ctx context.Context, f NewsroomFilter) ([]story.
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: newsroom stories: %w", err)
 	}
-	rows.Close()
+	_ = rows.Close() // free the connection for the next query; rows.Err was checked
 	return list, s.loadBylines(ctx, list)
 }
 

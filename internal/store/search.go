@@ -74,7 +74,7 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: search: %w", err)
 	}
-	rows.Close()
+	_ = rows.Close() // free the connection for the next query; rows.Err was checked
 	list := make([]story.Story, len(hits))
 	for i := range hits {
 		list[i] = hits[i].Story

@@ -66,7 +66,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.write.PingContext(pingCtx); err != nil {
-		s.Close()
+		_ = s.Close() // the ping's error is the one to report
 		return nil, fmt.Errorf("database %s: cannot connect: %w", s.name, err)
 	}
 	return s, nil
@@ -96,7 +96,7 @@ func (s *Store) openSQLite(path string) error {
 	w.SetConnMaxLifetime(0)
 	r, err := sql.Open("sqlite", uri+"?"+pragmas+"&_pragma=query_only(1)")
 	if err != nil {
-		w.Close()
+		_ = w.Close() // nothing was opened through it yet
 		return err
 	}
 	n := max(4, runtime.NumCPU())
@@ -195,7 +195,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // fn's error is the one to report
 		return err
 	}
 	return tx.Commit()

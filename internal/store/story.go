@@ -417,7 +417,7 @@ func (s *Store) PublishedStories(ctx context.Context, f story.Filter) ([]story.S
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: published stories: %w", err)
 	}
-	rows.Close()
+	_ = rows.Close() // free the connection for the next query; rows.Err was checked
 	if err := s.loadBylines(ctx, list); err != nil {
 		return nil, err
 	}

@@ -93,6 +93,7 @@ type apiImage struct {
 
 func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *account.User) {
 	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	// #nosec G120 -- the body is capped by MaxBytesReader just above.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

@@ -465,5 +465,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	// The status is sent; a failed write means the client left.
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -208,8 +208,8 @@ func (s *Server) Down() {
 	if srv == nil {
 		return
 	}
-	srv.Close() // drops open connections
-	ln.Close()  // in case Serve had not registered it yet
+	_ = srv.Close() // drops open connections
+	_ = ln.Close()  // in case Serve had not registered it yet; closing twice is harmless
 	<-served
 }
 
@@ -270,7 +270,7 @@ func (s *Server) serve(ln net.Listener) {
 	s.mu.Unlock()
 	go func() {
 		defer close(served)
-		srv.Serve(ln)
+		_ = srv.Serve(ln) // returns when Stop closes the server
 	}()
 }
 
