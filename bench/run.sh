@@ -109,6 +109,12 @@ SECTION=$(page section)
 SEARCH=$(page search)
 
 # --- start-up --------------------------------------------------------------
+for port in "$PORT" "$FLOOR_PORT"; do
+	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+		echo "something already listens on port $port; stop it or set PORT and FLOOR_PORT" >&2
+		exit 1
+	fi
+done
 SERVE=("$BIN/dateline" serve --addr "127.0.0.1:$PORT" --database "$DSN" --base-url "http://127.0.0.1:$PORT"
 	--data-dir "$WORK/data-$ENGINE")
 mkdir -p "$WORK/data-$ENGINE"
@@ -148,7 +154,7 @@ mkdir -p "$CAPTURE"
 COOKIE=$(head -n 1 "$DATA/cookies.txt")
 capture() { # name path [cookie]
 	local ctype code
-	local args=(-s -o "$CAPTURE/$1.body" -w '%{http_code} %{content_type}')
+	local args=(-s -o "$CAPTURE/$1.body" -w '%{http_code} %{content_type}\n')
 	[[ $# -eq 3 ]] && args+=(-b "dateline_session=$3")
 	read -r code ctype < <(curl "${args[@]}" "http://127.0.0.1:$PORT$2")
 	[[ $code == 200 ]] || { echo "GET $2 answered $code" >&2; exit 1; }

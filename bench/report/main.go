@@ -141,6 +141,7 @@ type summary struct {
 	hasFloor           bool
 	status             map[string]int // summed over the rounds
 	requests, nonOK    int
+	socketErrors       int
 }
 
 func summarize(runs []Run, page string) (summary, bool) {
@@ -163,6 +164,7 @@ func summarize(runs []Run, page string) (summary, bool) {
 			}
 			s.requests += r.Result.Requests
 			s.nonOK += r.Result.NonOK
+			s.socketErrors += r.Result.SocketErrors
 			s.rounds++
 		case "floor":
 			floor = append(floor, r.Result.RPS)
@@ -213,7 +215,7 @@ func write(w io.Writer, runs []Run, m Metrics) {
 			met = verdict(s.hasFloor && s.ratio >= 0.4)
 		case "search":
 			target = "p95 < 25 ms at 100,000 stories"
-			met = verdict(s.p95 < 25)
+			met = verdict(s.requests > 0 && s.p95 < 25)
 			if m.Stories < 100_000 {
 				met += fmt.Sprintf(" (at %d stories)", m.Stories)
 			}
@@ -237,6 +239,13 @@ func write(w io.Writer, runs []Run, m Metrics) {
 		case "story-during-login":
 			target = "p99 < 10 ms"
 			met = verdict(s.p99 < 10)
+		}
+		if s.socketErrors > 0 {
+			notes = append(notes, fmt.Sprintf("%s: %d requests failed or timed out (wrk --timeout 10s) over %d rounds, %d completed.",
+				capitalize(p.name), s.socketErrors, s.rounds, s.requests))
+		}
+		if s.requests == 0 {
+			met = verdict(false) + " (no request completed)"
 		}
 		fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n",
 			p.name, s.rps, s.p50, s.p95, s.p99, floor, ratio, target, met)
@@ -272,4 +281,11 @@ func statusWords(status map[string]int, total int) string {
 		parts[i] = fmt.Sprintf("%d answered %s", status[k], k)
 	}
 	return strings.Join(parts, ", ")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
