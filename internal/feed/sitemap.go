@@ -15,6 +15,10 @@ const (
 // MaxSitemapURLs is the most URLs one sitemap file may list (50,000 by the protocol).
 const MaxSitemapURLs = 50000
 
+// MaxIndexSitemaps is the most sitemaps one sitemap index may name (50,000
+// by the protocol).
+const MaxIndexSitemaps = 50000
+
 // MaxNewsURLs is the most stories one Google News sitemap may list (1,000
 // by Google's rule).
 const MaxNewsURLs = 1000
@@ -52,6 +56,44 @@ func WriteSitemap(w io.Writer, urls []URL) error {
 			su.LastMod = formatTime(u.LastMod)
 		}
 		doc.URLs = append(doc.URLs, su)
+	}
+	return writeXML(w, doc)
+}
+
+// Sitemap is one child sitemap named by a sitemap index.
+type Sitemap struct {
+	Loc     string
+	LastMod time.Time // zero: omitted
+}
+
+// sitemapIndex and its parts mirror the XML that WriteSitemapIndex produces.
+
+type sitemapIndex struct {
+	XMLName  xml.Name       `xml:"sitemapindex"`
+	XMLNS    string         `xml:"xmlns,attr"`
+	Sitemaps []sitemapEntry `xml:"sitemap"`
+}
+
+type sitemapEntry struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+// WriteSitemapIndex writes a sitemaps.org sitemapindex naming the given
+// child sitemaps, for a site with more URLs than one sitemap may list. It
+// returns an error, having written nothing, if there are more than
+// MaxIndexSitemaps of them.
+func WriteSitemapIndex(w io.Writer, sitemaps []Sitemap) error {
+	if len(sitemaps) > MaxIndexSitemaps {
+		return fmt.Errorf("feed: sitemap index has %d sitemaps, more than the %d allowed", len(sitemaps), MaxIndexSitemaps)
+	}
+	doc := sitemapIndex{XMLNS: sitemapNS, Sitemaps: make([]sitemapEntry, 0, len(sitemaps))}
+	for _, sm := range sitemaps {
+		e := sitemapEntry{Loc: sm.Loc}
+		if !sm.LastMod.IsZero() {
+			e.LastMod = formatTime(sm.LastMod)
+		}
+		doc.Sitemaps = append(doc.Sitemaps, e)
 	}
 	return writeXML(w, doc)
 }

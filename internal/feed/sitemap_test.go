@@ -106,6 +106,56 @@ func TestWriteSitemapEmpty(t *testing.T) {
 	}
 }
 
+type testSitemapIndex struct {
+	XMLName  xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []struct {
+		Loc     string           `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 loc"`
+		LastMod *string          `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 lastmod"`
+		Unknown []testAnyElement `xml:",any"`
+	} `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemap"`
+	Unknown []testAnyElement `xml:",any"`
+}
+
+func TestWriteSitemapIndex(t *testing.T) {
+	mod := time.Date(2026, 3, 1, 9, 30, 15, 0, time.FixedZone("EST", -5*60*60))
+	sitemaps := []Sitemap{
+		{Loc: "https://dateline.example/sitemaps/1.xml", LastMod: mod},
+		{Loc: "https://dateline.example/sitemaps/2.xml?a=1&b=2"},
+	}
+	var buf bytes.Buffer
+	if err := WriteSitemapIndex(&buf, sitemaps); err != nil {
+		t.Fatalf("WriteSitemapIndex: %v", err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte(`<?xml version="1.0" encoding="UTF-8"?>`)) {
+		t.Errorf("output does not start with the XML declaration:\n%s", buf.Bytes())
+	}
+	var doc testSitemapIndex
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("decoding sitemap index: %v\n%s", err, buf.Bytes())
+	}
+	if len(doc.Sitemaps) != len(sitemaps) {
+		t.Fatalf("got %d sitemaps, want %d\n%s", len(doc.Sitemaps), len(sitemaps), buf.Bytes())
+	}
+	unknown := doc.Unknown
+	for i, sm := range doc.Sitemaps {
+		unknown = append(unknown, sm.Unknown...)
+		if sm.Loc != sitemaps[i].Loc {
+			t.Errorf("sitemap %d loc = %q, want %q", i, sm.Loc, sitemaps[i].Loc)
+		}
+	}
+	if len(unknown) > 0 {
+		t.Errorf("unexpected elements: %v\n%s", unknown, buf.Bytes())
+	}
+	if doc.Sitemaps[0].LastMod == nil {
+		t.Errorf("sitemap 0 has no lastmod\n%s", buf.Bytes())
+	} else {
+		checkTime(t, "sitemap 0 lastmod", *doc.Sitemaps[0].LastMod, mod)
+	}
+	if doc.Sitemaps[1].LastMod != nil {
+		t.Errorf("sitemap 1 lastmod = %q, want it omitted for a zero time", *doc.Sitemaps[1].LastMod)
+	}
+}
+
 func TestWriteNewsSitemap(t *testing.T) {
 	pub1 := time.Date(2026, 3, 1, 9, 30, 15, 0, time.FixedZone("IST", 5*60*60+30*60))
 	pub2 := time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)
@@ -163,6 +213,8 @@ func TestSitemapLimits(t *testing.T) {
 	}{
 		{"sitemap at limit", MaxSitemapURLs, writeNURLs, false},
 		{"sitemap over limit", MaxSitemapURLs + 1, writeNURLs, true},
+		{"sitemap index at limit", MaxIndexSitemaps, writeNSitemaps, false},
+		{"sitemap index over limit", MaxIndexSitemaps + 1, writeNSitemaps, true},
 		{"news sitemap at limit", MaxNewsURLs, writeNNewsItems, false},
 		{"news sitemap over limit", MaxNewsURLs + 1, writeNNewsItems, true},
 	}
@@ -193,6 +245,10 @@ func writeNURLs(buf *bytes.Buffer, n int) error {
 	return WriteSitemap(buf, make([]URL, n))
 }
 
+func writeNSitemaps(buf *bytes.Buffer, n int) error {
+	return WriteSitemapIndex(buf, make([]Sitemap, n))
+}
+
 func writeNNewsItems(buf *bytes.Buffer, n int) error {
 	return WriteNewsSitemap(buf, "Dateline", "en", make([]NewsItem, n))
 }
@@ -219,6 +275,28 @@ func ExampleWriteSitemap() {
 	//     <lastmod>2026-03-01T14:30:00Z</lastmod>
 	//   </url>
 	// </urlset>
+}
+
+func ExampleWriteSitemapIndex() {
+	sitemaps := []Sitemap{
+		{Loc: "https://dateline.example/sitemaps/1.xml", LastMod: time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)},
+		{Loc: "https://dateline.example/sitemaps/2.xml", LastMod: time.Date(2026, 3, 2, 18, 5, 0, 0, time.UTC)},
+	}
+	if err := WriteSitemapIndex(os.Stdout, sitemaps); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?>
+	// <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+	//   <sitemap>
+	//     <loc>https://dateline.example/sitemaps/1.xml</loc>
+	//     <lastmod>2026-03-01T09:30:00Z</lastmod>
+	//   </sitemap>
+	//   <sitemap>
+	//     <loc>https://dateline.example/sitemaps/2.xml</loc>
+	//     <lastmod>2026-03-02T18:05:00Z</lastmod>
+	//   </sitemap>
+	// </sitemapindex>
 }
 
 func ExampleWriteNewsSitemap() {

@@ -454,17 +454,126 @@ func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) (
 		if err := rows.Scan(&r.Slug, &r.Headline, &published, &updated); err != nil {
 			return nil, fmt.Errorf("store: published refs: %w", err)
 		}
-		r.PublishedAt = published.UTC()
-		r.Modified = r.PublishedAt
-		if u := timeOf(updated); u.After(r.Modified) {
-			r.Modified = u
-		}
-		out = append(out, r)
+		out = append(out, newRef(r, published, updated))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: published refs: %w", err)
 	}
 	return out, nil
+}
+
+// newRef fills in r's dates from its row: the story was last modified when
+// it was published or, if later, when it was last updated.
+func newRef(r story.Ref, published time.Time, updated sql.NullTime) story.Ref {
+	r.PublishedAt = published.UTC()
+	r.Modified = r.PublishedAt
+	if u := timeOf(updated); u.After(r.Modified) {
+		r.Modified = u
+	}
+	return r
+}
+
+// PublishedRefsPage lists published stories oldest first, skipping offset
+// of them and returning at most limit, without their headlines: one file of
+// a sitemap index. Oldest first keeps every page but the last as it is when
+// new stories are published.
+func (s *Store) PublishedRefsPage(ctx context.Context, offset, limit int) ([]story.Ref, error) {
+	where, args := s.filterWhere(story.Filter{})
+	query := `SELECT st.slug, st.published_at, st.updated_at FROM stories st` + where +
+		` ORDER BY st.published_at, st.id LIMIT ? OFFSET ?`
+	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: published refs page: %w", err)
+	}
+	defer rows.Close()
+	out := make([]story.Ref, 0, min(limit, 1024))
+	for rows.Next() {
+		var r story.Ref
+		var published time.Time
+		var updated sql.NullTime
+		if err := rows.Scan(&r.Slug, &published, &updated); err != nil {
+			return nil, fmt.Errorf("store: published refs page: %w", err)
+		}
+		out = append(out, newRef(r, published, updated))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: published refs page: %w", err)
+	}
+	return out, nil
+}
+
+// PublishedPageLastMods splits the published stories, oldest first, into
+// pages of size as PublishedRefsPage reads them, and returns when each page
+// last changed: the newest modification of a story on it. There is one
+// time per page, none when nothing is published. The database does the
+// work in one query; no story is read out.
+func (s *Store) PublishedPageLastMods(ctx context.Context, size int) ([]time.Time, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("store: published page last mods: page size %d", size)
+	}
+	where, args := s.filterWhere(story.Filter{})
+	query := `SELECT page, MAX(modified) FROM (
+		SELECT (ROW_NUMBER() OVER (ORDER BY st.published_at, st.id) - 1) / ? AS page,
+			CASE WHEN st.updated_at > st.published_at THEN st.updated_at ELSE st.published_at END AS modified
+		FROM stories st` + where + `) pages GROUP BY page ORDER BY page`
+	rows, err := s.read.QueryContext(ctx, s.q(query), append([]any{size}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: published page last mods: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var page int
+		var mod anyTime
+		if err := rows.Scan(&page, &mod); err != nil {
+			return nil, fmt.Errorf("store: published page last mods: %w", err)
+		}
+		if page != len(out) {
+			return nil, fmt.Errorf("store: published page last mods: page %d after %d pages", page, len(out))
+		}
+		out = append(out, mod.Time)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: published page last mods: %w", err)
+	}
+	return out, nil
+}
+
+// anyTime scans a time computed by a query. PostgreSQL hands it over as a
+// time; SQLite knows the type only of plain columns, so a computed time
+// arrives as the text the driver stored.
+type anyTime struct{ time.Time }
+
+// sqliteTimeLayouts are the forms the SQLite driver writes times in (see
+// _time_format in openSQLite), then others it reads back.
+var sqliteTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+}
+
+// Scan implements sql.Scanner.
+func (t *anyTime) Scan(v any) error {
+	var text string
+	switch v := v.(type) {
+	case time.Time:
+		t.Time = v.UTC()
+		return nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("cannot read %T as a time", v)
+	}
+	for _, layout := range sqliteTimeLayouts {
+		if at, err := time.Parse(layout, text); err == nil {
+			t.Time = at.UTC()
+			return nil
+		}
+	}
+	return fmt.Errorf("cannot read %q as a time", text)
 }
 
 // SetCommentMode changes who may comment on a story.

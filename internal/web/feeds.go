@@ -3,7 +3,10 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"dateline/internal/feed"
@@ -94,13 +97,106 @@ func writeXML(w http.ResponseWriter, contentType string, body []byte) {
 	_, _ = w.Write(body) // a failed write means the reader left; nothing to do
 }
 
+// sitemapURLs is the most URLs one sitemap file lists.
+func (s *Server) sitemapURLs() int {
+	if n := s.opts.SitemapURLs; n > 0 && n < feed.MaxSitemapURLs {
+		return n
+	}
+	return feed.MaxSitemapURLs
+}
+
+// sitemap lists the front page and every published story while they fit in
+// one file. Past that it is a sitemap index naming the files at
+// /sitemaps/1.xml, /sitemaps/2.xml …, which list the stories oldest first,
+// sitemapURLs to a file, so only the last file grows as stories are
+// published.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
-	refs, err := s.store.PublishedRefs(r.Context(), time.Time{}, feed.MaxSitemapURLs-1)
+	size := s.sitemapURLs()
+	n, err := s.store.CountPublished(r.Context(), story.Filter{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if n >= size {
+		s.sitemapIndex(w, r, size)
+		return
+	}
+	refs, err := s.store.PublishedRefs(r.Context(), time.Time{}, size-1)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	urls := []feed.URL{{Loc: s.opts.BaseURL + "/"}}
+	for _, ref := range refs {
+		urls = append(urls, feed.URL{Loc: s.opts.BaseURL + ref.Path(), LastMod: ref.Modified})
+	}
+	var buf bytes.Buffer
+	if err := feed.WriteSitemap(&buf, urls); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeXML(w, "application/xml; charset=utf-8", buf.Bytes())
+}
+
+// sitemapIndex names one file per size published stories, each with when
+// its newest-changed story changed. It reads no story: the database counts
+// and dates the files in one query.
+func (s *Server) sitemapIndex(w http.ResponseWriter, r *http.Request, size int) {
+	mods, err := s.store.PublishedPageLastMods(r.Context(), size)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	files := make([]feed.Sitemap, 0, len(mods))
+	for i, mod := range mods {
+		files = append(files, feed.Sitemap{Loc: s.opts.BaseURL + sitemapFilePath(i+1), LastMod: mod})
+	}
+	var buf bytes.Buffer
+	if err := feed.WriteSitemapIndex(&buf, files); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeXML(w, "application/xml; charset=utf-8", buf.Bytes())
+}
+
+// sitemapFilePath is the path of the nth file of the sitemap index.
+func sitemapFilePath(n int) string { return "/sitemaps/" + strconv.Itoa(n) + ".xml" }
+
+// sitemapFileNumber reads n from the last segment of sitemapFilePath(n):
+// a number from 1, written without a sign or leading zeros, and ".xml".
+func sitemapFileNumber(file string) (int, bool) {
+	digits, ok := strings.CutSuffix(file, ".xml")
+	if !ok || digits == "" || digits[0] < '1' || digits[0] > '9' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || strconv.Itoa(n) != digits {
+		return 0, false
+	}
+	return n, true
+}
+
+// sitemapFile serves one file of the sitemap index: the published stories,
+// oldest first, from the (n-1)*size-th. A file the index does not name is
+// not found: one past the last, or the first while /sitemap.xml still
+// lists every story itself.
+func (s *Server) sitemapFile(w http.ResponseWriter, r *http.Request) {
+	n, ok := sitemapFileNumber(r.PathValue("file"))
+	size := s.sitemapURLs()
+	if !ok || n-1 > math.MaxInt32/size {
+		s.notFound(w, r)
+		return
+	}
+	refs, err := s.store.PublishedRefsPage(r.Context(), (n-1)*size, size)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if len(refs) == 0 || (n == 1 && len(refs) < size) {
+		s.notFound(w, r)
+		return
+	}
+	urls := make([]feed.URL, 0, len(refs))
 	for _, ref := range refs {
 		urls = append(urls, feed.URL{Loc: s.opts.BaseURL + ref.Path(), LastMod: ref.Modified})
 	}

@@ -194,6 +194,162 @@ func TestSitemaps(t *testing.T) {
 	})
 }
 
+// sitemapIndexDoc is a sitemap index, read with the sitemaps namespace.
+type sitemapIndexDoc struct {
+	XMLName  xml.Name `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemapindex"`
+	Sitemaps []struct {
+		Loc     string `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 loc"`
+		LastMod string `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 lastmod"`
+	} `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 sitemap"`
+}
+
+// withSitemapURLs is s served with at most n URLs to a sitemap file.
+func withSitemapURLs(t *testing.T, s *site, n int) *site {
+	t.Helper()
+	srv, err := New(s.db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log, SitemapURLs: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &site{Server: srv, db: s.db}
+}
+
+func TestSitemapIndex(t *testing.T) {
+	eachSite(t, func(t *testing.T, s *site) {
+		ctx := context.Background()
+		secs, err := s.db.Sections(ctx)
+		if err != nil || len(secs) == 0 {
+			t.Fatalf("sections: %v, %v", secs, err)
+		}
+		// Beside the demo's stories: an old story updated an hour ago, so
+		// the oldest file changed then, and stories readers cannot see.
+		updated := testNow.Add(-time.Hour + 123456*time.Microsecond)
+		r := story.NewRenderer()
+		for _, st := range []*story.Story{
+			{Headline: "Ferry timetable from the archive", Status: story.Published,
+				PublishedAt: testNow.AddDate(-3, 0, 0), UpdatedAt: updated},
+			{Headline: "Unfinished draft"},
+			{Headline: "Scheduled for tonight", Status: story.Scheduled, PublishedAt: testNow.Add(6 * time.Hour)},
+			{Headline: "Published for tomorrow", Status: story.Published, PublishedAt: testNow.Add(24 * time.Hour)},
+		} {
+			st.Section = secs[0]
+			st.Bylines = []story.Byline{{Name: "Desk"}}
+			if err := st.Prepare(r); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.db.CreateStory(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		refs, err := s.db.PublishedRefs(ctx, time.Time{}, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]time.Time{}
+		for _, ref := range refs {
+			want[testBase+ref.Path()] = ref.Modified.Truncate(time.Second) // lastmod keeps seconds
+		}
+		if len(want) != 17 {
+			t.Fatalf("%d published stories, want the demo's 16 and one more", len(want))
+		}
+
+		const size = 3
+		small := withSitemapURLs(t, s, size)
+		res, _ := small.mustGet(t, "/sitemap.xml", http.StatusOK)
+		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/xml") {
+			t.Errorf("sitemap index Content-Type = %q", ct)
+		}
+		var index sitemapIndexDoc
+		if err := xml.Unmarshal([]byte(res.Body), &index); err != nil {
+			t.Fatalf("/sitemap.xml is not a sitemap index: %v\n%s", err, res.Body)
+		}
+		if files := (len(want) + size - 1) / size; len(index.Sitemaps) != files {
+			t.Fatalf("index names %d files, want %d\n%s", len(index.Sitemaps), files, res.Body)
+		}
+		seen := map[string]bool{}
+		for i, file := range index.Sitemaps {
+			path := fmt.Sprintf("/sitemaps/%d.xml", i+1)
+			if file.Loc != testBase+path {
+				t.Errorf("file %d at %q, want %q", i+1, file.Loc, testBase+path)
+			}
+			res, _ := small.mustGet(t, path, http.StatusOK)
+			sm := parseSitemap(t, res.Body)
+			if len(sm.URLs) == 0 || len(sm.URLs) > size {
+				t.Errorf("%s lists %d URLs, want 1 to %d", path, len(sm.URLs), size)
+			}
+			var newest time.Time
+			for _, u := range sm.URLs {
+				mod, ok := want[u.Loc]
+				switch {
+				case !ok:
+					t.Errorf("%s lists %s, which is not a published story", path, u.Loc)
+				case seen[u.Loc]:
+					t.Errorf("%s lists %s again", path, u.Loc)
+				}
+				seen[u.Loc] = true
+				got, err := time.Parse(time.RFC3339, u.LastMod)
+				if err != nil || !got.Equal(mod) {
+					t.Errorf("%s: %s lastmod %q, want %v", path, u.Loc, u.LastMod, mod)
+				}
+				if mod.After(newest) {
+					newest = mod
+				}
+			}
+			if got, err := time.Parse(time.RFC3339, file.LastMod); err != nil || !got.Equal(newest) {
+				t.Errorf("index: %s lastmod %q, want its newest story's %v", path, file.LastMod, newest)
+			}
+		}
+		for loc := range want {
+			if !seen[loc] {
+				t.Errorf("no file of the index lists %s", loc)
+			}
+		}
+		// The files run oldest first: the archive story, updated an hour
+		// ago, dates the first file.
+		if got, _ := time.Parse(time.RFC3339, index.Sitemaps[0].LastMod); !got.Equal(updated.Truncate(time.Second)) {
+			t.Errorf("first file lastmod %q, want %v", index.Sitemaps[0].LastMod, updated)
+		}
+
+		for _, path := range []string{
+			"/sitemaps/0.xml", fmt.Sprintf("/sitemaps/%d.xml", len(index.Sitemaps)+1), "/sitemaps/1000.xml",
+			"/sitemaps/9223372036854775807.xml", "/sitemaps/99999999999999999999999999.xml",
+			"/sitemaps/-1.xml", "/sitemaps/+1.xml", "/sitemaps/01.xml", "/sitemaps/1", "/sitemaps/1.xml.gz",
+			"/sitemaps/one.xml", "/sitemaps/.xml", "/sitemaps/1e1.xml", "/sitemaps/", "/sitemaps/1.xml/2",
+		} {
+			if res := small.get(t, path); res.Code != http.StatusNotFound {
+				t.Errorf("GET %s = %d, want 404", path, res.Code)
+			}
+		}
+
+		// While the stories and the front page fit in one file,
+		// /sitemap.xml is that file, and the index's files are not found.
+		for _, tc := range []struct {
+			size  int
+			files int // 0: one urlset
+		}{
+			{len(want) + 1, 0},
+			{len(want), 1},
+			{len(want) - 1, 2},
+		} {
+			site := withSitemapURLs(t, s, tc.size)
+			res, _ := site.mustGet(t, "/sitemap.xml", http.StatusOK)
+			if tc.files == 0 {
+				sm := parseSitemap(t, res.Body)
+				if len(sm.URLs) != len(want)+1 || sm.URLs[0].Loc != testBase+"/" {
+					t.Errorf("size %d: sitemap lists %d URLs, want the front page and %d stories", tc.size, len(sm.URLs), len(want))
+				}
+				site.mustGet(t, "/sitemaps/1.xml", http.StatusNotFound)
+				continue
+			}
+			var index sitemapIndexDoc
+			if err := xml.Unmarshal([]byte(res.Body), &index); err != nil || len(index.Sitemaps) != tc.files {
+				t.Errorf("size %d: want an index of %d files, got %v\n%s", tc.size, tc.files, err, res.Body)
+			}
+			site.mustGet(t, fmt.Sprintf("/sitemaps/%d.xml", tc.files), http.StatusOK)
+			site.mustGet(t, fmt.Sprintf("/sitemaps/%d.xml", tc.files+1), http.StatusNotFound)
+		}
+	})
+}
+
 // brokenStore answers the navigation but fails every list, as a database
 // that went away would.
 type brokenStore struct{ Store }

@@ -31,6 +31,10 @@ type Store interface {
 	PublishedStories(ctx context.Context, f story.Filter) ([]story.Story, error)
 	CountPublished(ctx context.Context, f story.Filter) (int, error)
 	PublishedRefs(ctx context.Context, since time.Time, limit int) ([]story.Ref, error)
+	// PublishedRefsPage and PublishedPageLastMods page the published
+	// stories, oldest first, for the files of a sitemap index.
+	PublishedRefsPage(ctx context.Context, offset, limit int) ([]story.Ref, error)
+	PublishedPageLastMods(ctx context.Context, size int) ([]time.Time, error)
 	Search(ctx context.Context, q story.SearchQuery) ([]story.SearchHit, int, error)
 }
 
@@ -87,6 +91,9 @@ type Options struct {
 	// MetricsElsewhere keeps /metrics off the public address, when
 	// operators serve MetricsHandler on an address of their own.
 	MetricsElsewhere bool
+	// SitemapURLs is the most URLs one sitemap file lists; zero means
+	// the protocol's limit of 50,000. Past it /sitemap.xml is an index.
+	SitemapURLs int
 }
 
 // CommentAdmin is what the comment pages need of the database directly.
@@ -183,6 +190,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}", s.storyPage)
 	mux.HandleFunc("GET /feed.atom", s.siteFeed)
 	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
+	mux.HandleFunc("GET /sitemaps/{file}", s.sitemapFile)
 	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
