@@ -78,9 +78,8 @@ type Seeder struct {
 	subscribers  []int64     // IDs of subscribers
 }
 
-// Staff accounts are not seeded: readers are users 1..Readers.
-
-// sql time values are stored in UTC to the microsecond, as Dateline does.
+// utc is how Dateline stores times: in UTC, to the microsecond. Readers
+// are users 1..Readers; no staff accounts are seeded.
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // migrate brings the schema up to date with Dateline's own migrations.
@@ -313,9 +312,12 @@ func (s *Seeder) storyAt(i int) seededStory {
 	prep := story.Story{Headline: st.headline, Dek: st.dek, Dateline: st.dateline, Body: st.body,
 		Section: story.Section{ID: 1}, Bylines: []story.Byline{{Name: "x"}}, Slug: "x",
 		Status: story.Published, PublishedAt: published}
-	if err := prep.Prepare(s.renderer); err == nil {
-		st.bodyHTML, st.lead, st.dateline = prep.BodyHTML, prep.Lead, prep.Dateline
+	if err := prep.Prepare(s.renderer); err != nil {
+		// The generated fields are always within the limits; should that
+		// change, the test of storyAt catches the empty HTML.
+		return st
 	}
+	st.bodyHTML, st.lead, st.dateline = prep.BodyHTML, prep.Lead, prep.Dateline
 	return st
 }
 
@@ -571,7 +573,7 @@ func (s *Seeder) seedComments(ctx context.Context) error {
 				open = append(open, seededComment{id: id, parent: p, depth: depth})
 			}
 		}
-		if id%100000 < int64(n) && id >= 100000 {
+		if id/100000 > (id-int64(n))/100000 { // passed a multiple of 100,000
 			s.progress("  %d comments\n", id)
 		}
 	}
