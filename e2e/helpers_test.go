@@ -417,25 +417,27 @@ func startSiteWithAccounts(t testing.TB, parts siteParts) *accountSite {
 		newsroomStore = db
 	}
 
+	// The page cache is on, as in production, so every journey also
+	// checks that what a reader changes is fresh on the next page.
+	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts,
+		Billing: site.Billing, Comments: site.Comments, CommentAdmin: commentAdmin,
+		Newsroom: site.Newsroom, NewsroomStore: newsroomStore, PageCacheBytes: 16 << 20})
+	if err != nil {
+		t.Fatalf("build the site: %v", err)
+	}
+
 	// The sender and the scheduler stop before the SMTP server and the
 	// store (cleanups run last first), and after the web server.
 	ctx, stop := context.WithCancel(context.Background())
 	var workers sync.WaitGroup
 	workers.Go(func() { sender.Run(ctx) })
 	if site.Newsroom != nil {
-		workers.Go(func() { site.Newsroom.RunScheduler(ctx, schedulerInterval) })
+		workers.Go(func() { site.Newsroom.RunScheduler(ctx, schedulerInterval, h.StoriesPublished) })
 	}
 	t.Cleanup(func() {
 		stop()
 		workers.Wait()
 	})
-
-	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts,
-		Billing: site.Billing, Comments: site.Comments, CommentAdmin: commentAdmin,
-		Newsroom: site.Newsroom, NewsroomStore: newsroomStore})
-	if err != nil {
-		t.Fatalf("build the site: %v", err)
-	}
 	serveOn(t, ln, h)
 	return site
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime"
 	"sync"
 	"time"
@@ -29,7 +30,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr)
+		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -100,10 +101,14 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 
+	// Instances sharing a PostgreSQL database purge each other's page
+	// caches through it.
+	purges := db.NewPurges(log)
 	site, err := web.New(db, web.Options{BaseURL: cfg.BaseURL, Logger: log, Accounts: accounts, DevMail: devMail,
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
 		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db,
-		Media: library, Images: db, Desk: db, Probe: db, MetricsElsewhere: cfg.MetricsAddr != ""})
+		Media: library, Images: db, Desk: db, Probe: db, MetricsElsewhere: cfg.MetricsAddr != "",
+		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: purges})
 	if err != nil {
 		return err
 	}
@@ -114,7 +119,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	workers.Go(func() { sender.Run(workCtx) })
-	workers.Go(func() { desk.RunScheduler(workCtx, 20*time.Second) })
+	workers.Go(func() { desk.RunScheduler(workCtx, 20*time.Second, site.StoriesPublished) })
+	workers.Go(func() { purges.Listen(workCtx, site.ApplyPurge) })
 	workers.Go(func() { site.RunViewFlusher(workCtx, time.Minute) })
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -140,7 +146,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
 		}
-		msrv := &http.Server{Handler: site.MetricsHandler(), ReadHeaderTimeout: 5 * time.Second}
+		msrv := &http.Server{Handler: operatorMux(site.MetricsHandler()), ReadHeaderTimeout: 5 * time.Second}
 		defer msrv.Close()
 		go func() { errc <- msrv.Serve(mln) }()
 		log.Info("metrics are served apart", "addr", mln.Addr().String())
@@ -268,4 +274,18 @@ func openAndMigrate(ctx context.Context, dsn string, log *slog.Logger) (*store.S
 		log.Info("migrated the database", "database", db.Name(), "applied", applied)
 	}
 	return db, nil
+}
+
+// operatorMux serves what only operators should reach, on the metrics
+// address: the Prometheus metrics at /metrics, and Go's profiler at
+// /debug/pprof/ for finding where time and memory go under load.
+func operatorMux(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	return mux
 }

@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -42,6 +43,9 @@ type Config struct {
 	DataDir string
 	// MetricsAddr, when set, serves /metrics there instead of on Addr.
 	MetricsAddr string
+	// PageCacheMB is the memory, in MiB, kept for rendered pages served to
+	// anonymous readers; 0 turns the page cache off.
+	PageCacheMB int
 
 	envErrs []error
 }
@@ -64,6 +68,7 @@ const (
 	StripeWebhookSecret = "stripe-webhook-secret" // #nosec G101 -- the name of a flag, not a secret
 	DataDir             = "data-dir"
 	MetricsAddr         = "metrics-addr"
+	PageCache           = "page-cache-mb"
 )
 
 var settings = []setting{
@@ -104,6 +109,17 @@ var settings = []setting{
 	}},
 	{MetricsAddr, "DATELINE_METRICS_ADDR", "serve Prometheus metrics on this `address` instead of on --addr, so they need not be public", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.MetricsAddr, MetricsAddr, orDefault(env, set, ""), "")
+	}},
+	{PageCache, "DATELINE_PAGE_CACHE_MB", "`MiB` of memory for pages kept for anonymous readers; 0 turns the page cache off", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		v := 64
+		if set && env != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(env))
+			if err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("DATELINE_PAGE_CACHE_MB: %q is not a whole number", env))
+			}
+			v = n
+		}
+		fs.IntVar(&c.PageCacheMB, PageCache, v, "")
 	}},
 }
 
@@ -175,6 +191,9 @@ func (c *Config) Finish() error {
 	}
 	if c.Database == "" {
 		return errors.New("--database must not be empty")
+	}
+	if c.PageCacheMB < 0 || c.PageCacheMB > 1<<20 {
+		return fmt.Errorf("--page-cache-mb %d must be from 0 (off) to %d", c.PageCacheMB, 1<<20)
 	}
 	if c.BaseURL == "" && c.Addr != "" {
 		// A listen address without a host, or on every interface, is

@@ -151,14 +151,19 @@ func (s *Service) PublishDue(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// RunScheduler publishes scheduled stories every interval until ctx ends.
-// It catches up at once on start, so a restart loses nothing.
-func (s *Service) RunScheduler(ctx context.Context, interval time.Duration) {
+// RunScheduler publishes scheduled stories every interval until ctx ends,
+// and tells published about the stories it published, if any. It catches
+// up at once on start, so a restart loses nothing.
+func (s *Service) RunScheduler(ctx context.Context, interval time.Duration, published func(ctx context.Context, ids []int64)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := s.PublishDue(ctx); err != nil && ctx.Err() == nil {
+		ids, err := s.PublishDue(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("scheduler", "err", err)
+		}
+		if len(ids) > 0 && published != nil {
+			published(ctx, ids)
 		}
 		select {
 		case <-ctx.Done():

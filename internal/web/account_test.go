@@ -50,7 +50,7 @@ func (a accessCheck) HasAccess(ctx context.Context, u *account.User) (bool, erro
 // testWebhookSecret signs the Stripe events the tests send.
 const testWebhookSecret = "whsec_test_secret"
 
-func newAccountSite(t *testing.T, db *store.Store) *accountSite {
+func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	t.Helper()
 	newSite(t, db) // the demo paper, and the test clock on the store
 	smtp := mailtest.Start(t)
@@ -92,7 +92,7 @@ func newAccountSite(t *testing.T, db *store.Store) *accountSite {
 		Billing: subs, StripeWebhook: billing.NewWebhook(subs, testWebhookSecret), PlanAdmin: db,
 		Comments: discussions, CommentAdmin: db,
 		Newsroom: newsroom.New(db, func() time.Time { return testNow }, log), NewsroomStore: db, Front: db, Views: db, Tokens: db,
-		Media: library, Images: db, Desk: db})
+		Media: library, Images: db, Desk: db, PageCacheBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,13 +109,13 @@ func eachAccountSite(t *testing.T, fn func(t *testing.T, s *accountSite)) {
 
 // browser keeps cookies between requests, as a browser does.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	s       *accountSite
 	cookies map[string]*http.Cookie
 	ip      string
 }
 
-func (s *accountSite) browser(t *testing.T) *browser {
+func (s *accountSite) browser(t testing.TB) *browser {
 	return &browser{t: t, s: s, cookies: map[string]*http.Cookie{}, ip: "192.0.2.1"}
 }
 
@@ -170,7 +170,7 @@ func (b *browser) post(path string, kv ...string) result {
 	return b.do(http.MethodPost, path, form)
 }
 
-func expect(t *testing.T, r result, code int, location string) {
+func expect(t testing.TB, r result, code int, location string) {
 	t.Helper()
 	if r.Code != code || (location != "" && r.Header.Get("Location") != location) {
 		t.Fatalf("got %d → %q, want %d → %q\n%.600s", r.Code, r.Header.Get("Location"), code, location, r.Body)

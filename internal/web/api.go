@@ -294,6 +294,7 @@ func (s *Server) apiCreateStory(w http.ResponseWriter, r *http.Request, u *accou
 		return
 	}
 	w.Header().Set("Location", "/api/v1/stories/"+strconv.FormatInt(st.ID, 10))
+	s.purge(r, tagLists, storyTag(saved.ID))
 	writeJSON(w, http.StatusCreated, s.apiStoryOf(saved))
 }
 
@@ -328,6 +329,7 @@ func (s *Server) apiUpdateStory(w http.ResponseWriter, r *http.Request, u *accou
 		s.apiInternal(w, err)
 		return
 	}
+	s.purge(r, tagLists, storyTag(saved.ID))
 	writeJSON(w, http.StatusOK, s.apiStoryOf(saved))
 }
 
@@ -360,6 +362,7 @@ func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *acco
 		s.apiInternal(w, err)
 		return
 	}
+	s.purge(r, tagLists, storyTag(saved.ID))
 	writeJSON(w, http.StatusOK, s.apiStoryOf(saved))
 }
 

@@ -34,7 +34,7 @@ func (b *browser) verified(email string) {
 }
 
 // paidStory is a subscribers-only demo story, whole.
-func (s *accountSite) paidStory(t *testing.T) *story.Story {
+func (s *accountSite) paidStory(t testing.TB) *story.Story {
 	return s.pick(t, func(st *story.Story) bool { return st.Access == story.Subscribers })
 }
 

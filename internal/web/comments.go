@@ -231,6 +231,8 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	target := fmt.Sprintf("%s#comment-%d", st.Path(), c.ID)
 	if c.Status == comment.Held {
 		target = st.Path() + "?commented=held#comments"
+	} else {
+		s.purge(r, storyTag(st.ID))
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -282,6 +284,7 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.purge(r, storyTag(st.ID))
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
@@ -296,6 +299,7 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.purge(r, storyTag(st.ID))
 	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
@@ -315,6 +319,7 @@ func (s *Server) recommendComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	s.purge(r, storyTag(st.ID))
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
@@ -515,5 +520,6 @@ func (s *Server) setCommentMode(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	s.purge(r, storyTag(st.ID))
 	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther) // #nosec G710 -- a path on this site
 }

@@ -18,7 +18,7 @@ import (
 
 // subscriberBrowser signs a reader up, confirms the address and
 // subscribes with the demo provider.
-func (s *accountSite) subscriberBrowser(t *testing.T, email string) *browser {
+func (s *accountSite) subscriberBrowser(t testing.TB, email string) *browser {
 	t.Helper()
 	b := s.browser(t)
 	b.ip = "192.0.2." + fmt.Sprint(len(email))
@@ -28,12 +28,12 @@ func (s *accountSite) subscriberBrowser(t *testing.T, email string) *browser {
 	return b
 }
 
-func freeStory(t *testing.T, s *accountSite) *story.Story {
+func freeStory(t testing.TB, s *accountSite) *story.Story {
 	return s.pick(t, func(st *story.Story) bool { return st.Access == story.Free })
 }
 
 // commentID finds the id in a redirect to #comment-N.
-func commentID(t *testing.T, r result) string {
+func commentID(t testing.TB, r result) string {
 	t.Helper()
 	m := regexp.MustCompile(`#comment-(\d+)$`).FindStringSubmatch(r.Header.Get("Location"))
 	if r.Code != http.StatusSeeOther || m == nil {

@@ -53,11 +53,11 @@ func (c *viewCounter) take() (map[int64]int, time.Time) {
 }
 
 // countView records a reader's view of a story.
-func (s *Server) countView(ctx context.Context, st *story.Story) {
+func (s *Server) countView(ctx context.Context, storyID int64) {
 	if s.views == nil {
 		return
 	}
-	if flush, hour := s.viewCounter.add(st.ID, s.now()); flush != nil {
+	if flush, hour := s.viewCounter.add(storyID, s.now()); flush != nil {
 		if err := s.views.AddViews(context.WithoutCancel(ctx), hour, flush); err != nil {
 			s.log.Warn("page views", "err", err)
 		}

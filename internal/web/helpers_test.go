@@ -31,13 +31,14 @@ type site struct {
 	db *store.Store
 }
 
-func newSite(t *testing.T, db *store.Store) *site {
+func newSite(t testing.TB, db *store.Store) *site {
 	t.Helper()
 	db.Now = func() time.Time { return testNow }
 	if _, err := demo.Seed(context.Background(), db, testNow, story.NewRenderer()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler)})
+	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler),
+		PageCacheBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -306,6 +306,7 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		s.purge(r, tagLists, storyTag(st.ID))
 		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
 		return
 	case errors.As(err, &ve):
@@ -395,6 +396,7 @@ func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
+		s.purge(r, tagLists, storyTag(st.ID))
 		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
 		return
 	}

@@ -31,6 +31,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	cache    *prometheus.CounterVec
 }
 
 func newMetrics(probe Probe) *metrics {
@@ -42,7 +43,10 @@ func newMetrics(probe Probe) *metrics {
 		Name: "dateline_http_request_duration_seconds", Help: "Time to answer HTTP requests, by route pattern.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route"})
-	m.registry.MustRegister(m.requests, m.latency,
+	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dateline_page_cache_requests_total", Help: "Anonymous page requests by whether the page cache held the page.",
+	}, []string{"result"})
+	m.registry.MustRegister(m.requests, m.latency, m.cache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if probe != nil {
 		m.registry.MustRegister(&probeCollector{probe: probe,

@@ -101,6 +101,8 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Fil
 			list[i].CommentCount = counts[list[i].ID]
 		}
 	}
+	tagPage(r, tagLists)
+	tagStories(r, list)
 	data.Stories = list
 	data.Pager = newPager(r.URL.Path, page, total, s.pageSize)
 	if page > 1 {
@@ -125,6 +127,7 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Stories = s.curate(r.Context(), c, data.Stories)
+		tagStories(r, data.Stories) // the editors' picks show their comment counts too
 	}
 	if data.Pager.Page == 1 && len(data.Stories) > 0 {
 		data.Lead = &data.Stories[0]
@@ -143,6 +146,7 @@ func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
 		FeedURL: "/section/" + sec.Slug + "/feed.atom", FeedName: s.opts.SiteName + ": " + sec.Name}
 	data.Current = sec.Slug
 	data.Description = sec.Description
+	tagPage(r, sectionTag(sec.Slug))
 	if s.listStories(w, r, story.Filter{SectionID: sec.ID}, &data) {
 		s.render(w, r, http.StatusOK, "list", data)
 	}

@@ -15,7 +15,7 @@ import (
 
 // pick returns the first published story for which match is true, loaded
 // whole.
-func (s *site) pick(t *testing.T, match func(*story.Story) bool) *story.Story {
+func (s *site) pick(t testing.TB, match func(*story.Story) bool) *story.Story {
 	t.Helper()
 	ctx := context.Background()
 	list, err := s.db.PublishedStories(ctx, story.Filter{})

@@ -88,6 +88,15 @@ type Options struct {
 	Desk DeskAdmin
 	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
+	// PageCacheBytes is the memory kept for rendered pages served to
+	// anonymous readers; 0 renders every page for every request.
+	PageCacheBytes int64
+	// PageCacheTTL bounds how long a cached page is served when no change
+	// purged it; 0 means a minute.
+	PageCacheTTL time.Duration
+	// Broadcaster tells the other instances sharing the database to purge
+	// their cached pages; nil for a single instance.
+	Broadcaster Broadcaster
 	// MetricsElsewhere keeps /metrics off the public address, when
 	// operators serve MetricsHandler on an address of their own.
 	MetricsElsewhere bool
@@ -140,6 +149,9 @@ type Server struct {
 	desk          DeskAdmin
 	probe         Probe
 	metrics       *metrics
+	cache         *pageCache
+	cacheTTL      time.Duration
+	broadcaster   Broadcaster
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -164,6 +176,13 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.broadcaster, s.cacheTTL = opts.Broadcaster, opts.PageCacheTTL
+	if s.cacheTTL <= 0 {
+		s.cacheTTL = time.Minute
+	}
+	if opts.PageCacheBytes > 0 {
+		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
+	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
@@ -182,16 +201,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.frontPage)
-	mux.HandleFunc("GET /section/{slug}", s.sectionPage)
-	mux.HandleFunc("GET /section/{slug}/feed.atom", s.sectionFeed)
-	mux.HandleFunc("GET /tag/{slug}", s.tagPage)
-	mux.HandleFunc("GET /author/{slug}", s.authorPage)
-	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}", s.storyPage)
-	mux.HandleFunc("GET /feed.atom", s.siteFeed)
-	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
-	mux.HandleFunc("GET /sitemaps/{file}", s.sitemapFile)
-	mux.HandleFunc("GET /sitemap-news.xml", s.newsSitemap)
+	// The pages every anonymous reader sees alike are served from the
+	// page cache.
+	mux.HandleFunc("GET /{$}", s.cached(s.frontPage))
+	mux.HandleFunc("GET /section/{slug}", s.cached(s.sectionPage))
+	mux.HandleFunc("GET /section/{slug}/feed.atom", s.cached(listTagged(s.sectionFeed)))
+	mux.HandleFunc("GET /tag/{slug}", s.cached(s.tagPage))
+	mux.HandleFunc("GET /author/{slug}", s.cached(s.authorPage))
+	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}", s.cached(s.storyPage))
+	mux.HandleFunc("GET /feed.atom", s.cached(listTagged(s.siteFeed)))
+	mux.HandleFunc("GET /sitemap.xml", s.cached(listTagged(s.sitemap)))
+	mux.HandleFunc("GET /sitemaps/{file}", s.cached(listTagged(s.sitemapFile)))
+	mux.HandleFunc("GET /sitemap-news.xml", s.cached(listTagged(s.newsSitemap)))
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
@@ -238,7 +259,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("/", s.notFound)
 
-	var h http.Handler = s.instrument(mux)
+	var h http.Handler = s.instrument(s.purgeAfterWrites(mux))
 	h = s.loadViewer(h)
 	h = s.limitBodies(h)
 	h = http.NewCrossOriginProtection().Handler(h)

@@ -69,7 +69,8 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, st.Path(), http.StatusMovedPermanently) // #nosec G710 -- a path on this site
 		return
 	}
-	s.countView(r.Context(), st)
+	s.countView(r.Context(), st.ID)
+	tagStoryPage(r, st.ID, st.Section.Slug)
 	s.showStory(w, r, st, http.StatusOK, nil)
 }
 

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+
+	"dateline/internal/account"
+	"dateline/internal/story"
+)
+
+// anon requests path as an anonymous reader with the given headers.
+func anon(s *accountSite, path string, header ...string) *http.Response {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+func bodyOf(t *testing.T, res *http.Response) string {
+	t.Helper()
+	var r io.Reader = res.Body
+	switch res.Header.Get("Content-Encoding") {
+	case "gzip":
+		zr, err := gzip.NewReader(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	case "br":
+		r = brotli.NewReader(res.Body)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestAnonymousPagesComeFromTheCacheWithValidatorsAndCompression(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		st := freeStory(t, s)
+		first := anon(s, st.Path())
+		page := bodyOf(t, first)
+		if first.StatusCode != http.StatusOK || !strings.Contains(page, st.Headline) {
+			t.Fatalf("story page = %d", first.StatusCode)
+		}
+		if s.cache.len() == 0 {
+			t.Fatal("the anonymous story page was not kept")
+		}
+		h := first.Header
+		if cc := h.Get("Cache-Control"); !strings.Contains(cc, "public") || !strings.Contains(cc, "stale-while-revalidate") {
+			t.Errorf("Cache-Control = %q", cc)
+		}
+		if keys := h.Get("Surrogate-Key"); !strings.Contains(keys, storyTag(st.ID)) || !strings.Contains(keys, sectionTag(st.Section.Slug)) {
+			t.Errorf("Surrogate-Key = %q, want the story and its section", keys)
+		}
+		if h.Get("Cache-Tag") == "" || h.Get("ETag") == "" || h.Get("Last-Modified") == "" {
+			t.Errorf("missing Cache-Tag, ETag or Last-Modified: %v", h)
+		}
+		if h.Get("Content-Security-Policy") == "" {
+			t.Error("a cached page lost the security headers")
+		}
+
+		// The same bytes again, a 304 for a current copy, and the same
+		// page compressed both ways.
+		if again := bodyOf(t, anon(s, st.Path())); again != page {
+			t.Error("the second anonymous request got a different page")
+		}
+		if res := anon(s, st.Path(), "If-None-Match", h.Get("ETag")); res.StatusCode != http.StatusNotModified || bodyOf(t, res) != "" {
+			t.Errorf("If-None-Match with the current ETag = %d", res.StatusCode)
+		}
+		if res := anon(s, st.Path(), "If-None-Match", `"stale"`); res.StatusCode != http.StatusOK {
+			t.Errorf("If-None-Match with an old ETag = %d", res.StatusCode)
+		}
+		for _, enc := range []string{"gzip", "br"} {
+			res := anon(s, st.Path(), "Accept-Encoding", enc)
+			if res.Header.Get("Content-Encoding") != enc || bodyOf(t, res) != page {
+				t.Errorf("%s: Content-Encoding %q, or the page differs", enc, res.Header.Get("Content-Encoding"))
+			}
+			if res.Header.Get("ETag") == h.Get("ETag") {
+				t.Errorf("%s: the compressed page has the plain page's ETag", enc)
+			}
+		}
+		if res := anon(s, st.Path(), "Accept-Encoding", "gzip;q=0, identity"); res.Header.Get("Content-Encoding") != "" {
+			t.Error("gzip was sent though refused with q=0")
+		}
+
+		// A query the cache does not know (a gift link) is never served
+		// from it.
+		if res := anon(s, st.Path()+"?gift=nonsense"); res.Header.Get("Surrogate-Key") != "" {
+			t.Error("a gift link was answered from the cache")
+		}
+	})
+}
+
+func TestTheCacheNeverMixesReaders(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		paid := s.paidStory(t)
+		hidden := paragraphsAfterFirst(t, paid)[0]
+		// The anonymous page is cached first, then a subscriber reads.
+		if body := bodyOf(t, anon(s, paid.Path())); strings.Contains(body, hidden) {
+			t.Fatal("the anonymous page shows the paywalled text")
+		}
+		sub := s.subscriberBrowser(t, "sam@example.com")
+		r := sub.get(paid.Path())
+		if r.Code != http.StatusOK || !strings.Contains(r.Body, hidden) || !strings.Contains(r.Body, `action="/logout"`) {
+			t.Fatalf("the subscriber got %d without the full story or their account links", r.Code)
+		}
+		if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "private") || r.Header.Get("Surrogate-Key") != "" {
+			t.Errorf("a subscriber's page: Cache-Control %q, Surrogate-Key %q", cc, r.Header.Get("Surrogate-Key"))
+		}
+		// And the other way round: after the subscriber, anonymous
+		// readers still get the paywall, on every page.
+		for _, path := range []string{paid.Path(), "/", "/section/" + paid.Section.Slug} {
+			s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil)) // fill the cache
+			sub.get(path)
+			body := bodyOf(t, anon(s, path))
+			if strings.Contains(body, hidden) || strings.Contains(body, `action="/logout"`) {
+				t.Errorf("%s: an anonymous reader got the subscriber's page", path)
+			}
+		}
+	})
+}
+
+func TestChangesArePurgedFromTheCache(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		st := freeStory(t, s)
+		section := "/section/" + st.Section.Slug
+		warm := func() {
+			for _, p := range []string{"/", section, st.Path(), "/feed.atom"} {
+				if res := anon(s, p); res.StatusCode != http.StatusOK {
+					t.Fatalf("%s = %d", p, res.StatusCode)
+				}
+			}
+		}
+
+		// A new comment shows at once on the story page, and purges
+		// nothing else.
+		ann := s.subscriberBrowser(t, "ann@example.com")
+		other := s.pick(t, func(o *story.Story) bool { return o.ID != st.ID })
+		warm()
+		anon(s, other.Path())
+		commentID(t, ann.post("/comments", "story", st.Slug, "body", "The harbour wall needs mending before winter."))
+		if !strings.Contains(bodyOf(t, anon(s, st.Path())), "The harbour wall needs mending") {
+			t.Error("a new comment is missing from the anonymous story page")
+		}
+		if s.cache.get(other.Path(), time.Now()) == nil {
+			t.Error("a comment on one story purged another story's page")
+		}
+
+		// A story published by an editor shows on the front page, its
+		// section and the feed; an edit to its headline shows everywhere.
+		warm()
+		editor := s.staff(t, "ed@example.com", account.Editor)
+		id := savedID(t, editor.post("/admin/stories", storyForm("Night ferry returns to the fjord", "0", "publish", "section", st.Section.Slug)...))
+		for _, p := range []string{"/", section, "/feed.atom"} {
+			if !strings.Contains(bodyOf(t, anon(s, p)), "Night ferry returns to the fjord") {
+				t.Errorf("%s does not show the story just published", p)
+			}
+		}
+		published, err := s.db.StoryBySlug(context.Background(), "night-ferry-returns-to-the-fjord")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodyOf(t, anon(s, published.Path()))
+		savedID(t, editor.post("/admin/stories/"+id, storyForm("Night ferry returns early", "1", "publish",
+			"section", st.Section.Slug, "slug", published.Slug)...))
+		for _, p := range []string{"/", section, "/feed.atom", published.Path()} {
+			if body := bodyOf(t, anon(s, p)); !strings.Contains(body, "Night ferry returns early") {
+				t.Errorf("%s still shows the old headline", p)
+			}
+		}
+
+		// A change with no precise purge (the breaking-news banner)
+		// empties the cache.
+		warm()
+		expect(t, editor.post("/admin/front/breaking", "text", "Storm closes the harbour", "url", st.Path(), "until", "2026-11-29T18:00"),
+			http.StatusSeeOther, "")
+		for _, p := range []string{"/", st.Path()} {
+			if !strings.Contains(bodyOf(t, anon(s, p)), "Storm closes the harbour") {
+				t.Errorf("%s does not show the banner", p)
+			}
+		}
+
+		// Scheduled publishing purges the lists.
+		s.cache.put(newCachedPage("/x", "text/html", []byte("old"), []string{tagLists}, 0, testNow, s.cacheTTL), s.cache.generation())
+		s.StoriesPublished(context.Background(), []int64{published.ID})
+		if s.cache.get("/x", testNow) != nil {
+			t.Error("publishing a scheduled story left the lists in the cache")
+		}
+	})
+}
+
+func TestAnonymousRequestsCannotEmptyTheCache(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		st := freeStory(t, s)
+		anon(s, st.Path())
+		n := s.cache.len()
+		// Refused and anonymous posts change nothing, so purge nothing.
+		b := s.browser(t)
+		b.post("/comments", "story", st.Slug, "body", "spam")
+		b.post("/login", "email", "nobody@example.com", "password", "wrong password")
+		if s.cache.len() != n {
+			t.Errorf("anonymous posts emptied the cache: %d pages, had %d", s.cache.len(), n)
+		}
+	})
+}
+
+func TestPageCacheEvictsPastItsSize(t *testing.T) {
+	c := newPageCache(10_000, 0)
+	for i := range 20 {
+		c.put(newCachedPage(strings.Repeat("k", i+1), "text/html", bytes.Repeat([]byte("x"), 1000), []string{"t"}, 0, testNow, 1<<40), c.generation())
+	}
+	if c.bytes > c.maxBytes || c.len() != 10 {
+		t.Errorf("%d pages, %d bytes; want 10 pages within %d bytes", c.len(), c.bytes, c.maxBytes)
+	}
+	if c.get("k", testNow) != nil || c.get(strings.Repeat("k", 20), testNow) == nil {
+		t.Error("the least recently used page was not the one dropped")
+	}
+	// A page rendered while a purge happened is not kept: it may show
+	// what was purged.
+	gen := c.generation()
+	c.purge("t")
+	c.put(newCachedPage("late", "text/html", []byte("x"), []string{"t"}, 0, testNow, 1<<40), gen)
+	if c.get("late", testNow) != nil {
+		t.Error("a page rendered before a purge was kept")
+	}
+}
