@@ -48,7 +48,7 @@ type instance struct {
 func startInstance(t *testing.T, bin, db string, extra ...string) *instance {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, append([]string{"--database", db, "--addr", addr, "--data-dir", filepath.Join(filepath.Dir(db), "data")}, extra...)...)
+	cmd := exec.Command(bin, append([]string{"--database", db, "--addr", addr, "--data-dir", filepath.Join(t.TempDir(), "data")}, extra...)...)
 	cmd.Env = append(os.Environ(), "DATELINE_SMTP_URL=")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {

@@ -23,6 +23,7 @@ import (
 type Store interface {
 	CommentSettings(ctx context.Context, defaults Settings) (Settings, error)
 	StoryComments(ctx context.Context, storyID, viewerID int64) ([]*Comment, error)
+	RecommendedBy(ctx context.Context, storyID, userID int64) (map[int64]bool, error)
 	CommentByID(ctx context.Context, id int64) (*Comment, error)
 	InsertComment(ctx context.Context, c *Comment, notify *mail.Message) error
 	EditComment(ctx context.Context, id int64, body string, status Status, heldReason string, at time.Time) error
@@ -65,6 +66,10 @@ type Options struct {
 	Now      func() time.Time
 	MailSent func()
 	Defaults Settings
+	// CachedThreads is how many stories' discussions are kept in memory;
+	// 0 reads every discussion from the database each time. With a cache,
+	// whoever changes comments must call Forget or ForgetAll.
+	CachedThreads int
 }
 
 // Service runs discussions. It is safe for concurrent use.
@@ -73,6 +78,7 @@ type Service struct {
 	store    Store
 	now      func() time.Time
 	unsubKey []byte
+	threads  *threadCache // nil without a cache
 }
 
 // New builds a Service, loading the key that signs unsubscribe links.
@@ -97,6 +103,9 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("comment: load secret: %w", err)
 	}
 	s := &Service{opts: opts, store: opts.Store, now: opts.Now}
+	if opts.CachedThreads > 0 {
+		s.threads = newThreadCache(opts.CachedThreads, time.Minute)
+	}
 	if s.unsubKey, err = hex.DecodeString(key); err != nil {
 		return nil, fmt.Errorf("comment: the stored unsubscribe key is damaged")
 	}
@@ -180,7 +189,7 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 	if viewer != nil {
 		viewerID = viewer.ID
 	}
-	all, err := s.store.StoryComments(ctx, storyID, viewerID)
+	all, err := s.storyComments(ctx, storyID, viewerID)
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +264,50 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 	}
 	t.Comments = top
 	return t, nil
+}
+
+// storyComments reads a story's comments, with Recommended set for the
+// viewer: from the cache when it holds them, with one small query for the
+// viewer's recommendations.
+func (s *Service) storyComments(ctx context.Context, storyID, viewerID int64) ([]*Comment, error) {
+	if s.threads == nil {
+		return s.store.StoryComments(ctx, storyID, viewerID)
+	}
+	all, ok := s.threads.get(storyID, time.Now())
+	if !ok {
+		gen := s.threads.generation()
+		var err error
+		if all, err = s.store.StoryComments(ctx, storyID, 0); err != nil {
+			return nil, err
+		}
+		s.threads.put(storyID, all, gen, time.Now())
+	}
+	if viewerID != 0 && len(all) > 0 {
+		mine, err := s.store.RecommendedBy(ctx, storyID, viewerID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range all {
+			c.Recommended = mine[c.ID]
+		}
+	}
+	return all, nil
+}
+
+// Forget drops the kept discussions of the named stories, once their
+// comments changed here or on another instance.
+func (s *Service) Forget(storyIDs ...int64) {
+	if s.threads != nil && len(storyIDs) > 0 {
+		s.threads.forget(storyIDs...)
+	}
+}
+
+// ForgetAll drops every kept discussion: after a change whose reach is
+// not known, such as a reader renaming themselves.
+func (s *Service) ForgetAll() {
+	if s.threads != nil {
+		s.threads.forget()
+	}
 }
 
 // Post adds a comment (a reply when replyTo is not 0) by u under st. It

@@ -483,3 +483,57 @@ func TestDeletedAccountsKeepTheirComments(t *testing.T) {
 		}
 	})
 }
+
+func TestKeptThreadsAreFreshOnceForgotten(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		composer, err := mail.NewComposer("Dateline", "https://news.example", "Dateline <news@news.example>")
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs := billing.New(billing.Options{Store: e.db, Provider: billing.DemoProvider{}, Composer: composer, Now: e.clock.Now,
+			BaseURL: "https://news.example", Log: slog.New(slog.DiscardHandler)})
+		kept, err := comment.New(ctx, comment.Options{Store: e.db, Access: access{subs}, Composer: composer, Now: e.clock.Now,
+			BaseURL: "https://news.example", Log: slog.New(slog.DiscardHandler), CachedThreads: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := e.subscriber(), e.subscriber()
+		top := e.post(a, 0, "The timetable is out.")
+		e.post(b, top.ID, "About time.")
+		if _, err := kept.Recommend(ctx, b, top.ID); err != nil {
+			t.Fatal(err)
+		}
+		thread := func(viewer *account.User) *comment.Thread {
+			t.Helper()
+			th, err := kept.Thread(ctx, e.st.ID, viewer, comment.Oldest, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return th
+		}
+		// Reading a kept thread again builds it afresh: replies do not
+		// pile up, and each reader sees only their own recommendations.
+		for range 3 {
+			if th := thread(a); th.Total != 2 || len(th.Comments) != 1 || len(th.Comments[0].Replies) != 1 {
+				t.Fatalf("kept thread: total %d, %d top-level", th.Total, len(th.Comments))
+			}
+		}
+		if !thread(b).Comments[0].Recommended || thread(a).Comments[0].Recommended || thread(nil).Comments[0].Recommended {
+			t.Error("a recommendation is marked for the wrong reader")
+		}
+		// A change is seen once the web server says so.
+		e.post(a, 0, "A second thought.")
+		if th := thread(nil); th.Total != 2 {
+			t.Fatalf("total %d before Forget; the thread was not kept", th.Total)
+		}
+		kept.Forget(e.st.ID)
+		if th := thread(nil); th.Total != 3 {
+			t.Errorf("total %d after Forget, want 3", th.Total)
+		}
+		e.post(b, 0, "A third.")
+		kept.ForgetAll()
+		if th := thread(nil); th.Total != 4 {
+			t.Errorf("total %d after ForgetAll, want 4", th.Total)
+		}
+	})
+}

@@ -44,7 +44,9 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 		for i, t := range q.Terms {
 			quoted[i] = `"` + t + `"`
 		}
-		from = `FROM stories_fts JOIN stories st ON st.id = stories_fts.rowid JOIN sections sec ON sec.id = st.section_id`
+		// CROSS JOIN keeps the search index the outer loop: SQLite would
+		// otherwise walk every published story and run the match for each.
+		from = `FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid JOIN sections sec ON sec.id = st.section_id`
 		match = "stories_fts MATCH ?"
 		matchArgs = []any{strings.Join(quoted, " ")}
 		snippet = `snippet(stories_fts, -1, '` + story.HighlightStart + `', '` + story.HighlightEnd + `', ' … ', 24)`
@@ -54,11 +56,29 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 	all := append(append([]any{}, matchArgs...), args...)
 
 	var total int
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) `+from+cond), all...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: search: %w", err)
+	query := `SELECT ` + storyColumns + `, ` + snippet + ` ` + from + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	queryArgs := append(all, q.Limit, q.Offset)
+	if s.dialect == Postgres {
+		if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) `+from+cond), all...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("store: search: %w", err)
+		}
+	} else {
+		// SQLite makes every result column before it sorts, and a snippet
+		// is dear: one pass ranks and counts the matches, then only the
+		// page shown is quoted.
+		ids, n, err := s.rankMatches(ctx, cond, all, q)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(ids) == 0 {
+			return nil, n, nil
+		}
+		total = n
+		query = `SELECT ` + storyColumns + `, ` + snippet + ` ` + from + ` WHERE ` + match +
+			` AND st.id IN (` + strings.Repeat("?, ", len(ids)-1) + `?) ORDER BY ` + order
+		queryArgs = append(append([]any{}, matchArgs...), ids...)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+storyColumns+`, `+snippet+` `+from+cond+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`), append(all, q.Limit, q.Offset)...)
+	rows, err := s.read.QueryContext(ctx, s.q(query), queryArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search: %w", err)
 	}
@@ -86,4 +106,40 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 		hits[i].Story = list[i]
 	}
 	return hits, total, nil
+}
+
+// rankMatches returns the ids of the page of matches q asks for, best
+// first, and how many stories match in all (SQLite only).
+func (s *Store) rankMatches(ctx context.Context, cond string, args []any, q story.SearchQuery) ([]any, int, error) {
+	// The score is taken inside, where the search index is at hand; the
+	// window outside counts every match before the page is cut.
+	rows, err := s.read.QueryContext(ctx, `SELECT id, COUNT(*) OVER () FROM (
+		SELECT st.id, bm25(stories_fts, 10.0, 4.0, 1.0) AS score, st.published_at
+		FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid`+cond+`)
+		ORDER BY score, published_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []any
+	total := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &total); err != nil {
+			return nil, 0, fmt.Errorf("store: search: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: search: %w", err)
+	}
+	if len(ids) == 0 && q.Offset > 0 {
+		// Past the last page the window counts nothing; count apart.
+		err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid`+cond,
+			args...).Scan(&total)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: search: %w", err)
+		}
+	}
+	return ids, total, nil
 }

@@ -200,7 +200,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database unavailable\n")) // probes ignore the body
-	case cur != latest:
+	case cur < latest:
+		// A newer schema is fine: during a rolling upgrade the first new
+		// instance migrates, and the old ones keep serving until replaced.
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database schema not current\n"))
 	default:

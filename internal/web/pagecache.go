@@ -277,20 +277,23 @@ func preferredEncoding(accept string) string {
 	return ""
 }
 
-// cacheableQuery are the query parameters an anonymous page may vary by:
-// a list's page number, and a discussion's order and length.
-var cacheableQuery = []string{"page", "sort", "comments"}
+// pageQuery are the query parameters an anonymous page may vary by: a
+// list's page number, and a discussion's order and length.
+var pageQuery = []string{"page", "sort", "comments"}
+
+// searchQuery are those of the search page.
+var searchQuery = []string{"q", "section", "from", "to", "page"}
 
 // cacheKey is the key of an anonymous page, or "" when the request must
-// not be served from the cache (a query the cache does not know, such as
+// not be served from the cache (a query the page does not take, such as
 // a gift token or a notice after a form).
-func cacheKey(r *http.Request) string {
+func cacheKey(r *http.Request, allowed []string) string {
 	if r.URL.RawQuery == "" {
 		return r.URL.Path
 	}
 	q := r.URL.Query()
 	for k := range q {
-		if !slices.Contains(cacheableQuery, k) {
+		if !slices.Contains(allowed, k) {
 			return ""
 		}
 	}

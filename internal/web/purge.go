@@ -77,13 +77,18 @@ func tagStories(r *http.Request, list []story.Story) {
 // keeps what h renders for them. Signed-in readers always get h's own,
 // private answer.
 func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
+	return s.cachedBy(pageQuery, h)
+}
+
+// cachedBy is cached for a page whose query parameters are allowed.
+func (s *Server) cachedBy(allowed []string, h http.HandlerFunc) http.HandlerFunc {
 	if s.cache == nil {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		key := ""
 		if viewerOf(r).User == nil {
-			key = cacheKey(r)
+			key = cacheKey(r, allowed)
 		} else {
 			w.Header().Set("Cache-Control", "private, no-cache")
 			w.Header().Set("Vary", "Cookie")
@@ -162,9 +167,7 @@ func (s *Server) purge(r *http.Request, tags ...string) {
 }
 
 func (s *Server) purgeTags(ctx context.Context, tags []string) {
-	if s.cache != nil {
-		s.cache.purge(tags...)
-	}
+	s.ApplyPurge(tags)
 	if s.broadcaster != nil {
 		if err := s.broadcaster.Broadcast(context.WithoutCancel(ctx), tags); err != nil {
 			s.log.WarnContext(ctx, "could not tell the other instances to purge their caches", "tags", tags, "err", err)
@@ -178,6 +181,21 @@ func (s *Server) ApplyPurge(tags []string) {
 	if s.cache != nil {
 		s.cache.purge(tags...)
 	}
+	if s.comments == nil {
+		return
+	}
+	// The discussions the comment service keeps go with their pages.
+	if len(tags) == 0 {
+		s.comments.ForgetAll()
+		return
+	}
+	var ids []int64
+	for _, t := range tags {
+		if id, err := strconv.ParseInt(strings.TrimPrefix(t, "story-"), 10, 64); err == nil && strings.HasPrefix(t, "story-") {
+			ids = append(ids, id)
+		}
+	}
+	s.comments.Forget(ids...)
 }
 
 // StoriesPublished purges what scheduled publishing changed: the lists,

@@ -219,7 +219,9 @@ func (s *Server) routes() http.Handler {
 	if !s.opts.MetricsElsewhere {
 		mux.Handle("GET /metrics", s.MetricsHandler())
 	}
-	mux.HandleFunc("GET /search", s.search)
+	// Results change only when stories do, so anonymous searches are kept
+	// too: a story in the news is searched for by many readers at once.
+	mux.HandleFunc("GET /search", s.cachedBy(searchQuery, listTagged(s.search)))
 	mux.Handle("GET /static/{file}", s.static)
 	if s.accounts != nil {
 		s.accountRoutes(mux)
