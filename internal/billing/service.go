@@ -134,6 +134,36 @@ func (s *Service) HasAccess(ctx context.Context, u *account.User) (bool, *Subscr
 	if u == nil {
 		return false, nil, nil
 	}
+	m, _ := ctx.Value(accessMemoKey{}).(*accessMemo)
+	if m != nil && m.userID == u.ID && m.done {
+		return m.ok, m.sub, nil
+	}
+	ok, sub, err := s.hasAccess(ctx, u)
+	if m != nil && err == nil {
+		m.userID, m.ok, m.sub, m.done = u.ID, ok, sub, true
+	}
+	return ok, sub, err
+}
+
+// accessMemo keeps a request's answer to HasAccess: a story page asks it
+// for the paywall and again for the comment form.
+type accessMemo struct {
+	userID int64
+	ok     bool
+	sub    *Subscription
+	done   bool
+}
+
+type accessMemoKey struct{}
+
+// WithAccessMemo returns a context in which HasAccess is answered once per
+// reader; use it for one request, whose reader's access does not change
+// while it is served.
+func WithAccessMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, accessMemoKey{}, &accessMemo{})
+}
+
+func (s *Service) hasAccess(ctx context.Context, u *account.User) (bool, *Subscription, error) {
 	sub, err := s.Subscription(ctx, u.ID)
 	if err != nil {
 		return false, nil, err

@@ -254,12 +254,24 @@ func (s *Store) BillingSettings(ctx context.Context, d billing.Settings) (billin
 	return d, nil
 }
 
+// settings returns the values of the keys that are set. The table is
+// small and read on every page, so all of it is kept for a moment.
 func (s *Store) settings(ctx context.Context, keys ...string) (map[string]string, error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
+	all, err := s.settingsSnap.get(func() (map[string]string, error) { return s.allSettings(ctx) })
+	if err != nil {
+		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT key, value FROM settings WHERE key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`), args...)
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		if v, ok := all[k]; ok {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) allSettings(ctx context.Context) (map[string]string, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT key, value FROM settings`)
 	if err != nil {
 		return nil, fmt.Errorf("store: settings: %w", err)
 	}
@@ -272,13 +284,17 @@ func (s *Store) settings(ctx context.Context, keys ...string) (map[string]string
 		}
 		out[k] = v
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: settings: %w", err)
+	}
+	return out, nil
 }
 
 // SetSetting stores a site setting.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
+	s.settingsSnap.drop()
 	if err != nil {
 		return fmt.Errorf("store: set setting: %w", err)
 	}

@@ -19,6 +19,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"dateline/internal/story"
 )
 
 // Dialect names the database engine behind a Store.
@@ -40,6 +42,10 @@ type Store struct {
 	name    string // the database, safe to print: no password
 
 	queries sync.Map // query text with ? -> text for this dialect
+
+	// Snapshots of the small tables every page reads.
+	settingsSnap snapshot[map[string]string]
+	sectionsSnap snapshot[[]story.Section]
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ var ErrSlugTaken = errors.New("slug already in use")
 
 // CreateSection adds a section and sets its ID.
 func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
+	defer s.sectionsSnap.drop()
 	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO sections (slug, name, description, position)
 		VALUES (?, ?, ?, ?) RETURNING id`), sec.Slug, sec.Name, sec.Description, sec.Position).Scan(&sec.ID)
 	if isUniqueViolation(err) {
@@ -30,6 +32,12 @@ func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
 
 // Sections lists every section in navigation order.
 func (s *Store) Sections(ctx context.Context) ([]story.Section, error) {
+	list, err := s.sectionsSnap.get(func() ([]story.Section, error) { return s.sections(ctx) })
+	// Callers may change what they get; the kept list stays as read.
+	return slices.Clone(list), err
+}
+
+func (s *Store) sections(ctx context.Context) ([]story.Section, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, slug, name, description, position
 		FROM sections ORDER BY position, name`)
 	if err != nil {
@@ -617,6 +625,7 @@ func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
 
 // SetSectionPosition moves a section in the navigation order.
 func (s *Store) SetSectionPosition(ctx context.Context, sectionID int64, position int) error {
+	defer s.sectionsSnap.drop()
 	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sections SET position = ? WHERE id = ?`), position, sectionID); err != nil {
 		return fmt.Errorf("store: section position: %w", err)
 	}

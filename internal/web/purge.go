@@ -181,21 +181,29 @@ func (s *Server) ApplyPurge(tags []string) {
 	if s.cache != nil {
 		s.cache.purge(tags...)
 	}
-	if s.comments == nil {
-		return
-	}
-	// The discussions the comment service keeps go with their pages.
-	if len(tags) == 0 {
-		s.comments.ForgetAll()
-		return
-	}
+	// The stories and discussions kept for signed-in readers' pages go
+	// with the pages.
 	var ids []int64
 	for _, t := range tags {
-		if id, err := strconv.ParseInt(strings.TrimPrefix(t, "story-"), 10, 64); err == nil && strings.HasPrefix(t, "story-") {
-			ids = append(ids, id)
+		if n, ok := strings.CutPrefix(t, "story-"); ok {
+			if id, err := strconv.ParseInt(n, 10, 64); err == nil {
+				ids = append(ids, id)
+			}
 		}
 	}
-	s.comments.Forget(ids...)
+	if len(tags) > 0 && len(ids) == 0 {
+		return // only lists and sections: nothing kept by story changed
+	}
+	if s.stories != nil {
+		s.stories.purge(ids...)
+	}
+	if s.comments != nil {
+		if len(ids) == 0 {
+			s.comments.ForgetAll()
+		} else {
+			s.comments.Forget(ids...)
+		}
+	}
 }
 
 // StoriesPublished purges what scheduled publishing changed: the lists,

@@ -150,6 +150,7 @@ type Server struct {
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
+	stories       *storyCache // nil without the page cache
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
 }
@@ -182,6 +183,7 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	if opts.PageCacheBytes > 0 {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
+		s.stories = newStoryCache(5000)
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
 )
 
 // sessionCookie is the name of the cookie that carries a session token.
@@ -54,7 +55,13 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 				s.log.Warn("session lookup failed", "err", err)
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), viewerKey, v)))
+		ctx := context.WithValue(r.Context(), viewerKey, v)
+		if v.User != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			// A page asks whether its reader subscribes more than once;
+			// reading changes nothing, so the first answer holds.
+			ctx = billing.WithAccessMemo(ctx)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

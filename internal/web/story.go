@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -47,7 +48,7 @@ type paywall struct {
 }
 
 func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
-	st, err := s.store.StoryBySlug(r.Context(), r.PathValue("slug"))
+	st, err := s.storyBySlug(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, story.ErrNotFound) && s.newsroomStore != nil {
 		// A slug the newsroom changed keeps its readers.
 		if moved, rerr := s.newsroomStore.RedirectSlug(r.Context(), r.PathValue("slug")); rerr == nil && moved.Visible(s.now()) {
@@ -72,6 +73,15 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	s.countView(r.Context(), st.ID)
 	tagStoryPage(r, st.ID, st.Section.Slug)
 	s.showStory(w, r, st, http.StatusOK, nil)
+}
+
+// storyBySlug reads a story for its page, from the kept stories when the
+// page cache is on.
+func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, error) {
+	if s.stories == nil {
+		return s.store.StoryBySlug(ctx, slug)
+	}
+	return s.stories.get(ctx, slug, s.store.StoryBySlug)
 }
 
 // showStory renders a story page; cf carries a comment form that came back
