@@ -255,7 +255,19 @@ func notModified(r *http.Request, p *cachedPage) bool {
 // preferredEncoding picks brotli, then gzip, from an Accept-Encoding
 // header; "" is the page as it is.
 func preferredEncoding(accept string) string {
-	var br, gz bool
+	br, gz := acceptedEncodings(accept)
+	switch {
+	case br:
+		return "br"
+	case gz:
+		return "gzip"
+	}
+	return ""
+}
+
+// acceptedEncodings reads which of brotli and gzip an Accept-Encoding
+// header accepts.
+func acceptedEncodings(accept string) (br, gz bool) {
 	for _, part := range strings.Split(accept, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if q := strings.TrimSpace(params); strings.HasPrefix(q, "q=0") && strings.Trim(q[2:], "0.") == "" {
@@ -268,13 +280,7 @@ func preferredEncoding(accept string) string {
 			gz = true
 		}
 	}
-	switch {
-	case br:
-		return "br"
-	case gz:
-		return "gzip"
-	}
-	return ""
+	return br, gz
 }
 
 // pageQuery are the query parameters an anonymous page may vary by: a

@@ -238,3 +238,37 @@ func TestPageCacheEvictsPastItsSize(t *testing.T) {
 		t.Error("a page rendered before a purge was kept")
 	}
 }
+
+func TestLongPersonalPagesAreCompressed(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		paid := s.paidStory(t)
+		sub := s.subscriberBrowser(t, "gz@example.com")
+		get := func(accept string) *http.Response {
+			req := httptest.NewRequest(http.MethodGet, paid.Path(), nil)
+			for _, c := range sub.cookies {
+				req.AddCookie(c)
+			}
+			if accept != "" {
+				req.Header.Set("Accept-Encoding", accept)
+			}
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			return rec.Result()
+		}
+		plain := get("")
+		page := bodyOf(t, plain)
+		if len(page) < compressFrom || plain.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("the plain page: %d bytes, Content-Encoding %q", len(page), plain.Header.Get("Content-Encoding"))
+		}
+		gz := get("gzip, deflate")
+		if gz.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(strings.Join(gz.Header.Values("Vary"), ","), "Accept-Encoding") {
+			t.Errorf("Content-Encoding %q, Vary %q", gz.Header.Get("Content-Encoding"), gz.Header.Get("Vary"))
+		}
+		if got := bodyOf(t, gz); got != page {
+			t.Error("the compressed page is not the page")
+		}
+		if br := get("br"); br.Header.Get("Content-Encoding") != "" {
+			t.Errorf("a reader accepting only brotli got %q", br.Header.Get("Content-Encoding"))
+		}
+	})
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"errors"
 	"fmt"
@@ -170,8 +171,44 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	// Pages kept by the page cache are compressed there, once; a page made
+	// for one reader is compressed on the way out when it is long.
+	if _, kept := w.(*pageRecorder); !kept && buf.Len() >= compressFrom && acceptsGzip(r) {
+		h.Add("Vary", "Accept-Encoding")
+		if gz, ok := s.gzipBody(buf.Bytes()); ok {
+			h.Set("Content-Encoding", "gzip")
+			w.WriteHeader(status)
+			_, _ = w.Write(gz) // a failed write means the reader left; nothing to do
+			return
+		}
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes()) // a failed write means the reader left; nothing to do
+}
+
+func acceptsGzip(r *http.Request) bool {
+	_, gz := acceptedEncodings(r.Header.Get("Accept-Encoding"))
+	return gz
+}
+
+// compressFrom is the size from which a personal page is sent compressed:
+// below it, the saving does not pay for the time.
+const compressFrom = 8 << 10
+
+// gzipBody compresses a page quickly, for one reader.
+func (s *Server) gzipBody(body []byte) ([]byte, bool) {
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+	if err != nil {
+		return nil, false
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, false
+	}
+	if err := zw.Close(); err != nil {
+		return nil, false
+	}
+	return b.Bytes(), true
 }
 
 // errorPage is the data of the error page.
