@@ -53,7 +53,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "commitrate:", err)
 		os.Exit(1)
 	}
-	json.NewEncoder(os.Stdout).Encode(res)
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+		fmt.Fprintln(os.Stderr, "commitrate:", err)
+		os.Exit(1)
+	}
 }
 
 func isPostgres(dsn string) bool {
@@ -164,7 +167,9 @@ func insertOne(ctx context.Context, db *sql.DB, insert string, storyID int, body
 		return fmt.Errorf("begin: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, insert, storyID, body, at.UTC()); err != nil {
-		tx.Rollback()
+		// The insert's error is the one to report; a failed rollback
+		// leaves the row uncommitted all the same.
+		_ = tx.Rollback()
 		return fmt.Errorf("insert: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

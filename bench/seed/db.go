@@ -174,7 +174,9 @@ func (l *loader) flush(ctx context.Context) error {
 func (l *loader) closeStmts() {
 	for _, b := range l.batchers {
 		if b.stmt != nil {
-			b.stmt.Close()
+			// The transaction's commit or rollback that follows ends the
+			// statement anyway; a close error leaves nothing to do.
+			_ = b.stmt.Close()
 			b.stmt = nil
 		}
 	}
@@ -206,7 +208,9 @@ func (l *loader) close(ctx context.Context) error {
 func (l *loader) abort() {
 	l.closeStmts()
 	if l.tx != nil {
-		l.tx.Rollback()
+		// Already failing: the caller reports the first error, and a
+		// failed rollback leaves nothing committed either way.
+		_ = l.tx.Rollback()
 		l.tx = nil
 	}
 }

@@ -53,7 +53,7 @@ type Pages struct {
 //	pages.json        the addresses under test (Pages)
 //	meta.json         the sizes seeded (Meta), written by Run only
 func (s *Seeder) writeFiles(ctx context.Context) error {
-	if err := os.MkdirAll(s.cfg.Out, 0o755); err != nil {
+	if err := os.MkdirAll(s.cfg.Out, 0o750); err != nil {
 		return err
 	}
 	tokens, err := s.startSessions(ctx)
@@ -205,8 +205,11 @@ func (s *Seeder) ints(ctx context.Context, query string, args ...any) ([]int64, 
 	return out, rows.Err()
 }
 
+// The seed's files hold session tokens, reader emails and (meta.json) the
+// readers' password, so they are 0o600: only the operator's own processes
+// (run.sh, wrk and its Lua scripts) read them.
 func writeLines(path string, lines []string) error {
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
@@ -217,7 +220,7 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
