@@ -30,7 +30,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache)
+		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	// JSON lines, each line of a request carrying its request id.
-	log := slog.New(web.RequestIDHandler{Handler: slog.NewJSONHandler(e.stderr, nil)})
+	log := slog.New(web.RequestIDHandler{Handler: slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})})
 
 	db, err := openAndMigrate(ctx, cfg.Database, log)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/mail"
 	"net/url"
@@ -46,6 +47,9 @@ type Config struct {
 	// PageCacheMB is the memory, in MiB, kept for rendered pages served to
 	// anonymous readers; 0 turns the page cache off.
 	PageCacheMB int
+	// LogLevel is the least important log line written: debug, info, warn
+	// or error. A line per request is written at debug.
+	LogLevel slog.Level
 
 	envErrs []error
 }
@@ -69,6 +73,7 @@ const (
 	DataDir             = "data-dir"
 	MetricsAddr         = "metrics-addr"
 	PageCache           = "page-cache-mb"
+	LogLevel            = "log-level"
 )
 
 var settings = []setting{
@@ -120,6 +125,15 @@ var settings = []setting{
 			v = n
 		}
 		fs.IntVar(&c.PageCacheMB, PageCache, v, "")
+	}},
+	{LogLevel, "DATELINE_LOG_LEVEL", "`level` of the least important log line: debug (adds a line per request), info, warn or error", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		c.LogLevel = slog.LevelInfo
+		if set && env != "" {
+			if err := c.LogLevel.UnmarshalText([]byte(env)); err != nil {
+				c.envErrs = append(c.envErrs, fmt.Errorf("DATELINE_LOG_LEVEL: %q is not debug, info, warn or error", env))
+			}
+		}
+		fs.TextVar(&c.LogLevel, LogLevel, c.LogLevel, "")
 	}},
 }
 

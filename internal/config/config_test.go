@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*Config, error)
 	var c Config
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -60,6 +61,10 @@ func TestBadSettings(t *testing.T) {
 		{nil, []string{"--base-url", "/relative"}, "--base-url"},
 		{nil, []string{"--database", ""}, "--database"},
 		{nil, []string{"--addr", "nonsense"}, "--addr"},
+		{map[string]string{"DATELINE_PAGE_CACHE_MB": "lots"}, nil, "DATELINE_PAGE_CACHE_MB"},
+		{nil, []string{"--page-cache-mb", "-1"}, "--page-cache-mb"},
+		{map[string]string{"DATELINE_LOG_LEVEL": "chatty"}, nil, "DATELINE_LOG_LEVEL"},
+		{nil, []string{"--log-level", "chatty"}, "log-level"},
 	} {
 		_, err := parse(t, tt.env, tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -72,5 +77,29 @@ func TestSecureCookies(t *testing.T) {
 	if (&Config{BaseURL: "https://news.example"}).SecureCookies() != true ||
 		(&Config{BaseURL: "http://localhost:8080"}).SecureCookies() != false {
 		t.Error("SecureCookies must follow the base URL's scheme")
+	}
+}
+
+func TestPageCacheAndLogLevel(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PageCacheMB != 64 || c.LogLevel != slog.LevelInfo {
+		t.Errorf("defaults: page cache %d MiB, log level %v; want 64 and info", c.PageCacheMB, c.LogLevel)
+	}
+	c, err = parse(t, map[string]string{"DATELINE_PAGE_CACHE_MB": "0", "DATELINE_LOG_LEVEL": "debug"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PageCacheMB != 0 || c.LogLevel != slog.LevelDebug {
+		t.Errorf("environment: page cache %d MiB, log level %v; want 0 and debug", c.PageCacheMB, c.LogLevel)
+	}
+	c, err = parse(t, map[string]string{"DATELINE_LOG_LEVEL": "debug"}, "--log-level", "warn", "--page-cache-mb", "16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PageCacheMB != 16 || c.LogLevel != slog.LevelWarn {
+		t.Errorf("flags: page cache %d MiB, log level %v; want 16 and warn", c.PageCacheMB, c.LogLevel)
 	}
 }

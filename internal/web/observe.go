@@ -130,7 +130,17 @@ func (s *Server) instrument(mux http.Handler) http.Handler {
 		elapsed := time.Since(start)
 		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
 		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		// A line per request costs more than serving a cached page, so
+		// requests that went well are logged only at debug; refusals,
+		// failures and slow answers always are.
+		level := slog.LevelDebug
+		switch {
+		case code >= 500 || elapsed > time.Second:
+			level = slog.LevelWarn
+		case code >= 400:
+			level = slog.LevelInfo
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 			slog.Int("status", code), slog.Duration("took", elapsed))
 	})

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -224,6 +225,9 @@ func (p *cachedPage) serve(w http.ResponseWriter, r *http.Request) {
 	if enc != "" {
 		h.Set("Content-Encoding", enc)
 	}
+	// With its length known, the page goes out in one piece rather than
+	// in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body) // a failed write means the reader left; nothing to do
 }
 

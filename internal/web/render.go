@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -177,11 +178,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		h.Add("Vary", "Accept-Encoding")
 		if gz, ok := s.gzipBody(buf.Bytes()); ok {
 			h.Set("Content-Encoding", "gzip")
+			h.Set("Content-Length", strconv.Itoa(len(gz)))
 			w.WriteHeader(status)
 			_, _ = w.Write(gz) // a failed write means the reader left; nothing to do
 			return
 		}
 	}
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes()) // a failed write means the reader left; nothing to do
 }
