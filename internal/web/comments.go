@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"dateline/internal/account"
@@ -76,6 +77,37 @@ type commentsView struct {
 	ReplyTo int64
 	// ReplyBase starts every Reply link.
 	ReplyBase string
+	// ListHTML is the list of comments already rendered, when it is the
+	// same for every reader of this viewer's kind; empty otherwise.
+	ListHTML template.HTML
+}
+
+// sharedKey names the rendered list of comments this view shows when every
+// reader of the viewer's kind sees the same list: anonymous readers, and
+// signed-in readers (not staff) with no comment and no recommendation of
+// their own in it. ok is false when the list is the viewer's own.
+func (v *commentsView) sharedKey() (key string, ok bool) {
+	if v.Form != nil || v.ReplyTo != 0 || v.CanSetMode {
+		return "", false
+	}
+	kind := "anonymous"
+	if v.Viewer != nil {
+		if v.Viewer.Staff() || v.touches(v.Thread.Comments) {
+			return "", false
+		}
+		kind = "reader"
+	}
+	return fmt.Sprintf("%s|%s|%t", v.ReplyBase, kind, v.Eligibility.CanPost), true
+}
+
+// touches reports whether the viewer wrote or recommends a comment in list.
+func (v *commentsView) touches(list []*comment.Comment) bool {
+	for _, c := range list {
+		if c.UserID == v.Viewer.ID || c.Recommended || v.touches(c.Replies) {
+			return true
+		}
+	}
+	return false
 }
 
 // Editable reports whether the viewer may still edit c.
@@ -98,6 +130,32 @@ func (v *commentsView) FormFor(replyTo, editID int64) *form {
 }
 
 const maxShown = 1000
+
+// shareDiscussion fills v.ListHTML from the discussions kept rendered, or
+// renders the list and keeps it, when every reader of the viewer's kind
+// sees the same list. A story read by thousands of subscribers at once is
+// then rendered once per change, not once per reader.
+func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
+	if s.discussions == nil || len(v.Thread.Comments) == 0 {
+		return
+	}
+	key, ok := v.sharedKey()
+	if !ok {
+		return
+	}
+	if html, ok := s.discussions.get(key); ok {
+		v.ListHTML = html
+		return
+	}
+	gen := s.discussions.generation()
+	var b strings.Builder
+	if err := s.pages.byName["story"].ExecuteTemplate(&b, "commentList", v); err != nil {
+		s.log.Warn("render a discussion", "story", storyID, "err", err)
+		return // the page renders the list itself
+	}
+	v.ListHTML = template.HTML(b.String()) // #nosec G203 -- rendered by html/template just above
+	s.discussions.put(key, storyID, v.ListHTML, gen)
+}
 
 func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm) (*commentsView, error) {
 	ctx := r.Context()
@@ -140,6 +198,7 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 	if th.More {
 		v.MoreURL = st.Path() + "?" + url.Values{"sort": {string(order)}, "comments": {strconv.Itoa(shown + set.PageSize)}}.Encode() + "#comments"
 	}
+	s.shareDiscussion(v, st.ID)
 	switch q.Get("commented") {
 	case "held":
 		v.Notice = "Thank you. Your comment will appear once a moderator has read it."

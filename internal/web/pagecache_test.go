@@ -272,3 +272,59 @@ func TestLongPersonalPagesAreCompressed(t *testing.T) {
 		}
 	})
 }
+
+func TestSharedDiscussionsStayEachReadersOwn(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		st := freeStory(t, s)
+		ann := s.subscriberBrowser(t, "ann@example.com")
+		bo := s.subscriberBrowser(t, "bo@example.com")
+		cy := s.subscriberBrowser(t, "cy@example.com")
+		id := commentID(t, ann.post("/comments", "story", st.Slug, "body", "The ferry was late again."))
+
+		// Bo and Cy have nothing of their own here: both get the list
+		// rendered once, with a Recommend button and no Delete.
+		list := func(b *browser) string {
+			t.Helper()
+			r := b.get(st.Path())
+			return text(one(t, r.Doc, "li[id=comment-"+id+"]"))
+		}
+		boList := list(bo)
+		if !strings.Contains(boList, "Recommend") || strings.Contains(boList, "Delete") {
+			t.Fatalf("Bo's view of Ann's comment: %q", boList)
+		}
+		if s.discussions.len() == 0 {
+			t.Fatal("the discussion was not kept for readers alike")
+		}
+		if list(cy) != boList {
+			t.Error("two readers with nothing of their own saw different lists")
+		}
+		// Ann wrote it: her list is her own, with Delete.
+		if annList := list(ann); !strings.Contains(annList, "Delete") {
+			t.Errorf("Ann cannot delete her comment: %q", annList)
+		}
+		// Bo recommends it: his list shows it recommended, Cy's does not.
+		expect(t, bo.post("/comments/"+id+"/recommend"), http.StatusSeeOther, "")
+		pressed := func(b *browser) string {
+			t.Helper()
+			r := b.get(st.Path())
+			for _, btn := range findAll(one(t, r.Doc, "li[id=comment-"+id+"]"), "button") {
+				if hasAttr(btn, "aria-pressed") {
+					return attr(btn, "aria-pressed")
+				}
+			}
+			t.Fatal("no Recommend button")
+			return ""
+		}
+		if pressed(bo) != "true" {
+			t.Error("Bo's recommendation is not shown to him")
+		}
+		if pressed(cy) != "false" {
+			t.Error("Cy sees Bo's recommendation as his own")
+		}
+		// A new comment shows at once to readers sharing the list.
+		commentID(t, ann.post("/comments", "story", st.Slug, "body", "And the one after it."))
+		if r := cy.get(st.Path()); !strings.Contains(r.Body, "And the one after it.") {
+			t.Error("a new comment is missing from a shared discussion")
+		}
+	})
+}

@@ -196,6 +196,7 @@ func (s *Server) ApplyPurge(tags []string) {
 	}
 	if s.stories != nil {
 		s.stories.purge(ids...)
+		s.discussions.purge(ids...)
 	}
 	if s.comments != nil {
 		if len(ids) == 0 {

@@ -150,7 +150,8 @@ type Server struct {
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
-	stories       *storyCache // nil without the page cache
+	stories       *storyCache      // nil without the page cache
+	discussions   *discussionCache // nil without the page cache
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
 }
@@ -184,6 +185,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.PageCacheBytes > 0 {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
 		s.stories = newStoryCache(5000)
+		s.discussions = newDiscussionCache(2000)
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {

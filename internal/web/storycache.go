@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"html/template"
+	"slices"
 	"sync"
 	"time"
 
@@ -74,4 +76,78 @@ func (c *storyCache) purge(ids ...int64) {
 			}
 		}
 	}
+}
+
+// discussionCache keeps discussions rendered for the readers who all see
+// them alike: anonymous readers, and signed-in readers with no comment and
+// no recommendation of their own in the discussion. Each is dropped with
+// its story's page, and kept a minute at most.
+type discussionCache struct {
+	max int
+
+	mu      sync.Mutex
+	entries map[string]discussionEntry
+	purges  uint64
+}
+
+type discussionEntry struct {
+	html    template.HTML
+	storyID int64
+	expires time.Time
+}
+
+func newDiscussionCache(max int) *discussionCache {
+	return &discussionCache{max: max, entries: map[string]discussionEntry{}}
+}
+
+func (c *discussionCache) get(key string) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if !ok || !time.Now().Before(e.expires) {
+		return "", false
+	}
+	return e.html, true
+}
+
+func (c *discussionCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.purges
+}
+
+// put keeps html unless a purge happened since gen was read.
+func (c *discussionCache) put(key string, storyID int64, html template.HTML, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.purges {
+		return
+	}
+	if len(c.entries) >= c.max {
+		clear(c.entries) // rare: more discussions read within a minute than kept
+	}
+	c.entries[key] = discussionEntry{html: html, storyID: storyID, expires: time.Now().Add(time.Minute)}
+}
+
+// purge drops the discussions of the stories with the ids; none drops all.
+func (c *discussionCache) purge(ids ...int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.purges++
+	if len(ids) == 0 {
+		clear(c.entries)
+		return
+	}
+	for key, e := range c.entries {
+		if slices.Contains(ids, e.storyID) {
+			delete(c.entries, key)
+		}
+	}
+}
+
+// len is the number of discussions kept.
+func (c *discussionCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
 }
