@@ -108,7 +108,10 @@ func (e env) serve(ctx context.Context, args []string) error {
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
 		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db,
 		Media: library, Images: db, Desk: db, Probe: db, MetricsElsewhere: cfg.MetricsAddr != "",
-		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: purges})
+		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: purges,
+		// Sixteen requests a core at once keep the cores and the database
+		// busy; past that a request waits a second, then gets a 503.
+		MaxInFlight: 16 * runtime.NumCPU(), QueueWait: time.Second})
 	if err != nil {
 		return err
 	}

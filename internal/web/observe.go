@@ -32,6 +32,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	cache    *prometheus.CounterVec
+	shed     prometheus.Counter
 }
 
 func newMetrics(probe Probe) *metrics {
@@ -46,7 +47,10 @@ func newMetrics(probe Probe) *metrics {
 	m.cache = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "dateline_page_cache_requests_total", Help: "Anonymous page requests by whether the page cache held the page.",
 	}, []string{"result"})
-	m.registry.MustRegister(m.requests, m.latency, m.cache,
+	m.shed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "dateline_http_shed_total", Help: "Requests answered 503 because the server was too busy to start them in time.",
+	})
+	m.registry.MustRegister(m.requests, m.latency, m.cache, m.shed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if probe != nil {
 		m.registry.MustRegister(&probeCollector{probe: probe,

@@ -97,6 +97,12 @@ type Options struct {
 	// Broadcaster tells the other instances sharing the database to purge
 	// their cached pages; nil for a single instance.
 	Broadcaster Broadcaster
+	// MaxInFlight bounds the requests worked on at once (pages served
+	// from the page cache do not count); past it a request waits up to
+	// QueueWait for its turn, then gets a 503 with Retry-After. 0 means
+	// no bound.
+	MaxInFlight int
+	QueueWait   time.Duration
 	// MetricsElsewhere keeps /metrics off the public address, when
 	// operators serve MetricsHandler on an address of their own.
 	MetricsElsewhere bool
@@ -152,6 +158,7 @@ type Server struct {
 	cache         *pageCache
 	stories       *storyCache      // nil without the page cache
 	discussions   *discussionCache // nil without the page cache
+	shedder       *shedder         // nil without a bound on requests
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
 }
@@ -181,6 +188,12 @@ func New(st Store, opts Options) (*Server, error) {
 	s.broadcaster, s.cacheTTL = opts.Broadcaster, opts.PageCacheTTL
 	if s.cacheTTL <= 0 {
 		s.cacheTTL = time.Minute
+	}
+	if opts.MaxInFlight > 0 {
+		if opts.QueueWait <= 0 {
+			opts.QueueWait = time.Second
+		}
+		s.shedder = newShedder(opts.MaxInFlight, opts.QueueWait)
 	}
 	if opts.PageCacheBytes > 0 {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
@@ -266,6 +279,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("/", s.notFound)
 
 	var h http.Handler = s.instrument(s.purgeAfterWrites(mux))
+	h = s.shed(h)
 	h = s.loadViewer(h)
 	h = s.limitBodies(h)
 	h = http.NewCrossOriginProtection().Handler(h)
