@@ -15,10 +15,12 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
+	_ "modernc.org/sqlite"           // registers the "sqlite" driver
 
 	"dateline/internal/story"
 )
@@ -55,12 +57,25 @@ type Store struct {
 // postgresql://) URL, or otherwise a SQLite file path. It checks that the
 // database answers, but does not migrate it; call Migrate for that.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return open(ctx, dsn, nil)
+}
+
+// OpenCounting is Open for a PostgreSQL database that counts every query
+// sent to it in queries, so tests can hold pages to a number of queries.
+func OpenCounting(ctx context.Context, dsn string, queries *atomic.Int64) (*Store, error) {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return nil, errors.New("store: queries are counted on PostgreSQL only")
+	}
+	return open(ctx, dsn, queries)
+}
+
+func open(ctx context.Context, dsn string, queries *atomic.Int64) (*Store, error) {
 	s := &Store{Now: func() time.Time { return time.Now().UTC() }}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.dialect = Postgres
 		s.name = redact(dsn)
-		err = s.openPostgres(dsn)
+		err = s.openPostgres(dsn, queries)
 	} else {
 		s.dialect = SQLite
 		s.name = dsn
@@ -112,10 +127,20 @@ func (s *Store) openSQLite(path string) error {
 	return nil
 }
 
-func (s *Store) openPostgres(dsn string) error {
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return err
+func (s *Store) openPostgres(dsn string, queries *atomic.Int64) error {
+	var db *sql.DB
+	if queries == nil {
+		var err error
+		if db, err = sql.Open("pgx", dsn); err != nil {
+			return err
+		}
+	} else {
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return err
+		}
+		cfg.Tracer = queryCounter{queries}
+		db = stdlib.OpenDB(*cfg)
 	}
 	db.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
 	db.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
@@ -262,3 +287,13 @@ func (s *Store) OutboxDepth(ctx context.Context) (pending, failed int, err error
 	}
 	return pending, failed, nil
 }
+
+// queryCounter counts the queries a connection sends.
+type queryCounter struct{ n *atomic.Int64 }
+
+func (c queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
