@@ -30,7 +30,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel)
+		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		Billing: subs, StripeWebhook: webhook, PlanAdmin: db, Comments: discussions, CommentAdmin: db,
 		Newsroom: desk, NewsroomStore: db, Front: db, Views: db, Tokens: db,
 		Media: library, Images: db, Desk: db, Probe: db, MetricsElsewhere: cfg.MetricsAddr != "",
-		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: purges,
+		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: purges, TrustedProxies: cfg.TrustedProxies,
 		// Sixteen requests a core at once keep the cores and the database
 		// busy; past that a request waits a second, then gets a 503.
 		MaxInFlight: 16 * runtime.NumCPU(), QueueWait: time.Second})

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -50,6 +51,10 @@ type Config struct {
 	// LogLevel is the least important log line written: debug, info, warn
 	// or error. A line per request is written at debug.
 	LogLevel slog.Level
+	// TrustedProxies are the load balancers and CDNs whose
+	// X-Forwarded-For is believed, as addresses or CIDR prefixes.
+	TrustedProxies []netip.Prefix
+	trustedProxies string
 
 	envErrs []error
 }
@@ -74,6 +79,7 @@ const (
 	MetricsAddr         = "metrics-addr"
 	PageCache           = "page-cache-mb"
 	LogLevel            = "log-level"
+	TrustedProxies      = "trusted-proxies"
 )
 
 var settings = []setting{
@@ -134,6 +140,9 @@ var settings = []setting{
 			}
 		}
 		fs.TextVar(&c.LogLevel, LogLevel, c.LogLevel, "")
+	}},
+	{TrustedProxies, "DATELINE_TRUSTED_PROXIES", "comma-separated `addresses` or CIDR prefixes of the load balancers or CDN in front; their X-Forwarded-For gives the reader's address", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.trustedProxies, TrustedProxies, orDefault(env, set, ""), "")
 	}},
 }
 
@@ -205,6 +214,21 @@ func (c *Config) Finish() error {
 	}
 	if c.Database == "" {
 		return errors.New("--database must not be empty")
+	}
+	c.TrustedProxies = nil
+	for _, f := range strings.Split(c.trustedProxies, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("--trusted-proxies: %q is not an address or a CIDR prefix such as 10.0.0.0/8", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	}
 	if c.PageCacheMB < 0 || c.PageCacheMB > 1<<20 {
 		return fmt.Errorf("--page-cache-mb %d must be from 0 (off) to %d", c.PageCacheMB, 1<<20)

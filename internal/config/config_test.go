@@ -13,7 +13,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*Config, error)
 	var c Config
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -65,6 +65,7 @@ func TestBadSettings(t *testing.T) {
 		{nil, []string{"--page-cache-mb", "-1"}, "--page-cache-mb"},
 		{map[string]string{"DATELINE_LOG_LEVEL": "chatty"}, nil, "DATELINE_LOG_LEVEL"},
 		{nil, []string{"--log-level", "chatty"}, "log-level"},
+		{nil, []string{"--trusted-proxies", "10.0.0.0/8, proxy.example"}, "--trusted-proxies"},
 	} {
 		_, err := parse(t, tt.env, tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -101,5 +102,22 @@ func TestPageCacheAndLogLevel(t *testing.T) {
 	}
 	if c.PageCacheMB != 16 || c.LogLevel != slog.LevelWarn {
 		t.Errorf("flags: page cache %d MiB, log level %v; want 16 and warn", c.PageCacheMB, c.LogLevel)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := parse(t, map[string]string{"DATELINE_TRUSTED_PROXIES": " 10.1.2.3/8, 192.0.2.7 ,2001:db8::/32"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 2001:db8::/32" {
+		t.Errorf("trusted proxies %v", got)
+	}
+	if c, err := parse(t, nil); err != nil || len(c.TrustedProxies) != 0 {
+		t.Errorf("by default no proxy is trusted: %v %v", c.TrustedProxies, err)
 	}
 }

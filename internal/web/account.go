@@ -89,7 +89,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.accounts.Register(r.Context(), account.SignUp{
 		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"),
-	}, clientOf(r))
+	}, s.clientOf(r))
 	if err != nil {
 		status, ok := s.accountError(w, f, err)
 		if !ok {
@@ -153,7 +153,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			old = c.Value
 		}
-		token, sess, err := s.accounts.LogIn(r.Context(), f.Get("email"), f.Get("password"), f.Get("remember") != "", clientOf(r), old)
+		token, sess, err := s.accounts.LogIn(r.Context(), f.Get("email"), f.Get("password"), f.Get("remember") != "", s.clientOf(r), old)
 		if err == nil {
 			s.setSessionCookie(w, token, sess)
 			http.Redirect(w, r, next, http.StatusSeeOther)
@@ -197,7 +197,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, err)
 		return
 	}
-	err = s.accounts.RequestReset(r.Context(), f.Get("email"), clientOf(r))
+	err = s.accounts.RequestReset(r.Context(), f.Get("email"), s.clientOf(r))
 	if err != nil {
 		status, ok := s.accountError(w, f, err)
 		if !ok {
@@ -227,7 +227,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.accounts.ResetPassword(r.Context(), account.Reset{
 		Email: f.Get("email"), Code: f.Get("code"), Password: f.Get("password"),
-	}, clientOf(r))
+	}, s.clientOf(r))
 	if err == nil {
 		// Every session of the account has ended, this one included.
 		s.clearSessionCookie(w)

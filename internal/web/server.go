@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -97,6 +98,10 @@ type Options struct {
 	// Broadcaster tells the other instances sharing the database to purge
 	// their cached pages; nil for a single instance.
 	Broadcaster Broadcaster
+	// TrustedProxies are the load balancers and CDNs in front of the site;
+	// for requests from them the reader's address is read from
+	// X-Forwarded-For, for the per-address limits.
+	TrustedProxies []netip.Prefix
 	// MaxInFlight bounds the requests worked on at once (pages served
 	// from the page cache do not count); past it a request waits up to
 	// QueueWait for its turn, then gets a 503 with Retry-After. 0 means

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -90,13 +91,47 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 }
 
-// clientOf describes the browser behind a request.
-func clientOf(r *http.Request) account.Client {
+// clientOf describes the browser behind a request. Its address is the
+// peer's, unless the peer is a trusted proxy: then it is the last address
+// in X-Forwarded-For that no trusted proxy added, so a reader cannot
+// choose their own address by sending the header themselves.
+func (s *Server) clientOf(r *http.Request) account.Client {
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		ip = r.RemoteAddr
 	}
+	if s.trusted(ip) {
+		hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			hop := strings.TrimSpace(hops[i])
+			if _, err := netip.ParseAddr(hop); err != nil {
+				break // a hop that is not an address: trust nothing before it
+			}
+			ip = hop
+			if !s.trusted(hop) {
+				break
+			}
+		}
+	}
 	return account.Client{IP: ip, UserAgent: r.UserAgent()}
+}
+
+// trusted reports whether ip is one of the proxies in front of the site.
+func (s *Server) trusted(ip string) bool {
+	if len(s.opts.TrustedProxies) == 0 {
+		return false
+	}
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // safeNext returns target when it is a path on this site, and fallback
