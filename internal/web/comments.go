@@ -143,11 +143,11 @@ func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
 	if !ok {
 		return
 	}
-	if html, ok := s.discussions.get(key); ok {
+	html, ok, gen := s.discussions.get(key)
+	if ok {
 		v.ListHTML = html
 		return
 	}
-	gen := s.discussions.generation()
 	var b strings.Builder
 	if err := s.pages.byName["story"].ExecuteTemplate(&b, "commentList", v); err != nil {
 		s.log.Warn("render a discussion", "story", storyID, "err", err)

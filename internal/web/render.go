@@ -176,7 +176,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	// for one reader is compressed on the way out when it is long.
 	if _, kept := w.(*pageRecorder); !kept && buf.Len() >= compressFrom && acceptsGzip(r) {
 		h.Add("Vary", "Accept-Encoding")
-		if gz, ok := s.gzipBody(buf.Bytes()); ok {
+		if gz, ok := gzipBody(buf.Bytes()); ok {
 			h.Set("Content-Encoding", "gzip")
 			h.Set("Content-Length", strconv.Itoa(len(gz)))
 			w.WriteHeader(status)
@@ -199,7 +199,7 @@ func acceptsGzip(r *http.Request) bool {
 const compressFrom = 8 << 10
 
 // gzipBody compresses a page quickly, for one reader.
-func (s *Server) gzipBody(body []byte) ([]byte, bool) {
+func gzipBody(body []byte) ([]byte, bool) {
 	var b bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
 	if err != nil {

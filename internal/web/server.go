@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -161,9 +162,9 @@ type Server struct {
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
-	stories       *storyCache      // nil without the page cache
-	discussions   *discussionCache // nil without the page cache
-	shedder       *shedder         // nil without a bound on requests
+	stories       *keptByStory[*story.Story]  // by slug; nil without the page cache
+	discussions   *keptByStory[template.HTML] // by sharedKey; nil without the page cache
+	shedder       *shedder                    // nil without a bound on requests
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
 }
@@ -202,8 +203,8 @@ func New(st Store, opts Options) (*Server, error) {
 	}
 	if opts.PageCacheBytes > 0 {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
-		s.stories = newStoryCache(5000)
-		s.discussions = newDiscussionCache(2000)
+		s.stories = newKeptByStory[*story.Story](5000)
+		s.discussions = newKeptByStory[template.HTML](2000)
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {

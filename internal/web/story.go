@@ -81,7 +81,16 @@ func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, er
 	if s.stories == nil {
 		return s.store.StoryBySlug(ctx, slug)
 	}
-	return s.stories.get(ctx, slug, s.store.StoryBySlug)
+	st, ok, gen := s.stories.get(slug)
+	if !ok {
+		var err error
+		if st, err = s.store.StoryBySlug(ctx, slug); err != nil {
+			return nil, err
+		}
+		s.stories.put(slug, st.ID, st, gen)
+	}
+	cp := *st // the page may set fields; the kept story stays as read
+	return &cp, nil
 }
 
 // showStory renders a story page; cf carries a comment form that came back
