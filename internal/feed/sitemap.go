@@ -49,53 +49,38 @@ func WriteSitemap(w io.Writer, urls []URL) error {
 	if len(urls) > MaxSitemapURLs {
 		return fmt.Errorf("feed: sitemap has %d URLs, more than the %d allowed", len(urls), MaxSitemapURLs)
 	}
-	doc := urlset{XMLNS: sitemapNS, URLs: make([]sitemapURL, 0, len(urls))}
-	for _, u := range urls {
-		su := sitemapURL{Loc: u.Loc}
-		if !u.LastMod.IsZero() {
-			su.LastMod = formatTime(u.LastMod)
-		}
-		doc.URLs = append(doc.URLs, su)
-	}
-	return writeXML(w, doc)
+	return writeXML(w, urlset{XMLNS: sitemapNS, URLs: sitemapURLs(urls)})
 }
 
-// Sitemap is one child sitemap named by a sitemap index.
-type Sitemap struct {
-	Loc     string
-	LastMod time.Time // zero: omitted
-}
-
-// sitemapIndex and its parts mirror the XML that WriteSitemapIndex produces.
-
+// sitemapIndex mirrors the XML that WriteSitemapIndex produces: each child
+// sitemap is a location and a date, as a URL is.
 type sitemapIndex struct {
-	XMLName  xml.Name       `xml:"sitemapindex"`
-	XMLNS    string         `xml:"xmlns,attr"`
-	Sitemaps []sitemapEntry `xml:"sitemap"`
-}
-
-type sitemapEntry struct {
-	Loc     string `xml:"loc"`
-	LastMod string `xml:"lastmod,omitempty"`
+	XMLName  xml.Name     `xml:"sitemapindex"`
+	XMLNS    string       `xml:"xmlns,attr"`
+	Sitemaps []sitemapURL `xml:"sitemap"`
 }
 
 // WriteSitemapIndex writes a sitemaps.org sitemapindex naming the given
 // child sitemaps, for a site with more URLs than one sitemap may list. It
 // returns an error, having written nothing, if there are more than
 // MaxIndexSitemaps of them.
-func WriteSitemapIndex(w io.Writer, sitemaps []Sitemap) error {
+func WriteSitemapIndex(w io.Writer, sitemaps []URL) error {
 	if len(sitemaps) > MaxIndexSitemaps {
 		return fmt.Errorf("feed: sitemap index has %d sitemaps, more than the %d allowed", len(sitemaps), MaxIndexSitemaps)
 	}
-	doc := sitemapIndex{XMLNS: sitemapNS, Sitemaps: make([]sitemapEntry, 0, len(sitemaps))}
-	for _, sm := range sitemaps {
-		e := sitemapEntry{Loc: sm.Loc}
-		if !sm.LastMod.IsZero() {
-			e.LastMod = formatTime(sm.LastMod)
+	return writeXML(w, sitemapIndex{XMLNS: sitemapNS, Sitemaps: sitemapURLs(sitemaps)})
+}
+
+func sitemapURLs(urls []URL) []sitemapURL {
+	out := make([]sitemapURL, 0, len(urls))
+	for _, u := range urls {
+		su := sitemapURL{Loc: u.Loc}
+		if !u.LastMod.IsZero() {
+			su.LastMod = formatTime(u.LastMod)
 		}
-		doc.Sitemaps = append(doc.Sitemaps, e)
+		out = append(out, su)
 	}
-	return writeXML(w, doc)
+	return out
 }
 
 // NewsItem is one story in a news sitemap.

@@ -118,7 +118,7 @@ type testSitemapIndex struct {
 
 func TestWriteSitemapIndex(t *testing.T) {
 	mod := time.Date(2026, 3, 1, 9, 30, 15, 0, time.FixedZone("EST", -5*60*60))
-	sitemaps := []Sitemap{
+	sitemaps := []URL{
 		{Loc: "https://dateline.example/sitemaps/1.xml", LastMod: mod},
 		{Loc: "https://dateline.example/sitemaps/2.xml?a=1&b=2"},
 	}
@@ -246,7 +246,7 @@ func writeNURLs(buf *bytes.Buffer, n int) error {
 }
 
 func writeNSitemaps(buf *bytes.Buffer, n int) error {
-	return WriteSitemapIndex(buf, make([]Sitemap, n))
+	return WriteSitemapIndex(buf, make([]URL, n))
 }
 
 func writeNNewsItems(buf *bytes.Buffer, n int) error {
@@ -278,7 +278,7 @@ func ExampleWriteSitemap() {
 }
 
 func ExampleWriteSitemapIndex() {
-	sitemaps := []Sitemap{
+	sitemaps := []URL{
 		{Loc: "https://dateline.example/sitemaps/1.xml", LastMod: time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)},
 		{Loc: "https://dateline.example/sitemaps/2.xml", LastMod: time.Date(2026, 3, 2, 18, 5, 0, 0, time.UTC)},
 	}

@@ -147,9 +147,9 @@ func (s *Server) sitemapIndex(w http.ResponseWriter, r *http.Request, size int) 
 		s.serverError(w, r, err)
 		return
 	}
-	files := make([]feed.Sitemap, 0, len(mods))
+	files := make([]feed.URL, 0, len(mods))
 	for i, mod := range mods {
-		files = append(files, feed.Sitemap{Loc: s.opts.BaseURL + sitemapFilePath(i+1), LastMod: mod})
+		files = append(files, feed.URL{Loc: s.opts.BaseURL + sitemapFilePath(i+1), LastMod: mod})
 	}
 	var buf bytes.Buffer
 	if err := feed.WriteSitemapIndex(&buf, files); err != nil {
