@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ type Store interface {
 	CommentSettings(ctx context.Context, defaults Settings) (Settings, error)
 	StoryComments(ctx context.Context, storyID, viewerID int64) ([]*Comment, error)
 	RecommendedBy(ctx context.Context, storyID, userID int64) (map[int64]bool, error)
+	Recommendations(ctx context.Context, storyID int64) (map[int64][]int64, error)
 	CommentByID(ctx context.Context, id int64) (*Comment, error)
 	InsertComment(ctx context.Context, c *Comment, notify *mail.Message) error
 	EditComment(ctx context.Context, id int64, body string, status Status, heldReason string, at time.Time) error
@@ -273,22 +275,24 @@ func (s *Service) storyComments(ctx context.Context, storyID, viewerID int64) ([
 	if s.threads == nil {
 		return s.store.StoryComments(ctx, storyID, viewerID)
 	}
-	all, ok := s.threads.get(storyID, time.Now())
+	all, recs, ok := s.threads.get(storyID, time.Now())
 	if !ok {
 		gen := s.threads.generation()
 		var err error
 		if all, err = s.store.StoryComments(ctx, storyID, 0); err != nil {
 			return nil, err
 		}
-		s.threads.put(storyID, all, gen, time.Now())
-	}
-	if viewerID != 0 && len(all) > 0 {
-		mine, err := s.store.RecommendedBy(ctx, storyID, viewerID)
-		if err != nil {
+		// Who recommended what is kept with the thread, so a reader's
+		// own recommendations cost no query; a recommendation changes
+		// the thread's counts and so drops both.
+		if recs, err = s.store.Recommendations(ctx, storyID); err != nil {
 			return nil, err
 		}
+		s.threads.put(storyID, all, recs, gen, time.Now())
+	}
+	if mine := recs[viewerID]; viewerID != 0 && len(mine) > 0 {
 		for _, c := range all {
-			c.Recommended = mine[c.ID]
+			c.Recommended = slices.Contains(mine, c.ID)
 		}
 	}
 	return all, nil

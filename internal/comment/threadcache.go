@@ -24,7 +24,10 @@ type threadCache struct {
 
 type threadEntry struct {
 	comments []Comment
-	expires  time.Time
+	// recs are the ids of the comments each reader recommended, by
+	// reader; shared, never changed once kept.
+	recs    map[int64][]int64
+	expires time.Time
 }
 
 func newThreadCache(max int, ttl time.Duration) *threadCache {
@@ -32,15 +35,15 @@ func newThreadCache(max int, ttl time.Duration) *threadCache {
 }
 
 // get returns a copy of the story's comments, which the caller may
-// change, or false.
-func (c *threadCache) get(storyID int64, now time.Time) ([]*Comment, bool) {
+// change, and who recommended which, which the caller must not; or false.
+func (c *threadCache) get(storyID int64, now time.Time) ([]*Comment, map[int64][]int64, bool) {
 	c.mu.Lock()
 	e, ok := c.stories[storyID]
 	c.mu.Unlock()
 	if !ok || !now.Before(e.expires) {
-		return nil, false
+		return nil, nil, false
 	}
-	return copyComments(e.comments), true
+	return copyComments(e.comments), e.recs, true
 }
 
 func (c *threadCache) generation() uint64 {
@@ -50,7 +53,7 @@ func (c *threadCache) generation() uint64 {
 }
 
 // put keeps list unless something was forgotten since gen was read.
-func (c *threadCache) put(storyID int64, list []*Comment, gen uint64, now time.Time) {
+func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64, gen uint64, now time.Time) {
 	kept := make([]Comment, len(list))
 	for i, cm := range list {
 		kept[i] = *cm
@@ -70,7 +73,7 @@ func (c *threadCache) put(storyID int64, list []*Comment, gen uint64, now time.T
 			clear(c.stories) // rare: more discussions read at once than kept
 		}
 	}
-	c.stories[storyID] = threadEntry{comments: kept, expires: now.Add(c.ttl)}
+	c.stories[storyID] = threadEntry{comments: kept, recs: recs, expires: now.Add(c.ttl)}
 }
 
 // forget drops the named stories' threads; none drops them all.

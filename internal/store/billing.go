@@ -91,7 +91,11 @@ func (s *Store) CreatePlan(ctx context.Context, p *billing.Plan) error {
 
 // SetPlanActive sells or retires a plan.
 func (s *Store) SetPlanActive(ctx context.Context, id int64, active bool) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE plans SET active = ? WHERE id = ?`), active, id); err != nil {
+	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE plans SET active = ? WHERE id = ?`), active, id)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: set plan active: %w", err)
 	}
 	return nil
@@ -143,13 +147,41 @@ func (s *Store) subscriptionWhere(ctx context.Context, db rowQueryer, where stri
 }
 
 // SubscriptionByUser finds a reader's subscription, with its plan.
+//
+// Every signed-in page asks, so the answer is kept for a while (see
+// readerCache); billing transactions drop it on every instance.
 func (s *Store) SubscriptionByUser(ctx context.Context, userID int64) (*billing.Subscription, error) {
-	return s.subscriptionWhere(ctx, s.read, "x.user_id = ?", userID)
+	now := s.Now()
+	if kept, ok := getKept(s.readers, keptSubs, userID, now); ok {
+		if kept == nil {
+			return nil, fmt.Errorf("store: subscription: %w", billing.ErrNotFound)
+		}
+		return copySubscription(kept), nil
+	}
+	gen := s.readers.generation()
+	sub, err := s.subscriptionWhere(ctx, s.read, "x.user_id = ?", userID)
+	switch {
+	case errors.Is(err, billing.ErrNotFound):
+		putKept(s.readers, keptSubs, gen, userID, nil, now)
+	case err == nil:
+		putKept(s.readers, keptSubs, gen, userID, copySubscription(sub), now)
+	}
+	return sub, err
+}
+
+// copySubscription copies a subscription and its plan.
+func copySubscription(sub *billing.Subscription) *billing.Subscription {
+	cp := *sub
+	if sub.Plan != nil {
+		p := *sub.Plan
+		cp.Plan = &p
+	}
+	return &cp
 }
 
 // InBillingTx runs fn in one write transaction.
 func (s *Store) InBillingTx(ctx context.Context, fn func(tx billing.Tx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return fn(&billingTx{s: s, tx: tx}) })
+	return s.changeReaders(ctx, func(tx *sql.Tx) error { return fn(&billingTx{s: s, tx: tx}) })
 }
 
 // billingTx is the store inside one transaction.

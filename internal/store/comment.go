@@ -92,6 +92,29 @@ func (s *Store) StoryComments(ctx context.Context, storyID, viewerID int64) ([]*
 	return out, nil
 }
 
+// Recommendations lists who recommended which of a story's comments: the
+// comment ids each reader recommended, by reader.
+func (s *Store) Recommendations(ctx context.Context, storyID int64) (map[int64][]int64, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.user_id, r.comment_id FROM comment_recommendations r
+		JOIN comments c ON c.id = r.comment_id WHERE c.story_id = ?`), storyID)
+	if err != nil {
+		return nil, fmt.Errorf("store: recommendations: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var user, id int64
+		if err := rows.Scan(&user, &id); err != nil {
+			return nil, fmt.Errorf("store: recommendations: %w", err)
+		}
+		out[user] = append(out[user], id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: recommendations: %w", err)
+	}
+	return out, nil
+}
+
 // RecommendedBy returns the ids of the story's comments the user
 // recommends.
 func (s *Store) RecommendedBy(ctx context.Context, storyID, userID int64) (map[int64]bool, error) {
@@ -305,23 +328,37 @@ func (s *Store) ApprovedCount(ctx context.Context, userID int64) (int, error) {
 }
 
 // SuspensionOf returns a user's suspension; comment.ErrNotFound when none.
+// Every subscriber's story page asks, so the answer is kept for a while
+// (see readerCache).
 func (s *Store) SuspensionOf(ctx context.Context, userID int64) (*comment.Suspension, error) {
+	now := s.Now()
+	if kept, ok := getKept(s.readers, keptSuspensions, userID, now); ok {
+		if kept == nil {
+			return nil, comment.ErrNotFound
+		}
+		cp := *kept
+		return &cp, nil
+	}
+	gen := s.readers.generation()
 	sus := comment.Suspension{UserID: userID}
 	var until sql.NullTime
 	err := s.read.QueryRowContext(ctx, s.q(`SELECT until, reason FROM comment_suspensions WHERE user_id = ?`), userID).Scan(&until, &sus.Reason)
 	if errors.Is(err, sql.ErrNoRows) {
+		putKept(s.readers, keptSuspensions, gen, userID, nil, now)
 		return nil, comment.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: suspension: %w", err)
 	}
 	sus.Until = timeOf(until)
+	cp := sus
+	putKept(s.readers, keptSuspensions, gen, userID, &cp, now)
 	return &sus, nil
 }
 
 // Suspend records a suspension, logs it and queues the email, together.
 func (s *Store) Suspend(ctx context.Context, sus *comment.Suspension, e comment.LogEntry, notify *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO comment_suspensions (user_id, until, reason, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET until = excluded.until, reason = excluded.reason,
 			created_by = excluded.created_by, created_at = excluded.created_at`),
@@ -338,7 +375,7 @@ func (s *Store) Suspend(ctx context.Context, sus *comment.Suspension, e comment.
 
 // Unsuspend lifts a suspension and logs it.
 func (s *Store) Unsuspend(ctx context.Context, userID int64, e comment.LogEntry) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM comment_suspensions WHERE user_id = ?`), userID); err != nil {
 			return err
 		}

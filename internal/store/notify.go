@@ -26,8 +26,10 @@ const purgeAll = "*"
 const maxPurgePayload = 4000
 
 // Purges carries page-cache purges between the Dateline instances that
-// share one PostgreSQL database, with LISTEN/NOTIFY. On SQLite, which one
-// instance serves, it carries nothing.
+// share one PostgreSQL database, with LISTEN/NOTIFY. The store's own
+// notice that readers changed (see changeReaders) travels the same channel
+// and is applied to the store by Listen. On SQLite, which one instance
+// serves, it carries nothing.
 type Purges struct {
 	store *Store
 	// self marks this instance's notifications, which it need not apply.
@@ -79,6 +81,7 @@ func (p *Purges) Listen(ctx context.Context, apply func(tags []string)) {
 		}
 		p.log.Warn("lost the purge channel; listening again and emptying the page cache", "err", err)
 		apply(nil)
+		p.store.readers.drop()
 		select {
 		case <-ctx.Done():
 			return
@@ -119,6 +122,12 @@ func (p *Purges) listenOnce(ctx context.Context, apply func(tags []string)) erro
 				return errors.Join(err, driver.ErrBadConn) // do not reuse the connection
 			}
 			from, rest, _ := strings.Cut(n.Payload, " ")
+			if rest == readersTag {
+				// A write on some instance changed a session, user,
+				// subscription or suspension (see changeReaders).
+				p.store.readers.drop()
+				continue
+			}
 			if from == p.self {
 				continue
 			}

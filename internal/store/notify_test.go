@@ -18,18 +18,9 @@ import (
 // the other, that an instance ignores its own, and that a lost connection
 // empties the cache and listens again.
 func TestPurgesReachTheOtherInstances(t *testing.T) {
-	dsn := storetest.DSN(t, store.Postgres)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	open := func() *store.Store {
-		s, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
-		return s
-	}
-	one, two := open(), open()
+	dsn, one, two := twoInstances(t)
 	log := slog.New(slog.DiscardHandler)
 	sender, listener := one.NewPurges(log), two.NewPurges(log)
 
@@ -157,4 +148,24 @@ func drainAll(ch chan []string) func(func([]string) bool) {
 			}
 		}
 	}
+}
+
+// twoInstances opens two stores on one new, migrated PostgreSQL schema, as
+// two instances of Dateline share one database.
+func twoInstances(t *testing.T) (dsn string, one, two *store.Store) {
+	t.Helper()
+	dsn = storetest.DSN(t, store.Postgres)
+	open := func() *store.Store {
+		s, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	one, two = open(), open()
+	if _, err := one.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, one, two
 }

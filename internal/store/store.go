@@ -49,6 +49,9 @@ type Store struct {
 	settingsSnap snapshot[map[string]string]
 	sectionsSnap snapshot[[]story.Section]
 
+	// readers keeps what signed-in requests ask about their reader.
+	readers *readerCache
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -70,7 +73,7 @@ func OpenCounting(ctx context.Context, dsn string, queries *atomic.Int64) (*Stor
 }
 
 func open(ctx context.Context, dsn string, queries *atomic.Int64) (*Store, error) {
-	s := &Store{Now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{Now: func() time.Time { return time.Now().UTC() }, readers: newReaderCache()}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.dialect = Postgres

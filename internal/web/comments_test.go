@@ -174,6 +174,22 @@ func TestSubscribersDiscuss(t *testing.T) {
 		if !strings.Contains(text(btn), "(1)") {
 			t.Errorf("recommend button %q", text(btn))
 		}
+		// The recommendation is Bo's alone, and a second press takes it back.
+		cy := s.subscriberBrowser(t, "cy@example.com")
+		pressed := func(b *browser) int {
+			return len(findAll(one(t, b.get(st.Path()).Doc, "li[id=comment-"+id+"]"), "button[aria-pressed=true]"))
+		}
+		if pressed(cy) != 0 {
+			t.Error("another reader sees Bo's recommendation as their own")
+		}
+		expect(t, bo.post("/comments/"+id+"/recommend"), http.StatusSeeOther, st.Path()+"#comment-"+id)
+		if pressed(bo) != 0 {
+			t.Error("a recommendation taken back still shows as pressed")
+		}
+		expect(t, bo.post("/comments/"+id+"/recommend"), http.StatusSeeOther, st.Path()+"#comment-"+id)
+		if pressed(bo) != 1 {
+			t.Error("a recommendation made again does not show")
+		}
 		if r := ann.post("/comments/" + id + "/recommend"); r.Code != http.StatusForbidden {
 			t.Errorf("recommending one's own comment = %d", r.Code)
 		}

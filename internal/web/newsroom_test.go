@@ -302,7 +302,7 @@ func TestImageUploadAndFeaturedImage(t *testing.T) {
 			t.Errorf("a size never made: %d", res.Code)
 		}
 		// Featured on a story, with srcset, sizes and dimensions.
-		savedID(t, editor.post("/admin/stories", storyForm("Ferries in pictures", "0", "publish", "image", fmt.Sprint(im.ID))...))
+		id := savedID(t, editor.post("/admin/stories", storyForm("Ferries in pictures", "0", "publish", "image", fmt.Sprint(im.ID))...))
 		st, _ := s.db.StoryBySlug(context.Background(), "ferries-in-pictures")
 		page := s.browser(t).get(st.Path())
 		fig := one(t, page.Doc, "figure.story-image")
@@ -315,6 +315,16 @@ func TestImageUploadAndFeaturedImage(t *testing.T) {
 		}
 		if got := attr(one(t, page.Doc, "meta[property=og:image]"), "content"); got != testBase+im.URL(1000) {
 			t.Errorf("og:image %q", got)
+		}
+		// Signed-in readers' pages, which the page cache does not hold,
+		// keep the image with the story, until the story changes.
+		reader := s.subscriberBrowser(t, "reader@example.com")
+		if r := reader.get(st.Path()); len(findAll(r.Doc, "figure.story-image")) != 1 {
+			t.Fatal("a signed-in reader does not see the image")
+		}
+		savedID(t, editor.post("/admin/stories/"+id, storyForm("Ferries in pictures", fmt.Sprint(st.Version), "publish", "image", "")...))
+		if r := reader.get(st.Path()); len(findAll(r.Doc, "figure.story-image")) != 0 {
+			t.Error("the image taken off the story still shows to signed-in readers")
 		}
 	})
 }

@@ -163,6 +163,7 @@ type Server struct {
 	metrics       *metrics
 	cache         *pageCache
 	stories       *keptByStory[*story.Story]  // by slug; nil without the page cache
+	figures       *keptByStory[*media.Image]  // by story id; a nil image is kept too
 	discussions   *keptByStory[template.HTML] // by sharedKey; nil without the page cache
 	shedder       *shedder                    // nil without a bound on requests
 	cacheTTL      time.Duration
@@ -205,6 +206,7 @@ func New(st Store, opts Options) (*Server, error) {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
 		s.stories = newKeptByStory[*story.Story](5000)
 		s.discussions = newKeptByStory[template.HTML](2000)
+		s.figures = newKeptByStory[*media.Image](5000)
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {

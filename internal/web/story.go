@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"dateline/internal/billing"
@@ -93,6 +94,37 @@ func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, er
 	return &cp, nil
 }
 
+// figureOf returns a story's featured image, or nil; from the kept
+// images when the page cache is on.
+func (s *Server) figureOf(ctx context.Context, storyID int64) *media.Image {
+	if s.images == nil {
+		return nil
+	}
+	key := strconv.FormatInt(storyID, 10)
+	var gen uint64
+	if s.figures != nil {
+		im, ok, g := s.figures.get(key)
+		if ok {
+			return im
+		}
+		gen = g
+	}
+	var im *media.Image
+	id, err := s.images.StoryImageID(ctx, storyID)
+	if err != nil {
+		return nil // a story shows without its image rather than not at all
+	}
+	if id != 0 {
+		if im, err = s.images.ImageByID(ctx, id); err != nil {
+			return nil
+		}
+	}
+	if s.figures != nil {
+		s.figures.put(key, storyID, im, gen)
+	}
+	return im
+}
+
 // showStory renders a story page; cf carries a comment form that came back
 // with an error.
 func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Story, status int, cf *commentForm) {
@@ -149,13 +181,9 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 		data.Description = st.SEODescription
 	}
 	data.JSONLD = s.newsArticle(st, canonical)
-	if s.images != nil {
-		if id, err := s.images.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
-			if im, err := s.images.ImageByID(r.Context(), id); err == nil {
-				data.Figure = im
-				data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
-			}
-		}
+	if im := s.figureOf(r.Context(), st.ID); im != nil {
+		data.Figure = im
+		data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
 	}
 	if s.comments != nil {
 		cv, err := s.commentsView(r, st, cf)
