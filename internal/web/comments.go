@@ -82,17 +82,18 @@ type commentsView struct {
 	ListHTML template.HTML
 }
 
-// sharedKey names the rendered list of comments this view shows when every
-// reader of the viewer's kind sees the same list: anonymous readers, and
-// signed-in readers (not staff) with no comment and no recommendation of
-// their own in it. ok is false when the list is the viewer's own.
+// sharedKey names the rendered list of comments this view shares with
+// every reader of the viewer's kind: anonymous readers, and signed-in
+// readers who are not staff. ok is false when the whole list is the
+// viewer's own. A reader with comments or recommendations of their own in
+// the list shares all but the threads they touch (see shareDiscussion).
 func (v *commentsView) sharedKey() (key string, ok bool) {
 	if v.Form != nil || v.ReplyTo != 0 || v.CanSetMode {
 		return "", false
 	}
 	kind := "anonymous"
 	if v.Viewer != nil {
-		if v.Viewer.Staff() || v.touches(v.Thread.Comments) {
+		if v.Viewer.Staff() {
 			return "", false
 		}
 		kind = "reader"
@@ -131,10 +132,18 @@ func (v *commentsView) FormFor(replyTo, editID int64) *form {
 
 const maxShown = 1000
 
+// sharedDiscussion is a list of comments rendered for every reader of one
+// kind: whole, and thread by thread (a comment with its replies).
+type sharedDiscussion struct {
+	list    template.HTML
+	threads map[int64]template.HTML // by the id of the thread's first comment
+}
+
 // shareDiscussion fills v.ListHTML from the discussions kept rendered, or
-// renders the list and keeps it, when every reader of the viewer's kind
-// sees the same list. A story read by thousands of subscribers at once is
-// then rendered once per change, not once per reader.
+// renders the list and keeps it. A story read by thousands of subscribers
+// at once is then rendered once per change, not once per reader; a reader
+// who wrote or recommended comments in it gets those threads rendered for
+// them and the rest from the kept list.
 func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
 	if s.discussions == nil || len(v.Thread.Comments) == 0 {
 		return
@@ -143,18 +152,53 @@ func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
 	if !ok {
 		return
 	}
-	html, ok, gen := s.discussions.get(key)
-	if ok {
-		v.ListHTML = html
+	own := func(list []*comment.Comment) bool { return v.Viewer != nil && v.touches(list) }
+	personal := own(v.Thread.Comments)
+	d, ok, gen := s.discussions.get(key)
+	if !ok {
+		if personal {
+			return // the kept list is made from a reader who sees it as everyone does
+		}
+		d = &sharedDiscussion{threads: make(map[int64]template.HTML, len(v.Thread.Comments))}
+		var list strings.Builder
+		for _, c := range v.Thread.Comments {
+			part, err := s.renderThread(v, c)
+			if err != nil {
+				s.log.Warn("render a discussion", "story", storyID, "err", err)
+				return // the page renders the list itself
+			}
+			d.threads[c.ID] = part
+			list.WriteString(string(part))
+		}
+		d.list = template.HTML(list.String()) // #nosec G203 -- rendered by html/template in renderThread
+		s.discussions.put(key, storyID, d, gen)
+	}
+	if !personal {
+		v.ListHTML = d.list
 		return
 	}
-	var b strings.Builder
-	if err := s.pages.byName["story"].ExecuteTemplate(&b, "commentList", v); err != nil {
-		s.log.Warn("render a discussion", "story", storyID, "err", err)
-		return // the page renders the list itself
+	var list strings.Builder
+	for _, c := range v.Thread.Comments {
+		part, ok := d.threads[c.ID]
+		if !ok || own([]*comment.Comment{c}) {
+			var err error
+			if part, err = s.renderThread(v, c); err != nil {
+				s.log.Warn("render a discussion", "story", storyID, "err", err)
+				return
+			}
+		}
+		list.WriteString(string(part))
 	}
-	v.ListHTML = template.HTML(b.String()) // #nosec G203 -- rendered by html/template just above
-	s.discussions.put(key, storyID, v.ListHTML, gen)
+	v.ListHTML = template.HTML(list.String()) // #nosec G203 -- rendered by html/template in renderThread
+}
+
+// renderThread renders one comment and its replies as the view shows them.
+func (s *Server) renderThread(v *commentsView, c *comment.Comment) (template.HTML, error) {
+	var b strings.Builder
+	if err := s.pages.byName["story"].ExecuteTemplate(&b, "comment", map[string]any{"C": c, "V": v}); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil // #nosec G203 -- rendered by html/template just above
 }
 
 func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm) (*commentsView, error) {

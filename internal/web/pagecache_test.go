@@ -326,5 +326,23 @@ func TestSharedDiscussionsStayEachReadersOwn(t *testing.T) {
 		if r := cy.get(st.Path()); !strings.Contains(r.Body, "And the one after it.") {
 			t.Error("a new comment is missing from a shared discussion")
 		}
+		// A reader with threads of their own gets those rendered for them
+		// and the others from the list kept for everyone, which Cy, who
+		// has nothing of his own here, made.
+		boID := commentID(t, bo.post("/comments", "story", st.Slug, "body", "Bo's own thought."))
+		list(cy)
+		if got := list(ann); !strings.Contains(got, "Delete") {
+			t.Errorf("Ann's own thread, beside one from the kept list: %q", got)
+		}
+		for _, v := range []struct {
+			b      *browser
+			who    string
+			delete bool
+		}{{ann, "Ann", false}, {cy, "Cy", false}, {bo, "Bo", true}} {
+			got := text(one(t, v.b.get(st.Path()).Doc, "li[id=comment-"+boID+"]"))
+			if strings.Contains(got, "Delete") != v.delete || strings.Contains(got, "Recommend") == v.delete {
+				t.Errorf("%s's view of Bo's comment: %q", v.who, got)
+			}
+		}
 	})
 }

@@ -5,7 +5,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -162,10 +161,10 @@ type Server struct {
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
-	stories       *keptByStory[*story.Story]  // by slug; nil without the page cache
-	figures       *keptByStory[*media.Image]  // by story id; a nil image is kept too
-	discussions   *keptByStory[template.HTML] // by sharedKey; nil without the page cache
-	shedder       *shedder                    // nil without a bound on requests
+	stories       *keptByStory[*story.Story]      // by slug; nil without the page cache
+	figures       *keptByStory[*media.Image]      // by story id; a nil image is kept too
+	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
+	shedder       *shedder                        // nil without a bound on requests
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
 }
@@ -205,7 +204,7 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.PageCacheBytes > 0 {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
 		s.stories = newKeptByStory[*story.Story](5000)
-		s.discussions = newKeptByStory[template.HTML](2000)
+		s.discussions = newKeptByStory[*sharedDiscussion](2000)
 		s.figures = newKeptByStory[*media.Image](5000)
 	}
 	var err error
