@@ -1,17 +1,34 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"dateline/internal/story"
 )
 
-// Search finds published stories matching every term, best matches first:
-// headline matches rank above dek matches above first-paragraph matches.
-// Only the headline, dek and first paragraph are searched or quoted, so a
-// subscribers-only story's body never leaks through search.
+// SearchCandidates bounds the work of one search: only the newest this
+// many matching published stories are ranked and paged through, and at
+// most one more is counted, so a common word costs no more than a rare
+// one. Newest is by publication time on PostgreSQL, and by story id, the
+// order stories were first saved, on SQLite, whose search index is kept in
+// that order. A total above SearchCandidates from Search means "more than
+// SearchCandidates stories match".
+const SearchCandidates = 500
+
+// Search finds published stories matching every term among the newest
+// SearchCandidates that do, best match first and the newer first between
+// equals: headline matches rank above dek matches above first-paragraph
+// matches. The total counts matches up to SearchCandidates+1; pages past
+// the ranked ones are empty. Only the headline, dek and first paragraph
+// are searched or quoted, so a subscribers-only story's body never leaks
+// through search.
 func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.SearchHit, int, error) {
 	if len(q.Terms) == 0 {
 		return nil, 0, nil
@@ -30,71 +47,17 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 		where = append(where, "st.published_at < ?")
 		args = append(args, utc(q.To))
 	}
-	var from, match, snippet, order string
-	var matchArgs []any
-	if s.dialect == Postgres {
-		from = `FROM stories st JOIN sections sec ON sec.id = st.section_id, plainto_tsquery('english', ?) query`
-		matchArgs = []any{strings.Join(q.Terms, " ")}
-		match = "st.search @@ query"
-		snippet = `ts_headline('english', st.dek || ' … ' || st.search_lead, query,
-			'StartSel=` + story.HighlightStart + `, StopSel=` + story.HighlightEnd + `, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`
-		order = "ts_rank_cd(st.search, query) DESC, st.published_at DESC, st.id DESC"
-	} else {
-		quoted := make([]string, len(q.Terms))
-		for i, t := range q.Terms {
-			quoted[i] = `"` + t + `"`
-		}
-		// CROSS JOIN keeps the search index the outer loop: SQLite would
-		// otherwise walk every published story and run the match for each.
-		from = `FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid JOIN sections sec ON sec.id = st.section_id`
-		match = "stories_fts MATCH ?"
-		matchArgs = []any{strings.Join(quoted, " ")}
-		snippet = `snippet(stories_fts, -1, '` + story.HighlightStart + `', '` + story.HighlightEnd + `', ' … ', 24)`
-		order = "bm25(stories_fts, 10.0, 4.0, 1.0), st.published_at DESC, st.id DESC"
-	}
-	cond := " WHERE " + match + " AND " + strings.Join(where, " AND ")
-	all := append(append([]any{}, matchArgs...), args...)
-
+	var hits []story.SearchHit
 	var total int
-	query := `SELECT ` + storyColumns + `, ` + snippet + ` ` + from + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	queryArgs := append(all, q.Limit, q.Offset)
+	var err error
 	if s.dialect == Postgres {
-		if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) `+from+cond), all...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("store: search: %w", err)
-		}
+		hits, total, err = s.searchPostgres(ctx, q, strings.Join(where, " AND "), args)
 	} else {
-		// SQLite makes every result column before it sorts, and a snippet
-		// is dear: one pass ranks and counts the matches, then only the
-		// page shown is quoted.
-		ids, n, err := s.rankMatches(ctx, cond, all, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(ids) == 0 {
-			return nil, n, nil
-		}
-		total = n
-		query = `SELECT ` + storyColumns + `, ` + snippet + ` ` + from + ` WHERE ` + match +
-			` AND st.id IN (` + strings.Repeat("?, ", len(ids)-1) + `?) ORDER BY ` + order
-		queryArgs = append(append([]any{}, matchArgs...), ids...)
+		hits, total, err = s.searchSQLite(ctx, q, strings.Join(where, " AND "), args)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(query), queryArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search: %w", err)
 	}
-	defer rows.Close()
-	var hits []story.SearchHit
-	for rows.Next() {
-		var h story.SearchHit
-		if err := scanStory(rows, &h.Story, &h.Snippet); err != nil {
-			return nil, 0, fmt.Errorf("store: search: %w", err)
-		}
-		hits = append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: search: %w", err)
-	}
-	_ = rows.Close() // free the connection for the next query; rows.Err was checked
 	list := make([]story.Story, len(hits))
 	for i := range hits {
 		list[i] = hits[i].Story
@@ -108,39 +71,236 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 	return hits, total, nil
 }
 
-// rankMatches returns the ids of the page of matches q asks for, best
-// first, and how many stories match in all (SQLite only).
-func (s *Store) rankMatches(ctx context.Context, cond string, args []any, q story.SearchQuery) ([]any, int, error) {
-	// The score is taken inside, where the search index is at hand; the
-	// window outside counts every match before the page is cut. cond is
-	// made of fixed clauses; every value is a parameter.
-	rows, err := s.read.QueryContext(ctx, `SELECT id, COUNT(*) OVER () FROM (
-		SELECT st.id, bm25(stories_fts, 10.0, 4.0, 1.0) AS score, st.published_at
-		FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid`+cond+`)
-		ORDER BY score, published_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, q.Limit, q.Offset)...) // #nosec G202 -- cond holds no values, only placeholders
+// searchPostgres takes the newest SearchCandidates+1 matches through the
+// search index, ranks all but the last and quotes only the page shown, in
+// one query. where is made of fixed clauses; every value is in args.
+func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
+	matches := `FROM stories st, plainto_tsquery('english', ?) query WHERE st.search @@ query AND ` + where
+	matchArgs := append([]any{strings.Join(q.Terms, " ")}, args...)
+	// Planned for these words each time (QueryExecModeExec): whether to
+	// walk the newest stories or collect every match first depends on how
+	// common the words are, which a plan kept for any words cannot know.
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+storyColumns+`,
+		ts_headline('english', st.dek || ' … ' || st.search_lead, p.query,
+			'StartSel=`+story.HighlightStart+`, StopSel=`+story.HighlightEnd+`, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
+		p.total
+		FROM (
+			SELECT c.id, c.published_at, c.query, c.score, c.total FROM (
+				SELECT m.id, m.published_at, m.query, ts_rank_cd(m.search, m.query) AS score, COUNT(*) OVER () AS total,
+					ROW_NUMBER() OVER (ORDER BY m.published_at DESC, m.id DESC) AS newest
+				FROM (SELECT st.id, st.published_at, st.search, query `+matches+`
+					ORDER BY st.published_at DESC, st.id DESC LIMIT ?) m
+			) c
+			WHERE c.newest <= ?
+			ORDER BY c.score DESC, c.published_at DESC, c.id DESC LIMIT ? OFFSET ?
+		) p
+		JOIN stories st ON st.id = p.id JOIN sections sec ON sec.id = st.section_id
+		ORDER BY p.score DESC, p.published_at DESC, p.id DESC`), // #nosec G202 -- where holds no values, only placeholders
+		append([]any{pgx.QueryExecModeExec}, append(matchArgs, SearchCandidates+1, SearchCandidates, q.Limit, q.Offset)...)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: search: %w", err)
+		return nil, 0, err
 	}
 	defer rows.Close()
-	var ids []any
+	var hits []story.SearchHit
 	total := 0
 	for rows.Next() {
+		var h story.SearchHit
+		if err := scanStory(rows, &h.Story, &h.Snippet, &total); err != nil {
+			return nil, 0, err
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	_ = rows.Close() // free the connection for the next query; rows.Err was checked
+	if len(hits) == 0 && q.Offset > 0 {
+		// Past the last page the window counts nothing; count apart.
+		err = s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 `+matches+` LIMIT ?) m`), // #nosec G202 -- where holds no values, only placeholders
+			append([]any{pgx.QueryExecModeExec}, append(matchArgs, SearchCandidates+1)...)...).Scan(&total)
+	}
+	return hits, total, err
+}
+
+// Weights of a query word found in the headline and in the dek, when
+// ranking on SQLite.
+const (
+	headlineWeight = 10
+	dekWeight      = 4
+)
+
+// searchSQLite walks the search index newest id first for the candidates,
+// scores each by the query words in its headline and dek, and reads and
+// quotes only the page shown. Every step reads the index within the
+// candidates' ids only: FTS5's bm25 would count each word's matches
+// across the whole archive first. where is made of fixed clauses; every
+// value is in args.
+func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
+	quoted := make([]string, len(q.Terms))
+	for i, t := range q.Terms {
+		quoted[i] = `"` + t + `"`
+	}
+	all := strings.Join(quoted, " ")
+
+	// The candidates: the newest matches, walking the search index down
+	// from the highest id until SearchCandidates+1 pass the filters.
+	candidates, err := s.sqliteCandidates(ctx, q, all, where, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.read.QueryContext(ctx, candidates.query+` ORDER BY stories_fts.rowid DESC LIMIT ?`,
+		append(candidates.args, SearchCandidates+1)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := len(ids)
+	ids = ids[:min(len(ids), SearchCandidates)]
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	lo, hi := ids[len(ids)-1], ids[0]
+
+	// Score: each query word found in the headline or the dek adds its
+	// weight. One pass of the index per word and column, over the
+	// candidates' ids, and only through stories that match the query.
+	score := make(map[int64]int, len(ids))
+	for _, id := range ids {
+		score[id] = 0
+	}
+	var arms []string
+	var scoreArgs []any
+	for _, t := range quoted {
+		for _, c := range []struct {
+			name   string
+			weight int
+		}{{"headline", headlineWeight}, {"dek", dekWeight}} {
+			arms = append(arms, fmt.Sprintf(`SELECT %d, rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
+			match := "{" + c.name + "}: " + t
+			if len(quoted) > 1 {
+				match = "(" + match + ") AND (" + all + ")"
+			}
+			scoreArgs = append(scoreArgs, match, lo, hi)
+		}
+	}
+	rows, err = s.read.QueryContext(ctx, strings.Join(arms, " UNION ALL "), scoreArgs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var weight int
 		var id int64
-		if err := rows.Scan(&id, &total); err != nil {
-			return nil, 0, fmt.Errorf("store: search: %w", err)
+		if err := rows.Scan(&weight, &id); err != nil {
+			return nil, 0, err
+		}
+		if v, ok := score[id]; ok {
+			score[id] = v + weight
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	_ = rows.Close() // free the connection for the next query; rows.Err was checked
+	// ids run newest first; a stable sort keeps the newer first between
+	// equal scores.
+	slices.SortStableFunc(ids, func(a, b int64) int { return cmp.Compare(score[b], score[a]) })
+	page := ids[min(q.Offset, len(ids)):min(q.Offset+q.Limit, len(ids))]
+	if len(page) == 0 {
+		return nil, total, nil
+	}
+
+	// The page's stories, quoted. The id range keeps the search index to
+	// one short walk; the listed ids pick the page from it.
+	place := make(map[int64]int, len(page))
+	pageArgs := []any{all, slices.Min(page), slices.Max(page)}
+	for i, id := range page {
+		place[id] = i
+		pageArgs = append(pageArgs, id)
+	}
+	rows, err = s.read.QueryContext(ctx, `SELECT `+storyColumns+`,
+		snippet(stories_fts, -1, '`+story.HighlightStart+`', '`+story.HighlightEnd+`', ' … ', 24)
+		FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid JOIN sections sec ON sec.id = st.section_id
+		WHERE stories_fts MATCH ? AND stories_fts.rowid BETWEEN ? AND ?
+			AND +stories_fts.rowid IN (`+strings.Repeat("?, ", len(page)-1)+`?)`, pageArgs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	hits := make([]story.SearchHit, len(page))
+	for rows.Next() {
+		var h story.SearchHit
+		if err := scanStory(rows, &h.Story, &h.Snippet); err != nil {
+			return nil, 0, err
+		}
+		hits[place[h.ID]] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	// A story edited away between the reads leaves a gap; close it.
+	hits = slices.DeleteFunc(hits, func(h story.SearchHit) bool { return h.ID == 0 })
+	return hits, total, nil
+}
+
+// maxSetAside is the most unpublished stories a search on SQLite sets
+// aside in memory before it reads each candidate's row instead.
+const maxSetAside = 2000
+
+// unpublished lists the stories not published at ?. Each clause is a
+// range of one index; kept flat, SQLite reads only those ranges.
+const unpublished = `SELECT id FROM stories WHERE status < 'published' OR status > 'published'
+	OR (status = 'published' AND published_at IS NULL) OR (status = 'published' AND published_at > ?)`
+
+// sqliteQuery is SQL with its arguments.
+type sqliteQuery struct {
+	query string
+	args  []any
+}
+
+// sqliteCandidates picks how a search on SQLite tells published matches
+// from the rest, as the start of a query for their ids:
+//   - with a section or date filter, the stories it keeps are listed
+//     through their index;
+//   - otherwise, while few stories are unpublished, those are set aside
+//     and no story row is read;
+//   - else each match's row is read, which costs the same however many
+//     stories are drafts.
+//
+// The + keeps the search index from looking up each listed id on its own.
+func (s *Store) sqliteCandidates(ctx context.Context, q story.SearchQuery, match, where string, args []any) (sqliteQuery, error) {
+	if q.SectionID != 0 || !q.From.IsZero() || !q.To.IsZero() {
+		return sqliteQuery{`SELECT stories_fts.rowid FROM stories_fts WHERE stories_fts MATCH ?
+			AND +stories_fts.rowid IN (SELECT st.id FROM stories st WHERE ` + where + `)`, // #nosec G202 -- where holds no values, only placeholders
+			append([]any{match}, args...)}, nil
+	}
+	now := args[0]
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+unpublished+` LIMIT ?)`, now, maxSetAside+1).Scan(&n); err != nil {
+		return sqliteQuery{}, err
+	}
+	if n <= maxSetAside {
+		return sqliteQuery{`SELECT stories_fts.rowid FROM stories_fts WHERE stories_fts MATCH ?
+			AND +stories_fts.rowid NOT IN (` + unpublished + `)`, []any{match, now}}, nil
+	}
+	return sqliteQuery{`SELECT stories_fts.rowid FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid
+		WHERE stories_fts MATCH ? AND ` + where, // #nosec G202 -- where holds no values, only placeholders
+		append([]any{match}, args...)}, nil
+}
+
+// scanIDs reads a column of ids and closes rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: search: %w", err)
-	}
-	if len(ids) == 0 && q.Offset > 0 {
-		// Past the last page the window counts nothing; count apart.
-		err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid`+cond,
-			args...).Scan(&total)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: search: %w", err)
-		}
-	}
-	return ids, total, nil
+	return ids, rows.Err()
 }

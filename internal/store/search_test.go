@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +74,121 @@ func TestSearch(t *testing.T) {
 	})
 }
 
+// TestSearchRanksOnlyTheNewestMatches holds a search to the newest
+// store.SearchCandidates matches: an older story that would rank first is
+// left out, the total says only "more than", the pages end with the
+// candidates, and narrowing by date or section reaches the older story.
+// It holds with few drafts and with many, which SQLite tells apart in
+// different ways.
+func TestSearchRanksOnlyTheNewestMatches(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		c := newClock(s)
+		seed(t, s, 0)
+		r := story.NewRenderer()
+		add := func(headline, section string, status story.Status, at time.Time) *story.Story {
+			st := &story.Story{Headline: headline, Body: "The crews raced.\n\nMore.", Section: story.Section{Slug: section},
+				Bylines: []story.Byline{{Name: "Staff"}}, Status: status}
+			if status == story.Published {
+				st.PublishedAt = at
+			}
+			if err := st.Prepare(r); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateStory(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		world, err := s.SectionBySlug(ctx, "world")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// insert adds n stories in one statement, story i published at
+		// at(i), or a draft if at is nil.
+		insert := func(prefix string, n int, headline, lead string, at func(i int) time.Time) {
+			t.Helper()
+			var rows []string
+			var args []any
+			for i := range n {
+				status, published, created := "draft", any(nil), any(c.now.Add(-time.Hour))
+				if at != nil {
+					status, published, created = "published", at(i), at(i)
+				}
+				rows = append(rows, "(?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, fmt.Sprintf("%s-%d", prefix, i), fmt.Sprintf(headline, i), world.ID,
+					fmt.Sprintf(lead, i), fmt.Sprintf(lead, i), status, published, created)
+			}
+			if err := s.ExecForTest(ctx, `INSERT INTO stories (slug, headline, section_id, body, search_lead, status, published_at, created_at)
+				VALUES `+strings.Join(rows, ", "), args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The best match of all, a headline match, but the oldest.
+		old := add("Regatta on the river", "business", story.Published, c.now.Add(-30*24*time.Hour))
+		// More newer stories than a search ranks, naming the regatta only in
+		// the first paragraph, each newer than the one before.
+		n := store.SearchCandidates + 5
+		base := c.now.Add(-24 * time.Hour)
+		insert("crew", n, "Crew %d trains", "Crew %d trained for the regatta.", func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) })
+		newest := add("Regatta day draws crowds", "world", story.Published, c.now.Add(-time.Hour))
+		draft := add("Regatta draft", "world", story.Draft, time.Time{})
+		soon := add("Regatta preview", "world", story.Published, c.now.Add(time.Hour))
+		biz, err := s.SectionBySlug(ctx, "business")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		search := func(q story.SearchQuery) ([]story.SearchHit, int) {
+			t.Helper()
+			q.Terms = story.SearchTerms("regatta")
+			hits, total, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return hits, total
+		}
+		check := func(t *testing.T) {
+			hits, total := search(story.SearchQuery{Limit: 10})
+			if total != store.SearchCandidates+1 {
+				t.Errorf("total = %d, want %d: more than the %d ranked", total, store.SearchCandidates+1, store.SearchCandidates)
+			}
+			if len(hits) != 10 || hits[0].ID != newest.ID || !strings.Contains(hits[1].Snippet, story.HighlightStart) {
+				t.Fatalf("first page %q; want the newest headline match first", headlinesOf(hits))
+			}
+			all, _ := search(story.SearchQuery{Limit: n + 10})
+			if len(all) != store.SearchCandidates {
+				t.Errorf("%d stories ranked, want %d", len(all), store.SearchCandidates)
+			}
+			for i, h := range all {
+				if h.ID == old.ID || h.ID == draft.ID || h.ID == soon.ID || h.Status != story.Published {
+					t.Errorf("ranked %q at %d: older than the candidates, or not yet published", h.Headline, i)
+				}
+				if i > 1 && h.PublishedAt.After(all[i-1].PublishedAt) {
+					t.Errorf("between equal matches %q comes after the older %q", h.Headline, all[i-1].Headline)
+				}
+			}
+			if hits, total := search(story.SearchQuery{Limit: 10, Offset: store.SearchCandidates}); len(hits) != 0 || total != store.SearchCandidates+1 {
+				t.Errorf("past the candidates: %d hits, total %d", len(hits), total)
+			}
+			// Narrowing reaches the older story, and counts exactly.
+			if hits, total := search(story.SearchQuery{Limit: 10, To: base}); total != 1 || len(hits) != 1 || hits[0].ID != old.ID {
+				t.Errorf("date filter: %q, total %d", headlinesOf(hits), total)
+			}
+			if hits, total := search(story.SearchQuery{Limit: 10, SectionID: biz.ID}); total != 1 || len(hits) != 1 || hits[0].ID != old.ID {
+				t.Errorf("section filter: %q, total %d", headlinesOf(hits), total)
+			}
+			if hits, total := search(story.SearchQuery{Limit: 10, SectionID: world.ID, From: base.Add(time.Duration(n-20) * time.Minute)}); total != 21 || len(hits) != 10 || hits[0].ID != newest.ID {
+				t.Errorf("section and date filter: %q, total %d, want 21", headlinesOf(hits), total)
+			}
+		}
+		t.Run("few drafts", check)
+		// More drafts than SQLite sets aside in memory, each a headline
+		// match newer than every published story.
+		insert("draft", 2500, "Regatta draft %d", "Draft %d.", nil)
+		t.Run("many drafts", check)
+	})
+}
+
 func headlinesOf(hits []story.SearchHit) []string {
 	var out []string
 	for _, h := range hits {
@@ -93,5 +210,40 @@ func TestSearchTerms(t *testing.T) {
 	}
 	if n := len(story.SearchTerms(strings.Repeat("word ", 50))); n != story.MaxSearchTerms {
 		t.Errorf("%d terms kept", n)
+	}
+}
+
+// BenchmarkSearchSeeded times searches of common words on a seeded
+// database named by DATELINE_SEARCH_BENCH (a SQLite file, or a postgres://
+// URL), which it only reads. DATELINE_SEARCH_WORDS lists the queries,
+// comma-separated. Without the variable it is skipped.
+func BenchmarkSearchSeeded(b *testing.B) {
+	dsn := os.Getenv("DATELINE_SEARCH_BENCH")
+	if dsn == "" {
+		b.Skip("DATELINE_SEARCH_BENCH does not name a seeded database")
+	}
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	words := "rowing,split,inquiry,harbour,harbour rail"
+	if w := os.Getenv("DATELINE_SEARCH_WORDS"); w != "" {
+		words = w
+	}
+	for _, q := range strings.Split(words, ",") {
+		for _, page := range []int{1, 3} {
+			b.Run(fmt.Sprintf("%s/page%d", strings.ReplaceAll(q, " ", "_"), page), func(b *testing.B) {
+				sq := story.SearchQuery{Terms: story.SearchTerms(q), Limit: 20, Offset: (page - 1) * 20}
+				var total int
+				for b.Loop() {
+					var err error
+					if _, total, err = s.Search(ctx, sq); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(total), "total")
+			})
+		}
 	}
 }

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -19,9 +22,13 @@ type searchPage struct {
 	Query, Section, From, To string
 	Hits                     []story.SearchHit
 	Total                    int
-	Pager                    pager
-	Searched                 bool
-	Message                  string
+	// More is set when more stories match than a search ranks; Total is
+	// then only a lower bound, and Ranked says how many are shown.
+	More     bool
+	Ranked   string
+	Pager    pager
+	Searched bool
+	Message  string
 }
 
 // snippetHTML escapes a search snippet and turns its highlight marks into
@@ -83,11 +90,41 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Hits, p.Total, p.Searched = hits, total, true
+		if total > store.SearchCandidates {
+			// Only the newest matches are ranked: say "more than", and
+			// let the pages end with them.
+			p.More, p.Ranked, total = true, thousands(store.SearchCandidates), store.SearchCandidates
+		}
 		base := "/search?" + url.Values{"q": {p.Query}, "section": {p.Section}, "from": {p.From}, "to": {p.To}}.Encode()
-		p.Pager = newPager(base, page, total, s.pageSize)
+		p.Pager = searchPager(base, page, total, s.pageSize)
 		p.Title = "Search: " + p.Query
 	} else if p.Query != "" {
 		p.Message = "Search for words: letters and numbers."
 	}
 	s.render(w, r, status, "search", p)
+}
+
+// searchPager is newPager for a search: its base address carries the
+// query already, so the page number is added with &.
+func searchPager(base string, page, total, size int) pager {
+	p := pager{Page: page, Pages: max(1, (total+size-1)/size)}
+	if page > 1 {
+		p.Prev = base
+		if page > 2 {
+			p.Prev = fmt.Sprintf("%s&page=%d", base, page-1)
+		}
+	}
+	if page < p.Pages {
+		p.Next = fmt.Sprintf("%s&page=%d", base, page+1)
+	}
+	return p
+}
+
+// thousands writes n with a comma between each group of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
