@@ -96,21 +96,9 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) 
 	return s.execOneReaders(ctx, "set password hash", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 }
 
-// execOne runs a write that must change exactly one row; none is
-// account.ErrNotFound.
-func (s *Store) execOne(ctx context.Context, what, query string, args ...any) error {
-	res, err := s.write.ExecContext(ctx, s.q(query), args...)
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("store: %s: %w", what, account.ErrNotFound)
-	}
-	return nil
-}
-
-// execOneReaders is execOne for a write that changes what is kept about
-// readers (see changeReaders).
+// execOneReaders runs a write that must change exactly one row (none is
+// account.ErrNotFound) and changes what is kept about readers (see
+// changeReaders).
 func (s *Store) execOneReaders(ctx context.Context, what, query string, args ...any) error {
 	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(query), args...)

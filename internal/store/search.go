@@ -225,7 +225,7 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 		snippet(stories_fts, -1, '`+story.HighlightStart+`', '`+story.HighlightEnd+`', ' … ', 24)
 		FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid JOIN sections sec ON sec.id = st.section_id
 		WHERE stories_fts MATCH ? AND stories_fts.rowid BETWEEN ? AND ?
-			AND +stories_fts.rowid IN (`+strings.Repeat("?, ", len(page)-1)+`?)`, pageArgs...)
+			AND +stories_fts.rowid IN (`+strings.Repeat("?, ", len(page)-1)+`?)`, pageArgs...) // #nosec G202 -- only placeholders are added
 	if err != nil {
 		return nil, 0, err
 	}
