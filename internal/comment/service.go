@@ -186,15 +186,30 @@ type Thread struct {
 // `shown` top-level comments in the given order, editor's picks first,
 // with their replies. A viewer sees their own held comments; deleted
 // comments stay as placeholders where they have replies.
+//
+// A reader with nothing of their own in the discussion (no comment awaiting
+// review, no recommendation) sees what anonymous readers see, and gets the
+// thread kept for them all: callers must not change it.
 func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.User, order Sort, shown int) (*Thread, error) {
 	var viewerID int64
 	if viewer != nil {
 		viewerID = viewer.ID
 	}
+	if s.threads != nil {
+		build := func(all []*Comment) *Thread { return buildThread(all, nil, order, shown) }
+		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}, time.Now(), build); ok {
+			return t, nil
+		}
+	}
 	all, err := s.storyComments(ctx, storyID, viewerID)
 	if err != nil {
 		return nil, err
 	}
+	return buildThread(all, viewer, order, shown), nil
+}
+
+// buildThread nests and orders a story's comments as Thread describes.
+func buildThread(all []*Comment, viewer *account.User, order Sort, shown int) *Thread {
 	byID := make(map[int64]*Comment, len(all))
 	for _, c := range all {
 		byID[c.ID] = c
@@ -265,7 +280,7 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 		top, t.More = top[:shown], true
 	}
 	t.Comments = top
-	return t, nil
+	return t
 }
 
 // storyComments reads a story's comments, with Recommended set for the

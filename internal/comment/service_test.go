@@ -521,6 +521,26 @@ func TestKeptThreadsAreFreshOnceForgotten(t *testing.T) {
 		if !thread(b).Comments[0].Recommended || thread(a).Comments[0].Recommended || thread(nil).Comments[0].Recommended {
 			t.Error("a recommendation is marked for the wrong reader")
 		}
+		// Readers with nothing of their own in it share one thread with
+		// anonymous readers; a comment awaiting review stays its author's.
+		if thread(a) != thread(nil) {
+			t.Error("a reader with nothing of their own here got a thread built for them")
+		}
+		if err := e.db.SetSetting(ctx, "comments_banned_words", "scam"); err != nil {
+			t.Fatal(err)
+		}
+		c := e.subscriber()
+		if held := e.post(c, 0, "This is a scam."); held.Status != comment.Held {
+			t.Fatalf("held comment is %s", held.Status)
+		}
+		kept.Forget(e.st.ID)
+		thread(nil) // keeps the discussion, and the thread shared by readers
+		if th := thread(c); len(th.Comments) != 2 || th == thread(nil) {
+			t.Error("the author of a held comment does not see it in a thread of their own")
+		}
+		if th := thread(a); len(th.Comments) != 1 {
+			t.Errorf("another reader sees %d top-level comments, want 1 (the held one hidden)", len(th.Comments))
+		}
 		// A change is seen once the web server says so.
 		e.post(a, 0, "A second thought.")
 		if th := thread(nil); th.Total != 2 {

@@ -16,22 +16,84 @@ type threadCache struct {
 	max int
 
 	mu      sync.Mutex
-	stories map[int64]threadEntry
+	stories map[int64]*threadEntry
 	// forgets counts Forget calls: a thread read while one happened may be
 	// stale, so it is not kept.
 	forgets uint64
 }
 
 type threadEntry struct {
+	// comments and recs are never changed once kept.
 	comments []Comment
 	// recs are the ids of the comments each reader recommended, by
-	// reader; shared, never changed once kept.
+	// reader.
 	recs    map[int64][]int64
 	expires time.Time
+	// built are the threads made for readers with nothing of their own
+	// in the discussion, by order and length; shared, never changed once
+	// built. Guarded by threadCache.mu.
+	built map[builtKey]*Thread
+}
+
+// builtKey names a thread built from a story's comments.
+type builtKey struct {
+	order Sort
+	shown int
+}
+
+// maxBuilt bounds the threads built per story: a few orders and lengths
+// are asked for; the rest are built per request.
+const maxBuilt = 8
+
+// touchedBy reports whether the reader has something of their own in the
+// discussion: a recommendation, or a comment awaiting review.
+func (e *threadEntry) touchedBy(userID int64) bool {
+	if userID == 0 {
+		return false
+	}
+	if len(e.recs[userID]) > 0 {
+		return true
+	}
+	for i := range e.comments {
+		if e.comments[i].UserID == userID && e.comments[i].Status == Held {
+			return true
+		}
+	}
+	return false
 }
 
 func newThreadCache(max int, ttl time.Duration) *threadCache {
-	return &threadCache{ttl: ttl, max: max, stories: map[int64]threadEntry{}}
+	return &threadCache{ttl: ttl, max: max, stories: map[int64]*threadEntry{}}
+}
+
+// shared returns the thread kept for readers with nothing of their own in
+// the story's discussion, building it with build the first time; false
+// when the discussion is not kept or the reader has something of their
+// own in it.
+func (c *threadCache) shared(storyID, userID int64, key builtKey, now time.Time, build func([]*Comment) *Thread) (*Thread, bool) {
+	c.mu.Lock()
+	e, ok := c.stories[storyID]
+	var t *Thread
+	if ok {
+		t = e.built[key]
+	}
+	c.mu.Unlock()
+	if !ok || !now.Before(e.expires) || e.touchedBy(userID) {
+		return nil, false
+	}
+	if t != nil {
+		return t, true
+	}
+	t = build(copyComments(e.comments))
+	c.mu.Lock()
+	if e.built == nil {
+		e.built = make(map[builtKey]*Thread)
+	}
+	if len(e.built) < maxBuilt {
+		e.built[key] = t
+	}
+	c.mu.Unlock()
+	return t, true
 }
 
 // get returns a copy of the story's comments, which the caller may
@@ -73,7 +135,7 @@ func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64
 			clear(c.stories) // rare: more discussions read at once than kept
 		}
 	}
-	c.stories[storyID] = threadEntry{comments: kept, recs: recs, expires: now.Add(c.ttl)}
+	c.stories[storyID] = &threadEntry{comments: kept, recs: recs, expires: now.Add(c.ttl)}
 }
 
 // forget drops the named stories' threads; none drops them all.
