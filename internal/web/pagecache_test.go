@@ -344,5 +344,14 @@ func TestSharedDiscussionsStayEachReadersOwn(t *testing.T) {
 				t.Errorf("%s's view of Bo's comment: %q", v.who, got)
 			}
 		}
+		// The sort links, kept rendered, mark the order shown.
+		for _, c := range []struct{ query, current string }{
+			{"", "Oldest"}, {"?sort=newest", "Newest"}, {"?sort=recommended", "Most recommended"}, {"", "Oldest"},
+		} {
+			nav := one(t, cy.get(st.Path()+c.query).Doc, "nav.comment-sort")
+			if got := text(one(t, nav, "a[aria-current=true]")); got != c.current {
+				t.Errorf("%q marks %q as the order shown, want %q", c.query, got, c.current)
+			}
+		}
 	})
 }

@@ -32,10 +32,28 @@ var pageNames = []string{"front", "list", "story", "error", "message",
 type pages struct {
 	byName map[string]*template.Template
 	bufs   sync.Pool
+	// fragments renders the parts of pages that are the same for every
+	// reader, kept once rendered (see fragment).
+	fragments *template.Template
+	kept      fragmentCache
 }
 
 func parsePages(static *staticFiles) (*pages, error) {
+	p := &pages{byName: make(map[string]*template.Template)}
+	p.bufs.New = func() any { return new(bytes.Buffer) }
 	funcs := template.FuncMap{
+		"sectionNav": func(secs []story.Section, current string) (template.HTML, error) {
+			var key strings.Builder
+			key.WriteString("sections\x00" + current)
+			for _, sec := range secs {
+				key.WriteString("\x00" + sec.Slug + "\x01" + sec.Name)
+			}
+			return p.fragment("sectionNav", key.String(), navData{Sections: secs, Current: current})
+		},
+		"sortNav": func(path string, sorts []comment.Sort, current comment.Sort) (template.HTML, error) {
+			key := fmt.Sprintf("sorts\x00%s\x00%s\x00%v", path, current, sorts)
+			return p.fragment("sortNav", key, sortData{Path: path, Sorts: sorts, Current: current})
+		},
 		"static": static.URL,
 		"isoTime": func(t time.Time) string {
 			return t.UTC().Format(time.RFC3339)
@@ -66,8 +84,13 @@ func parsePages(static *staticFiles) (*pages, error) {
 			return m, nil
 		},
 	}
-	p := &pages{byName: make(map[string]*template.Template)}
-	p.bufs.New = func() any { return new(bytes.Buffer) }
+	src, err := templateFS.ReadFile("templates/fragments.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: template fragments: %w", err)
+	}
+	if p.fragments, err = template.New("fragments").Parse(compact(string(src))); err != nil {
+		return nil, fmt.Errorf("web: parse template fragments: %w", err)
+	}
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(funcs)
 		for _, file := range []string{"templates/layout.html", "templates/partials.html", "templates/" + name + ".html"} {
@@ -82,6 +105,56 @@ func parsePages(static *staticFiles) (*pages, error) {
 		p.byName[name] = t
 	}
 	return p, nil
+}
+
+// navData is what the sections' navigation shows.
+type navData struct {
+	Sections []story.Section
+	Current  string
+}
+
+// sortData is what the links that sort a discussion show.
+type sortData struct {
+	Path    string
+	Sorts   []comment.Sort
+	Current comment.Sort
+}
+
+// maxFragments bounds the fragments kept; past it they are all dropped
+// and rendered again as asked for.
+const maxFragments = 1000
+
+// fragmentCache keeps rendered fragments by a key that names everything
+// they show.
+type fragmentCache struct {
+	mu   sync.Mutex
+	html map[string]template.HTML
+}
+
+// fragment returns the named fragment of the fragments template rendered
+// with data, which key must fully describe: a fragment is rendered once
+// and served to every page that asks with the same key. Every page shows
+// the sections' navigation, and html/template spends more on those links
+// than on the rest of a story page's header.
+func (p *pages) fragment(name, key string, data any) (template.HTML, error) {
+	p.kept.mu.Lock()
+	html, ok := p.kept.html[key]
+	p.kept.mu.Unlock()
+	if ok {
+		return html, nil
+	}
+	var b strings.Builder
+	if err := p.fragments.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	html = template.HTML(b.String()) // #nosec G203 -- rendered by html/template just above
+	p.kept.mu.Lock()
+	if p.kept.html == nil || len(p.kept.html) >= maxFragments {
+		p.kept.html = make(map[string]template.HTML)
+	}
+	p.kept.html[key] = html
+	p.kept.mu.Unlock()
+	return html, nil
 }
 
 // compact removes the indentation and blank lines of template source, and
