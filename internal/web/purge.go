@@ -197,7 +197,7 @@ func (s *Server) ApplyPurge(tags []string) {
 	if s.stories != nil {
 		s.stories.purge(ids...)
 		s.discussions.purge(ids...)
-		s.figures.purge(ids...)
+		s.parts.purge(ids...)
 	}
 	if s.comments != nil {
 		if len(ids) == 0 {

@@ -162,7 +162,7 @@ type Server struct {
 	metrics       *metrics
 	cache         *pageCache
 	stories       *keptByStory[*story.Story]      // by slug; nil without the page cache
-	figures       *keptByStory[*media.Image]      // by story id; a nil image is kept too
+	parts         *keptByStory[*storyParts]       // by story id
 	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
 	shedder       *shedder                        // nil without a bound on requests
 	cacheTTL      time.Duration
@@ -205,7 +205,7 @@ func New(st Store, opts Options) (*Server, error) {
 		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
 		s.stories = newKeptByStory[*story.Story](5000)
 		s.discussions = newKeptByStory[*sharedDiscussion](2000)
-		s.figures = newKeptByStory[*media.Image](5000)
+		s.parts = newKeptByStory[*storyParts](5000)
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {

@@ -36,6 +36,9 @@ type storyPage struct {
 	Figure *media.Image
 	// ShareTitle is the title link previews show.
 	ShareTitle string
+	// Parts are the parts every reader sees alike, kept rendered; nil
+	// when the page renders them.
+	Parts *storyParts
 }
 
 // paywall is the panel shown in place of the rest of a story.
@@ -94,35 +97,55 @@ func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, er
 	return &cp, nil
 }
 
-// figureOf returns a story's featured image, or nil; from the kept
-// images when the page cache is on.
-func (s *Server) figureOf(ctx context.Context, storyID int64) *media.Image {
-	if s.images == nil {
+// storyParts are the parts of a story page that are the same for every
+// reader: the meta tags, the header with the image and share links, and
+// the footer with topics and corrections.
+type storyParts struct {
+	Head, Top, Footer template.HTML
+}
+
+// storyParts returns the story's parts kept rendered, or renders and keeps
+// them; nil without the page cache, when the page renders them itself
+// from what this fills in data.
+func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPage) *storyParts {
+	fill := func() {
+		data.JSONLD = s.newsArticle(st, data.Canonical)
+		if s.images == nil {
+			return
+		}
+		// A story shows without its image rather than not at all.
+		if id, err := s.images.StoryImageID(ctx, st.ID); err == nil && id != 0 {
+			if im, err := s.images.ImageByID(ctx, id); err == nil {
+				data.Figure = im
+				data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
+			}
+		}
+	}
+	if s.parts == nil {
+		fill()
 		return nil
 	}
-	key := strconv.FormatInt(storyID, 10)
-	var gen uint64
-	if s.figures != nil {
-		im, ok, g := s.figures.get(key)
-		if ok {
-			return im
+	key := strconv.FormatInt(st.ID, 10)
+	p, ok, gen := s.parts.get(key)
+	if ok {
+		return p
+	}
+	fill()
+	t := s.pages.byName["story"]
+	p = &storyParts{}
+	for _, part := range []struct {
+		name string
+		html *template.HTML
+	}{{"storyHead", &p.Head}, {"storyTop", &p.Top}, {"storyFooter", &p.Footer}} {
+		var b strings.Builder
+		if err := t.ExecuteTemplate(&b, part.name, data); err != nil {
+			s.log.Warn("render a story's parts", "story", st.ID, "err", err)
+			return nil // the page renders them itself
 		}
-		gen = g
+		*part.html = template.HTML(b.String()) // #nosec G203 -- rendered by html/template just above
 	}
-	var im *media.Image
-	id, err := s.images.StoryImageID(ctx, storyID)
-	if err != nil {
-		return nil // a story shows without its image rather than not at all
-	}
-	if id != 0 {
-		if im, err = s.images.ImageByID(ctx, id); err != nil {
-			return nil
-		}
-	}
-	if s.figures != nil {
-		s.figures.put(key, storyID, im, gen)
-	}
-	return im
+	s.parts.put(key, st.ID, p, gen)
+	return p
 }
 
 // showStory renders a story page; cf carries a comment form that came back
@@ -180,11 +203,7 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 	if st.SEODescription != "" {
 		data.Description = st.SEODescription
 	}
-	data.JSONLD = s.newsArticle(st, canonical)
-	if im := s.figureOf(r.Context(), st.ID); im != nil {
-		data.Figure = im
-		data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
-	}
+	data.Parts = s.storyParts(r.Context(), st, &data)
 	if s.comments != nil {
 		cv, err := s.commentsView(r, st, cf)
 		if err != nil {
