@@ -161,19 +161,24 @@ func nullID(id int64) any {
 
 // InsertComment stores a new comment, and the email about it, together.
 func (s *Store) InsertComment(ctx context.Context, c *comment.Comment, notify *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO comments
+	insert := func(db rowQueryer) error {
+		return db.QueryRowContext(ctx, s.q(`INSERT INTO comments
 			(story_id, user_id, parent_id, reply_to_id, depth, body, status, held_reason, staff, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			c.StoryID, nullID(c.UserID), nullID(c.ParentID), nullID(c.ReplyToID), c.Depth, c.Body, string(c.Status),
-			c.HeldReason, c.Staff, utc(c.CreatedAt)).Scan(&c.ID); err != nil {
-			return err
-		}
-		if notify != nil {
+			c.HeldReason, c.Staff, utc(c.CreatedAt)).Scan(&c.ID)
+	}
+	var err error
+	if notify == nil {
+		err = insert(s.write) // one statement commits alone
+	} else {
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := insert(tx); err != nil {
+				return err
+			}
 			return s.EnqueueTx(ctx, tx, notify)
-		}
-		return nil
-	})
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("store: insert comment: %w", err)
 	}
@@ -299,7 +304,7 @@ func (s *Store) Report(ctx context.Context, commentID, userID int64, reason comm
 // RecentCommentCount counts a user's comments since a time.
 func (s *Store) RecentCommentCount(ctx context.Context, userID int64, since time.Time) (int, error) {
 	var n int
-	err := s.write.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ?`), userID, utc(since)).Scan(&n)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ?`), userID, utc(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: recent comments: %w", err)
 	}
@@ -309,7 +314,7 @@ func (s *Store) RecentCommentCount(ctx context.Context, userID int64, since time
 // SameCommentSince reports whether the user posted this text since a time.
 func (s *Store) SameCommentSince(ctx context.Context, userID int64, body string, since time.Time) (bool, error) {
 	var n int
-	err := s.write.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ? AND body = ?`),
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ? AND body = ?`),
 		userID, utc(since), body).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: same comment: %w", err)

@@ -39,8 +39,8 @@ const (
 // safe for concurrent use.
 type Store struct {
 	dialect Dialect
-	read    *sql.DB
-	write   *sql.DB
+	read    *pool
+	write   *pool
 	name    string // the database, safe to print: no password
 
 	queries sync.Map // query text with ? -> text for this dialect
@@ -126,7 +126,7 @@ func (s *Store) openSQLite(path string) error {
 	n := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s.write, s.read = w, r
+	s.write, s.read = newPool(w, true), newPool(r, true)
 	return nil
 }
 
@@ -148,7 +148,8 @@ func (s *Store) openPostgres(dsn string, queries *atomic.Int64) error {
 	db.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
 	db.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s.write, s.read = db, db
+	p := newPool(db, false)
+	s.write, s.read = p, p
 	return nil
 }
 
@@ -273,9 +274,9 @@ func (s *Store) DBStats() []DBStats {
 		st := db.Stats()
 		return DBStats{Pool: pool, Open: st.OpenConnections, InUse: st.InUse, Waits: int(st.WaitCount)}
 	}
-	out := []DBStats{stat("write", s.write)}
+	out := []DBStats{stat("write", s.write.DB)}
 	if s.read != s.write {
-		out = append(out, stat("read", s.read))
+		out = append(out, stat("read", s.read.DB))
 	}
 	return out
 }
