@@ -269,7 +269,7 @@ func (s *Server) commentRoutes(mux *http.ServeMux) {
 
 // visibleStory loads a published story by slug.
 func (s *Server) visibleStory(ctx context.Context, slug string) (*story.Story, error) {
-	st, err := s.store.StoryBySlug(ctx, slug)
+	st, err := s.storyBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	if c.Status == comment.Held {
 		target = st.Path() + "?commented=held#comments"
 	} else {
-		s.purge(r, storyTag(st.ID))
+		s.purge(r, discussionTag(st.ID))
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -387,7 +387,7 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.purge(r, storyTag(st.ID))
+	s.purge(r, discussionTag(st.ID))
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
@@ -402,7 +402,7 @@ func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.purge(r, storyTag(st.ID))
+	s.purge(r, discussionTag(st.ID))
 	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
@@ -422,7 +422,7 @@ func (s *Server) recommendComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	s.purge(r, storyTag(st.ID))
+	s.purge(r, discussionTag(st.ID))
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 

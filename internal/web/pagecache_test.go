@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,8 +64,8 @@ func TestAnonymousPagesComeFromTheCacheWithValidatorsAndCompression(t *testing.T
 		if cc := h.Get("Cache-Control"); !strings.Contains(cc, "public") || !strings.Contains(cc, "stale-while-revalidate") {
 			t.Errorf("Cache-Control = %q", cc)
 		}
-		if keys := h.Get("Surrogate-Key"); !strings.Contains(keys, storyTag(st.ID)) || !strings.Contains(keys, sectionTag(st.Section.Slug)) {
-			t.Errorf("Surrogate-Key = %q, want the story and its section", keys)
+		if keys := strings.Fields(h.Get("Surrogate-Key")); !slices.Contains(keys, storyTag(st.ID)) || !slices.Contains(keys, discussionTag(st.ID)) || !slices.Contains(keys, sectionTag(st.Section.Slug)) {
+			t.Errorf("Surrogate-Key = %q, want the story, its discussion and its section", keys)
 		}
 		if h.Get("Cache-Tag") == "" || h.Get("ETag") == "" || h.Get("Last-Modified") == "" {
 			t.Errorf("missing Cache-Tag, ETag or Last-Modified: %v", h)
@@ -153,6 +154,9 @@ func TestChangesArePurgedFromTheCache(t *testing.T) {
 		warm()
 		anon(s, other.Path())
 		commentID(t, ann.post("/comments", "story", st.Slug, "body", "The harbour wall needs mending before winter."))
+		if _, kept, _ := s.stories.get(st.Slug); !kept {
+			t.Error("a comment dropped the kept story, which it did not change")
+		}
 		if !strings.Contains(bodyOf(t, anon(s, st.Path())), "The harbour wall needs mending") {
 			t.Error("a new comment is missing from the anonymous story page")
 		}

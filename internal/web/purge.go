@@ -25,6 +25,11 @@ const tagLists = "lists" // every list of stories: front, sections, tags, author
 func storyTag(id int64) string      { return "story-" + strconv.FormatInt(id, 10) }
 func sectionTag(slug string) string { return "section-" + slug }
 
+// discussionTag names a story's discussion: a comment purges it, and with
+// it the story's page and the lists that count its comments, but not what
+// is kept of the story itself, which the comment did not change.
+func discussionTag(id int64) string { return "discussion-" + strconv.FormatInt(id, 10) }
+
 // pageTags collects the tags of the page being rendered for the cache.
 type pageTags struct {
 	tags    []string
@@ -49,7 +54,7 @@ func tagPage(r *http.Request, tags ...string) {
 // tagStoryPage tags a story's own page, which also counts a view each
 // time the cache serves it.
 func tagStoryPage(r *http.Request, id int64, sectionSlug string) {
-	tagPage(r, storyTag(id), sectionTag(sectionSlug))
+	tagPage(r, storyTag(id), discussionTag(id), sectionTag(sectionSlug))
 	if pt, ok := r.Context().Value(pageTagsKey{}).(*pageTags); ok {
 		pt.storyID = id
 	}
@@ -69,7 +74,7 @@ func listTagged(h http.HandlerFunc) http.HandlerFunc {
 // changes the story's count there.
 func tagStories(r *http.Request, list []story.Story) {
 	for i := range list {
-		tagPage(r, storyTag(list[i].ID))
+		tagPage(r, storyTag(list[i].ID), discussionTag(list[i].ID))
 	}
 }
 
@@ -181,31 +186,46 @@ func (s *Server) ApplyPurge(tags []string) {
 	if s.cache != nil {
 		s.cache.purge(tags...)
 	}
-	// The stories and discussions kept for signed-in readers' pages go
-	// with the pages.
+	// What is kept for signed-in readers' pages goes with the pages: all
+	// of a changed story, only the discussion of one commented on.
+	if len(tags) == 0 {
+		if s.stories != nil {
+			s.stories.purge()
+			s.parts.purge()
+			s.discussions.purge()
+		}
+		if s.comments != nil {
+			s.comments.ForgetAll()
+		}
+		return
+	}
+	stories, discussions := tagIDs(tags, "story-"), tagIDs(tags, "discussion-")
+	discussions = append(discussions, stories...)
+	if s.stories != nil {
+		if len(stories) > 0 {
+			s.stories.purge(stories...)
+			s.parts.purge(stories...)
+		}
+		if len(discussions) > 0 {
+			s.discussions.purge(discussions...)
+		}
+	}
+	if s.comments != nil && len(discussions) > 0 {
+		s.comments.Forget(discussions...)
+	}
+}
+
+// tagIDs returns the story ids of the tags that start with prefix.
+func tagIDs(tags []string, prefix string) []int64 {
 	var ids []int64
 	for _, t := range tags {
-		if n, ok := strings.CutPrefix(t, "story-"); ok {
+		if n, ok := strings.CutPrefix(t, prefix); ok {
 			if id, err := strconv.ParseInt(n, 10, 64); err == nil {
 				ids = append(ids, id)
 			}
 		}
 	}
-	if len(tags) > 0 && len(ids) == 0 {
-		return // only lists and sections: nothing kept by story changed
-	}
-	if s.stories != nil {
-		s.stories.purge(ids...)
-		s.discussions.purge(ids...)
-		s.parts.purge(ids...)
-	}
-	if s.comments != nil {
-		if len(ids) == 0 {
-			s.comments.ForgetAll()
-		} else {
-			s.comments.Forget(ids...)
-		}
-	}
+	return ids
 }
 
 // StoriesPublished purges what scheduled publishing changed: the lists,
