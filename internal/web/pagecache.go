@@ -58,6 +58,10 @@ type cachedPage struct {
 	gzipBody, brBody []byte
 }
 
+// searchShare is the part of the page cache's memory given to search
+// results (one in searchShare), in a cache of their own.
+const searchShare = 8
+
 func newPageCache(maxBytes int64, ttl time.Duration) *pageCache {
 	return &pageCache{maxBytes: maxBytes, ttl: ttl,
 		entries: map[string]*cachedPage{}, byTag: map[string]map[*cachedPage]struct{}{}}

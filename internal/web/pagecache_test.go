@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -218,6 +219,40 @@ func TestAnonymousRequestsCannotEmptyTheCache(t *testing.T) {
 		b.post("/login", "email", "nobody@example.com", "password", "wrong password")
 		if s.cache.len() != n {
 			t.Errorf("anonymous posts emptied the cache: %d pages, had %d", s.cache.len(), n)
+		}
+	})
+}
+
+// TestSearchesKeepToTheirShare checks that searches, whose words are
+// often tried once, are kept apart from the other pages in a share of the
+// memory of their own, so they never push out the pages everyone reads.
+func TestSearchesKeepToTheirShare(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		st := freeStory(t, s)
+		anon(s, st.Path())
+		for i := range 400 {
+			if res := anon(s, fmt.Sprintf("/search?q=harbour%d", i)); res.StatusCode != http.StatusOK {
+				t.Fatalf("search %d = %d", i, res.StatusCode)
+			}
+		}
+		if s.searches.len() == 0 || s.searches.bytes > s.searches.maxBytes {
+			t.Errorf("searches kept: %d pages, %d bytes of %d", s.searches.len(), s.searches.bytes, s.searches.maxBytes)
+		}
+		if s.searches.maxBytes > s.cache.maxBytes/4 {
+			t.Errorf("searches may take %d bytes beside %d for the other pages", s.searches.maxBytes, s.cache.maxBytes)
+		}
+		for key := range s.cache.entries {
+			if strings.HasPrefix(key, "/search") {
+				t.Fatalf("a search is kept with the other pages: %s", key)
+			}
+		}
+		if s.cache.get(st.Path(), time.Now()) == nil {
+			t.Error("searches pushed the story page out of the cache")
+		}
+		// A change to the stories drops the searches as well.
+		s.ApplyPurge([]string{tagLists})
+		if s.searches.len() != 0 {
+			t.Errorf("%d searches kept after the lists were purged", s.searches.len())
 		}
 	})
 }

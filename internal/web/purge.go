@@ -82,12 +82,13 @@ func tagStories(r *http.Request, list []story.Story) {
 // keeps what h renders for them. Signed-in readers always get h's own,
 // private answer.
 func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
-	return s.cachedBy(pageQuery, h)
+	return s.cachedIn(s.cache, pageQuery, h)
 }
 
-// cachedBy is cached for a page whose query parameters are allowed.
-func (s *Server) cachedBy(allowed []string, h http.HandlerFunc) http.HandlerFunc {
-	if s.cache == nil {
+// cachedIn is cached for a page whose query parameters are allowed, kept
+// in cache.
+func (s *Server) cachedIn(cache *pageCache, allowed []string, h http.HandlerFunc) http.HandlerFunc {
+	if cache == nil {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +103,7 @@ func (s *Server) cachedBy(allowed []string, h http.HandlerFunc) http.HandlerFunc
 			h(w, r)
 			return
 		}
-		if p := s.cache.get(key, time.Now()); p != nil {
+		if p := cache.get(key, time.Now()); p != nil {
 			s.metrics.cache.WithLabelValues("hit").Inc()
 			if p.storyID != 0 {
 				s.countView(r.Context(), p.storyID)
@@ -111,14 +112,14 @@ func (s *Server) cachedBy(allowed []string, h http.HandlerFunc) http.HandlerFunc
 			return
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
-		gen := s.cache.generation()
+		gen := cache.generation()
 		rec := &pageRecorder{header: http.Header{}}
 		pt := &pageTags{}
 		h(rec, r.WithContext(context.WithValue(r.Context(), pageTagsKey{}, pt)))
 		if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
 			!strings.Contains(rec.header.Get("Cache-Control"), "private") {
 			p := newCachedPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID, time.Now(), s.cacheTTL)
-			s.cache.put(p, gen)
+			cache.put(p, gen)
 			p.serve(w, r)
 			return
 		}
@@ -185,6 +186,7 @@ func (s *Server) purgeTags(ctx context.Context, tags []string) {
 func (s *Server) ApplyPurge(tags []string) {
 	if s.cache != nil {
 		s.cache.purge(tags...)
+		s.searches.purge(tags...)
 	}
 	// What is kept for signed-in readers' pages goes with the pages: all
 	// of a changed story, only the discussion of one commented on.

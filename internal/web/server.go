@@ -161,6 +161,7 @@ type Server struct {
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
+	searches      *pageCache                      // anonymous search results, apart from the other pages
 	stories       *keptByStory[*story.Story]      // by slug; nil without the page cache
 	parts         *keptByStory[*storyParts]       // by story id
 	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
@@ -202,7 +203,11 @@ func New(st Store, opts Options) (*Server, error) {
 		s.shedder = newShedder(opts.MaxInFlight, opts.QueueWait)
 	}
 	if opts.PageCacheBytes > 0 {
-		s.cache = newPageCache(opts.PageCacheBytes, s.cacheTTL)
+		// Searches get a share of their own: words readers try once would
+		// otherwise push the pages everyone reads out of the cache.
+		share := max(opts.PageCacheBytes/searchShare, 1)
+		s.cache = newPageCache(opts.PageCacheBytes-share, s.cacheTTL)
+		s.searches = newPageCache(share, s.cacheTTL)
 		s.stories = newKeptByStory[*story.Story](5000)
 		s.discussions = newKeptByStory[*sharedDiscussion](2000)
 		s.parts = newKeptByStory[*storyParts](5000)
@@ -245,7 +250,7 @@ func (s *Server) routes() http.Handler {
 	}
 	// Results change only when stories do, so anonymous searches are kept
 	// too: a story in the news is searched for by many readers at once.
-	mux.HandleFunc("GET /search", s.cachedBy(searchQuery, listTagged(s.search)))
+	mux.HandleFunc("GET /search", s.cachedIn(s.searches, searchQuery, listTagged(s.search)))
 	mux.Handle("GET /static/{file}", s.static)
 	if s.accounts != nil {
 		s.accountRoutes(mux)

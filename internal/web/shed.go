@@ -68,6 +68,10 @@ func (s *Server) cheap(r *http.Request) bool {
 	if s.cache == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) || viewerOf(r).User != nil {
 		return false
 	}
+	cache := s.cache
+	if r.URL.Path == "/search" {
+		cache = s.searches
+	}
 	key := cacheKey(r, everyQuery)
-	return key != "" && s.cache.get(key, time.Now()) != nil
+	return key != "" && cache.get(key, time.Now()) != nil
 }
