@@ -196,8 +196,7 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 		viewerID = viewer.ID
 	}
 	if s.threads != nil {
-		build := func(all []*Comment) *Thread { return buildThread(all, nil, order, shown) }
-		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}, time.Now(), build); ok {
+		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}, time.Now()); ok {
 			return t, nil
 		}
 	}
@@ -210,15 +209,21 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 
 // buildThread nests and orders a story's comments as Thread describes.
 func buildThread(all []*Comment, viewer *account.User, order Sort, shown int) *Thread {
+	top, total := nest(all, viewer)
+	return arrange(top, total, order, shown)
+}
+
+// nest hangs each comment under its parent, and returns the top-level
+// comments the viewer sees with their replies, and the number published.
+// It changes the comments' Replies, ReplyCount and ReplyToName.
+func nest(all []*Comment, viewer *account.User) (top []*Comment, total int) {
 	byID := make(map[int64]*Comment, len(all))
 	for _, c := range all {
 		byID[c.ID] = c
 	}
-	t := &Thread{}
-	var top []*Comment
 	for _, c := range all {
 		if c.Status == Published {
-			t.Total++
+			total++
 		}
 		if c.ReplyToID != 0 {
 			if to, ok := byID[c.ReplyToID]; ok {
@@ -259,7 +264,13 @@ func buildThread(all []*Comment, viewer *account.User, order Sort, shown int) *T
 	for _, c := range top {
 		count(c)
 	}
-	top = visible(top)
+	return visible(top), total
+}
+
+// arrange orders nested top-level comments, editor's picks first, and
+// keeps the first shown; top itself is left as it was.
+func arrange(top []*Comment, total int, order Sort, shown int) *Thread {
+	top = slices.Clone(top)
 	sort.SliceStable(top, func(i, j int) bool {
 		a, b := top[i], top[j]
 		if a.Featured != b.Featured {
@@ -275,7 +286,7 @@ func buildThread(all []*Comment, viewer *account.User, order Sort, shown int) *T
 		}
 		return a.CreatedAt.Before(b.CreatedAt)
 	})
-	t.TopLevel = len(top)
+	t := &Thread{Total: total, TopLevel: len(top)}
 	if shown > 0 && len(top) > shown {
 		top, t.More = top[:shown], true
 	}

@@ -23,15 +23,19 @@ type threadCache struct {
 }
 
 type threadEntry struct {
-	// comments and recs are never changed once kept.
+	// comments, recs, top and total are never changed once kept.
 	comments []Comment
 	// recs are the ids of the comments each reader recommended, by
 	// reader.
 	recs    map[int64][]int64
 	expires time.Time
-	// built are the threads made for readers with nothing of their own
-	// in the discussion, by order and length; shared, never changed once
-	// built. Guarded by threadCache.mu.
+	// top are the comments nested as readers with nothing of their own
+	// in the discussion see them (see nest), made from comments when
+	// they were kept; total counts the published ones.
+	top   []*Comment
+	total int
+	// built are the threads made from top, by order and length; shared,
+	// never changed once built. Guarded by threadCache.mu.
 	built map[builtKey]*Thread
 }
 
@@ -67,10 +71,9 @@ func newThreadCache(max int, ttl time.Duration) *threadCache {
 }
 
 // shared returns the thread kept for readers with nothing of their own in
-// the story's discussion, building it with build the first time; false
-// when the discussion is not kept or the reader has something of their
-// own in it.
-func (c *threadCache) shared(storyID, userID int64, key builtKey, now time.Time, build func([]*Comment) *Thread) (*Thread, bool) {
+// the story's discussion, arranging it the first time; false when the
+// discussion is not kept or the reader has something of their own in it.
+func (c *threadCache) shared(storyID, userID int64, key builtKey, now time.Time) (*Thread, bool) {
 	c.mu.Lock()
 	e, ok := c.stories[storyID]
 	var t *Thread
@@ -84,7 +87,7 @@ func (c *threadCache) shared(storyID, userID int64, key builtKey, now time.Time,
 	if t != nil {
 		return t, true
 	}
-	t = build(copyComments(e.comments))
+	t = arrange(e.top, e.total, key.order, key.shown)
 	c.mu.Lock()
 	if e.built == nil {
 		e.built = make(map[builtKey]*Thread)
@@ -117,9 +120,14 @@ func (c *threadCache) generation() uint64 {
 // put keeps list unless something was forgotten since gen was read.
 func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64, gen uint64, now time.Time) {
 	kept := make([]Comment, len(list))
+	ptrs := make([]*Comment, len(list))
 	for i, cm := range list {
 		kept[i] = *cm
+		ptrs[i] = &kept[i]
 	}
+	// Nested once, in place, for every reader who sees what anonymous
+	// readers see; copies for other readers are nested afresh.
+	top, total := nest(ptrs, nil)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.forgets {
@@ -135,7 +143,7 @@ func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64
 			clear(c.stories) // rare: more discussions read at once than kept
 		}
 	}
-	c.stories[storyID] = &threadEntry{comments: kept, recs: recs, expires: now.Add(c.ttl)}
+	c.stories[storyID] = &threadEntry{comments: kept, recs: recs, top: top, total: total, expires: now.Add(c.ttl)}
 }
 
 // forget drops the named stories' threads; none drops them all.
@@ -152,10 +160,12 @@ func (c *threadCache) forget(storyIDs ...int64) {
 	}
 }
 
+// copyComments copies kept comments for one reader, unnested.
 func copyComments(list []Comment) []*Comment {
 	out := make([]*Comment, len(list))
 	for i := range list {
 		cm := list[i]
+		cm.Replies, cm.ReplyCount, cm.ReplyToName = nil, 0, ""
 		out[i] = &cm
 	}
 	return out
