@@ -404,7 +404,7 @@ func startSiteWithAccounts(t testing.TB, parts siteParts) *accountSite {
 			t.Fatal("a site with comments needs subscriptions, to know who has digital access")
 		}
 		site.Comments, err = comment.New(context.Background(), comment.Options{Store: db, Access: billingAccess{site.Billing},
-			Composer: composer, Log: logger, BaseURL: base, MailSent: sender.Wake, CachedThreads: 100})
+			Composer: composer, Log: logger, BaseURL: base, MailSent: sender.Wake, CachedComments: 10000})
 		if err != nil {
 			t.Fatalf("comment service: %v", err)
 		}

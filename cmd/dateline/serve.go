@@ -228,7 +228,7 @@ func newComments(ctx context.Context, db *store.Store, cfg *config.Config, log *
 	// The web server tells the service which discussions changed, here
 	// and on the other instances, so it may keep the busiest in memory.
 	return comment.New(ctx, comment.Options{Store: db, Access: accessCheck{subs}, Composer: composer, Log: log,
-		BaseURL: cfg.BaseURL, MailSent: mailSent, CachedThreads: 2000})
+		BaseURL: cfg.BaseURL, MailSent: mailSent, CachedComments: 50_000})
 }
 
 // createDemoPlans offers a monthly and a yearly plan on the demo site.

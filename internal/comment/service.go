@@ -68,10 +68,12 @@ type Options struct {
 	Now      func() time.Time
 	MailSent func()
 	Defaults Settings
-	// CachedThreads is how many stories' discussions are kept in memory;
-	// 0 reads every discussion from the database each time. With a cache,
-	// whoever changes comments must call Forget or ForgetAll.
-	CachedThreads int
+	// CachedComments is how many comments, across the stories'
+	// discussions, are kept in memory (a few hundred bytes each beside
+	// their text); 0 reads every discussion from the database each time.
+	// With a cache, whoever changes comments must call Forget or
+	// ForgetAll.
+	CachedComments int
 }
 
 // Service runs discussions. It is safe for concurrent use.
@@ -105,8 +107,8 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("comment: load secret: %w", err)
 	}
 	s := &Service{opts: opts, store: opts.Store, now: opts.Now}
-	if opts.CachedThreads > 0 {
-		s.threads = newThreadCache(opts.CachedThreads, time.Minute)
+	if opts.CachedComments > 0 {
+		s.threads = newThreadCache(opts.CachedComments, time.Minute)
 	}
 	if s.unsubKey, err = hex.DecodeString(key); err != nil {
 		return nil, fmt.Errorf("comment: the stored unsubscribe key is damaged")

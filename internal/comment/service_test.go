@@ -493,7 +493,7 @@ func TestKeptThreadsAreFreshOnceForgotten(t *testing.T) {
 		subs := billing.New(billing.Options{Store: e.db, Provider: billing.DemoProvider{}, Composer: composer, Now: e.clock.Now,
 			BaseURL: "https://news.example", Log: slog.New(slog.DiscardHandler)})
 		kept, err := comment.New(ctx, comment.Options{Store: e.db, Access: access{subs}, Composer: composer, Now: e.clock.Now,
-			BaseURL: "https://news.example", Log: slog.New(slog.DiscardHandler), CachedThreads: 10})
+			BaseURL: "https://news.example", Log: slog.New(slog.DiscardHandler), CachedComments: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,13 +10,15 @@ import (
 // differs between readers (which comments the reader recommended, whose
 // held comments they may see) is added per request. The web server tells
 // the service what changed, on this instance and on the others, through
-// Forget and ForgetAll; a time to live bounds the rest.
+// Forget and ForgetAll; a time to live bounds the rest. What is kept is
+// bounded by the number of comments, which is what takes the memory.
 type threadCache struct {
 	ttl time.Duration
-	max int
+	max int // comments kept across the discussions
 
 	mu      sync.Mutex
 	stories map[int64]*threadEntry
+	kept    int // comments in stories
 	// forgets counts Forget calls: a thread read while one happened may be
 	// stale, so it is not kept.
 	forgets uint64
@@ -130,20 +132,34 @@ func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64
 	top, total := nest(ptrs, nil)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.forgets {
+	if gen != c.forgets || len(kept) > c.max {
 		return
 	}
-	if len(c.stories) >= c.max {
+	c.drop(storyID)
+	if c.kept+len(kept) > c.max {
 		for id, e := range c.stories {
 			if !now.Before(e.expires) {
-				delete(c.stories, id)
+				c.drop(id)
 			}
 		}
-		if len(c.stories) >= c.max {
-			clear(c.stories) // rare: more discussions read at once than kept
+		// Then any: Go's map order is as good as random here.
+		for id := range c.stories {
+			if c.kept+len(kept) <= c.max {
+				break
+			}
+			c.drop(id)
 		}
 	}
 	c.stories[storyID] = &threadEntry{comments: kept, recs: recs, top: top, total: total, expires: now.Add(c.ttl)}
+	c.kept += len(kept)
+}
+
+// drop forgets one story's thread; the caller holds mu.
+func (c *threadCache) drop(storyID int64) {
+	if e, ok := c.stories[storyID]; ok {
+		c.kept -= len(e.comments)
+		delete(c.stories, storyID)
+	}
 }
 
 // forget drops the named stories' threads; none drops them all.
@@ -153,10 +169,11 @@ func (c *threadCache) forget(storyIDs ...int64) {
 	c.forgets++
 	if len(storyIDs) == 0 {
 		clear(c.stories)
+		c.kept = 0
 		return
 	}
 	for _, id := range storyIDs {
-		delete(c.stories, id)
+		c.drop(id)
 	}
 }
 

@@ -84,7 +84,7 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 		t.Fatal(err)
 	}
 	discussions, err := comment.New(context.Background(), comment.Options{Store: db, Access: accessCheck{subs}, Composer: composer,
-		Log: log, BaseURL: testBase, Now: func() time.Time { return testNow }, MailSent: sender.Wake, CachedThreads: 100})
+		Log: log, BaseURL: testBase, Now: func() time.Time { return testNow }, MailSent: sender.Wake, CachedComments: 10000})
 	if err != nil {
 		t.Fatal(err)
 	}
