@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,7 +145,41 @@ func checkCounts(t *testing.T, dsn string, z Sizes) {
 }
 
 // serve starts dateline on the seeded database and returns its address.
+// The port is found free and then given to dateline, so another test's
+// server can take it in between; then dateline exits, and serve tries
+// another port, rather than test a server that is not the seeded one.
+// Dateline's log is shown when the test fails.
 func serve(t *testing.T, bin, dsn string) string {
+	t.Helper()
+	for range 5 {
+		if base, ok := tryServe(t, bin, dsn); ok {
+			return base
+		}
+	}
+	t.Fatal("dateline did not start on any of 5 free ports")
+	return ""
+}
+
+// lockedBuffer is a log written by one process and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// tryServe starts dateline on a free port; false when it exited instead.
+func tryServe(t *testing.T, bin, dsn string) (string, bool) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -153,26 +188,50 @@ func serve(t *testing.T, bin, dsn string) string {
 	addr := l.Addr().String()
 	l.Close()
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--database", dsn, "--data-dir", t.TempDir())
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	log := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = io.Discard, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	exited := func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
+		_ = cmd.Process.Signal(os.Interrupt)
+		<-done
+		if t.Failed() {
+			t.Logf("dateline's log:\n%s", log)
+		}
 	})
 	base := "http://" + addr
 	deadline := time.Now().Add(20 * time.Second)
 	for {
+		if exited() {
+			t.Logf("dateline exited at start, trying another port:\n%s", log)
+			return "", false
+		}
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				// A dateline that could not take the port exits at once;
+				// until then another server may be the one answering.
+				time.Sleep(200 * time.Millisecond)
+				if exited() {
+					continue
+				}
+				return base, true
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("dateline did not answer /healthz: %v", err)
+			t.Fatalf("dateline did not answer /healthz: %v\n%s", err, log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
