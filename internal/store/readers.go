@@ -180,7 +180,3 @@ func (s *Store) changeReaders(ctx context.Context, fn func(tx *sql.Tx) error) er
 	s.readers.drop() // after the commit, so nothing older is kept again
 	return err
 }
-
-// ForgetReaders drops what this instance keeps about readers, as when the
-// notifications from other instances may have been missed.
-func (s *Store) ForgetReaders() { s.readers.drop() }

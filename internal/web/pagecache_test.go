@@ -360,10 +360,15 @@ func TestSharedDiscussionsStayEachReadersOwn(t *testing.T) {
 		if pressed(cy) != "false" {
 			t.Error("Cy sees Bo's recommendation as his own")
 		}
-		// A new comment shows at once to readers sharing the list.
+		// A new comment shows at once to readers sharing the list, written
+		// where the page's template marked its place, and the mark is gone.
 		commentID(t, ann.post("/comments", "story", st.Slug, "body", "And the one after it."))
-		if r := cy.get(st.Path()); !strings.Contains(r.Body, "And the one after it.") {
+		r := cy.get(st.Path())
+		if !strings.Contains(r.Body, "And the one after it.") {
 			t.Error("a new comment is missing from a shared discussion")
+		}
+		if strings.Contains(r.Body, s.spliceMark) || len(findAll(r.Doc, "li.comment")) != 2 {
+			t.Errorf("the discussion was not written in its place: %d comments in the list", len(findAll(r.Doc, "li.comment")))
 		}
 		// A reader with threads of their own gets those rendered for them
 		// and the others from the list kept for everyone, which Cy, who

@@ -243,6 +243,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		s.serverError(w, r, fmt.Errorf("web: render %s: %w", name, err))
 		return
 	}
+	if sp, ok := data.(splicer); ok {
+		splice(buf, s.spliceMark, sp.spliced())
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages kept by the page cache are compressed there, once; a page made
@@ -260,6 +263,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes()) // a failed write means the reader left; nothing to do
+}
+
+// splicer is page data with a long part rendered beforehand: the page's
+// template prints the server's splice mark where it goes.
+type splicer interface {
+	spliced() template.HTML
+}
+
+// splice writes part into the page in buf in place of mark. The mark is
+// an HTML comment of random hex made when the server starts, which no
+// reader's text can carry (their text is escaped, and stories' HTML has
+// its comments removed).
+func splice(buf *bytes.Buffer, mark string, part template.HTML) {
+	if part == "" {
+		return
+	}
+	i := bytes.Index(buf.Bytes(), []byte(mark))
+	if i < 0 {
+		return
+	}
+	tail := bytes.Clone(buf.Bytes()[i+len(mark):])
+	buf.Truncate(i)
+	buf.WriteString(string(part))
+	buf.Write(tail)
 }
 
 func acceptsGzip(r *http.Request) bool {

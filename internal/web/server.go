@@ -5,6 +5,8 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -162,6 +164,7 @@ type Server struct {
 	metrics       *metrics
 	cache         *pageCache
 	searches      *pageCache                      // anonymous search results, apart from the other pages
+	spliceMark    string                          // where render writes a page's long rendered part (see splice)
 	stories       *keptByStory[*story.Story]      // by slug; nil without the page cache
 	parts         *keptByStory[*storyParts]       // by story id
 	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
@@ -192,6 +195,9 @@ func New(st Store, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	var mark [16]byte
+	_, _ = rand.Read(mark[:]) // crypto/rand.Read does not fail
+	s.spliceMark = "<!--" + hex.EncodeToString(mark[:]) + "-->"
 	s.broadcaster, s.cacheTTL = opts.Broadcaster, opts.PageCacheTTL
 	if s.cacheTTL <= 0 {
 		s.cacheTTL = time.Minute

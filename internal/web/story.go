@@ -39,7 +39,14 @@ type storyPage struct {
 	// Parts are the parts every reader sees alike, kept rendered; nil
 	// when the page renders them.
 	Parts *storyParts
+	// discussion is the rendered list of comments, written into the page
+	// where the template printed the server's splice mark (see splice).
+	discussion template.HTML
 }
+
+// spliced returns the long part of the page that render writes in place
+// of the splice mark.
+func (p storyPage) spliced() template.HTML { return p.discussion }
 
 // paywall is the panel shown in place of the rest of a story.
 type paywall struct {
@@ -211,6 +218,11 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 			return
 		}
 		data.Comments = cv
+		if cv.ListHTML != "" {
+			// Tens of kilobytes: html/template would copy them through fmt
+			// into a buffer of their own; render writes them straight in.
+			data.discussion, cv.ListHTML = cv.ListHTML, template.HTML(s.spliceMark) // #nosec G203 -- an HTML comment of random hex
+		}
 	}
 	s.render(w, r, status, "story", data)
 }
