@@ -86,19 +86,31 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*account.User, error) {
 
 // UpdateDisplayName renames a user.
 func (s *Store) UpdateDisplayName(ctx context.Context, userID int64, name string) error {
-	return s.execOneReaders(ctx, "update display name", `UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?`,
+	return s.execOne(ctx, "update display name", `UPDATE users SET display_name = ?, updated_at = ? WHERE id = ?`,
 		name, utc(s.Now()), userID)
 }
 
 // SetPasswordHash replaces a password hash, as when its parameters are
 // raised; sessions are untouched.
 func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	return s.execOneReaders(ctx, "set password hash", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	return s.execOne(ctx, "set password hash", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
 }
 
-// execOneReaders runs a write that must change exactly one row (none is
-// account.ErrNotFound) and changes what is kept about readers (see
-// changeReaders).
+// execOne runs a write that must change exactly one row; none is
+// account.ErrNotFound.
+func (s *Store) execOne(ctx context.Context, what, query string, args ...any) error {
+	res, err := s.write.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("store: %s: %w", what, account.ErrNotFound)
+	}
+	return nil
+}
+
+// execOneReaders is execOne for a write that changes what is kept about
+// readers (see changeReaders).
 func (s *Store) execOneReaders(ctx context.Context, what, query string, args ...any) error {
 	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(query), args...)
@@ -119,7 +131,7 @@ func (s *Store) execOneReaders(ctx context.Context, what, query string, args ...
 // ChangePassword sets a new password hash, ends every session of the user
 // but keepSession (0 ends all), and queues m, in one transaction.
 func (s *Store) ChangePassword(ctx context.Context, userID int64, hash string, keepSession int64, m *mail.Message) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		return s.changePasswordTx(ctx, tx, userID, hash, keepSession, m)
 	})
 	if err != nil {
@@ -184,14 +196,11 @@ func scanSession(row scanner, sess *account.Session, extra ...any) error {
 
 // SessionByToken finds a session and its user by token hash.
 //
-// Every signed-in request asks, so the answer is kept for a while (see
-// readerCache); writes through the store drop it on every instance.
+// Unlike what else signed-in requests ask about their reader, it is always
+// read from the database: a log-out or a new password on one instance
+// must end the session on every other at once, not once the notice that
+// drops the reader cache has arrived (see readerCache).
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.Session, *account.User, error) {
-	now := s.Now()
-	if sess, u, ok := s.readers.session(tokenHash, now); ok {
-		return sess, u, nil
-	}
-	gen := s.readers.generation()
 	var sess account.Session
 	var u account.User
 	var role string
@@ -208,7 +217,6 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.
 	}
 	u.Role, u.EmailVerifiedAt = account.Role(role), timeOf(verified)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
-	s.readers.putSession(gen, tokenHash, &sess, &u, now)
 	return &sess, &u, nil
 }
 
@@ -217,17 +225,12 @@ func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error 
 	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), utc(at), id); err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}
-	s.readers.touched(id, at)
 	return nil
 }
 
 // DeleteSession ends a session by token hash; an unknown hash is no error.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash)
-		return err
-	})
-	if err != nil {
+	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -235,11 +238,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteOtherSessions ends every session of the user but keepID.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepID int64) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`), userID, keepID)
-		return err
-	})
-	if err != nil {
+	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`), userID, keepID); err != nil {
 		return fmt.Errorf("store: delete other sessions: %w", err)
 	}
 	return nil
@@ -296,7 +295,7 @@ func (s *Store) CreateEmailToken(ctx context.Context, t *account.EmailToken, ms 
 // of address, moves the account. A token works once.
 func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (*account.EmailToken, error) {
 	var t account.EmailToken
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var purpose string
 		err := tx.QueryRowContext(ctx, s.q(`UPDATE email_tokens SET used_at = ?
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
@@ -390,7 +389,7 @@ func (s *Store) FailResetCode(ctx context.Context, id int64, maxAttempts int) er
 // session of the user and queues the notice, in one transaction. A code
 // spent in the meantime gives account.ErrBadCode and changes nothing.
 func (s *Store) CompleteReset(ctx context.Context, codeID, userID int64, hash string, m *mail.Message) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE id = ? AND user_id = ? AND spent_at IS NULL`),
 			utc(s.Now()), codeID, userID)
 		if err != nil {

@@ -123,8 +123,8 @@ func (p *Purges) listenOnce(ctx context.Context, apply func(tags []string)) erro
 			}
 			from, rest, _ := strings.Cut(n.Payload, " ")
 			if rest == readersTag {
-				// A write on some instance changed a session, user,
-				// subscription or suspension (see changeReaders).
+				// A write on some instance changed a subscription, plan
+				// or suspension, or removed a user (see changeReaders).
 				p.store.readers.drop()
 				continue
 			}

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"dateline/internal/account"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
 )
@@ -25,10 +24,11 @@ const maxKeptReaders = 20000
 // drop what it keeps about readers. Page tags never start with "~".
 const readersTag = "~readers"
 
-// readerCache keeps what every signed-in request asks about its reader: the
-// session with its user, the subscription with its plan, and the comment
-// suspension. Without it a subscriber's page costs four queries before it
-// shows anything of its own.
+// readerCache keeps what signed-in requests ask about their reader besides
+// the session: the subscription with its plan, and the comment
+// suspension. Without it a subscriber's page costs three more queries
+// before it shows anything of its own. The session itself is always read
+// (see SessionByToken).
 //
 // Values are kept as read and copied on the way out, so callers may change
 // what they get.
@@ -37,16 +37,8 @@ type readerCache struct {
 	// drops counts drop calls: a value read while one happened may be
 	// stale, so it is not kept.
 	drops       uint64
-	sessions    map[string]keptSession // by token hash
-	sessionHash map[int64]string       // session id -> token hash
 	subs        map[int64]kept[*billing.Subscription]
 	suspensions map[int64]kept[*comment.Suspension]
-}
-
-type keptSession struct {
-	sess   account.Session
-	user   account.User
-	keptAt time.Time
 }
 
 // kept is one answer about a reader; a nil val is kept too ("none").
@@ -66,8 +58,6 @@ func newReaderCache() *readerCache {
 
 // reset empties the maps; the caller holds mu or owns c.
 func (c *readerCache) reset() {
-	c.sessions = make(map[string]keptSession)
-	c.sessionHash = make(map[int64]string)
 	c.subs = make(map[int64]kept[*billing.Subscription])
 	c.suspensions = make(map[int64]kept[*comment.Suspension])
 }
@@ -88,47 +78,6 @@ func (c *readerCache) generation() uint64 {
 }
 
 func fresh(keptAt, now time.Time) bool { return now.Sub(keptAt) < readersTTL }
-
-func (c *readerCache) session(hash string, now time.Time) (*account.Session, *account.User, bool) {
-	c.mu.Lock()
-	k, ok := c.sessions[hash]
-	c.mu.Unlock()
-	// A session that looks over is read again: another instance may have
-	// seen it used since.
-	if !ok || !fresh(k.keptAt, now) || !k.sess.Active(now) {
-		return nil, nil, false
-	}
-	return &k.sess, &k.user, true
-}
-
-func (c *readerCache) putSession(gen uint64, hash string, sess *account.Session, u *account.User, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.drops {
-		return
-	}
-	if len(c.sessions) >= maxKeptReaders {
-		for h, k := range c.sessions {
-			delete(c.sessions, h)
-			delete(c.sessionHash, k.sess.ID)
-			break
-		}
-	}
-	c.sessions[hash] = keptSession{sess: *sess, user: *u, keptAt: now}
-	c.sessionHash[sess.ID] = hash
-}
-
-// touched records a session's use in the kept copy, so it is not written
-// again for every request of the next minute.
-func (c *readerCache) touched(id int64, at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if hash, ok := c.sessionHash[id]; ok {
-		k := c.sessions[hash]
-		k.sess.LastSeen = at
-		c.sessions[hash] = k
-	}
-}
 
 // getKept returns the answer kept about a user in the map m selects.
 func getKept[T any](c *readerCache, m func(*readerCache) map[int64]kept[T], userID int64, now time.Time) (T, bool) {
@@ -160,8 +109,8 @@ func putKept[T any](c *readerCache, m func(*readerCache) map[int64]kept[T], gen 
 	mm[userID] = kept[T]{val: val, keptAt: now}
 }
 
-// changeReaders runs fn, a write that changes sessions, users,
-// subscriptions, plans or suspensions, in one transaction with a
+// changeReaders runs fn, a write that changes subscriptions, plans,
+// suspensions or removes a user, in one transaction with a
 // notification (on PostgreSQL) that makes every instance drop what it keeps
 // about readers; once committed, this instance's copy goes at once.
 func (s *Store) changeReaders(ctx context.Context, fn func(tx *sql.Tx) error) error {
