@@ -53,10 +53,10 @@ func subscribe(t *testing.T, s *store.Store, r readerFixture, status billing.Sta
 }
 
 // TestReadersKeptAreNeverStale checks, on one instance, that what the store
-// keeps about a signed-in reader (their session and user, subscription and
-// suspension) changes the moment a write changes it: a log-out, a new
-// name, a subscription, a suspension. Without the drops each read below
-// would get the kept answer for a minute.
+// answers about a signed-in reader changes the moment a write changes it:
+// the subscription and the suspension, which are kept (without the drops
+// each read below would get the kept answer for a minute), and the session
+// and its user, which are read each time: a log-out, a new name.
 func TestReadersKeptAreNeverStale(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
