@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"dateline/internal/media"
 	"dateline/internal/story"
@@ -36,14 +37,20 @@ type pager struct {
 func newPager(path string, page, total, size int) pager {
 	pages := max(1, (total+size-1)/size)
 	p := pager{Page: page, Pages: pages}
+	// A path that carries a query already, as a search's does, takes
+	// the page number after it.
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
 	if page > 1 {
 		p.Prev = path
 		if page > 2 {
-			p.Prev = fmt.Sprintf("%s?page=%d", path, page-1)
+			p.Prev = fmt.Sprintf("%s%spage=%d", path, sep, page-1)
 		}
 	}
 	if page < pages {
-		p.Next = fmt.Sprintf("%s?page=%d", path, page+1)
+		p.Next = fmt.Sprintf("%s%spage=%d", path, sep, page+1)
 	}
 	return p
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -96,28 +95,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			p.More, p.Ranked, total = true, thousands(store.SearchCandidates), store.SearchCandidates
 		}
 		base := "/search?" + url.Values{"q": {p.Query}, "section": {p.Section}, "from": {p.From}, "to": {p.To}}.Encode()
-		p.Pager = searchPager(base, page, total, s.pageSize)
+		p.Pager = newPager(base, page, total, s.pageSize)
 		p.Title = "Search: " + p.Query
 	} else if p.Query != "" {
 		p.Message = "Search for words: letters and numbers."
 	}
 	s.render(w, r, status, "search", p)
-}
-
-// searchPager is newPager for a search: its base address carries the
-// query already, so the page number is added with &.
-func searchPager(base string, page, total, size int) pager {
-	p := pager{Page: page, Pages: max(1, (total+size-1)/size)}
-	if page > 1 {
-		p.Prev = base
-		if page > 2 {
-			p.Prev = fmt.Sprintf("%s&page=%d", base, page-1)
-		}
-	}
-	if page < p.Pages {
-		p.Next = fmt.Sprintf("%s&page=%d", base, page+1)
-	}
-	return p
 }
 
 // thousands writes n with a comma between each group of three digits.
