@@ -143,11 +143,10 @@ func (p *pages) fragment(name, key string, data any) (template.HTML, error) {
 	if ok {
 		return html, nil
 	}
-	var b strings.Builder
-	if err := p.fragments.ExecuteTemplate(&b, name, data); err != nil {
+	html, err := executeHTML(p.fragments, name, data)
+	if err != nil {
 		return "", err
 	}
-	html = template.HTML(b.String()) // #nosec G203 -- rendered by html/template just above
 	p.kept.mu.Lock()
 	if p.kept.html == nil || len(p.kept.html) >= maxFragments {
 		p.kept.html = make(map[string]template.HTML)
@@ -155,6 +154,16 @@ func (p *pages) fragment(name, key string, data any) (template.HTML, error) {
 	p.kept.html[key] = html
 	p.kept.mu.Unlock()
 	return html, nil
+}
+
+// executeHTML renders the template t names name, for a page to include
+// as it is.
+func executeHTML(t *template.Template, name string, data any) (template.HTML, error) {
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil // #nosec G203 -- rendered by html/template just above
 }
 
 // compact removes the indentation and blank lines of template source, and

@@ -144,12 +144,12 @@ func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPag
 		name string
 		html *template.HTML
 	}{{"storyHead", &p.Head}, {"storyTop", &p.Top}, {"storyFooter", &p.Footer}} {
-		var b strings.Builder
-		if err := t.ExecuteTemplate(&b, part.name, data); err != nil {
+		html, err := executeHTML(t, part.name, data)
+		if err != nil {
 			s.log.Warn("render a story's parts", "story", st.ID, "err", err)
 			return nil // the page renders them itself
 		}
-		*part.html = template.HTML(b.String()) // #nosec G203 -- rendered by html/template just above
+		*part.html = html
 	}
 	s.parts.put(key, st.ID, p, gen)
 	return p
