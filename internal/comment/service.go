@@ -24,7 +24,6 @@ import (
 type Store interface {
 	CommentSettings(ctx context.Context, defaults Settings) (Settings, error)
 	StoryComments(ctx context.Context, storyID, viewerID int64) ([]*Comment, error)
-	RecommendedBy(ctx context.Context, storyID, userID int64) (map[int64]bool, error)
 	Recommendations(ctx context.Context, storyID int64) (map[int64][]int64, error)
 	CommentByID(ctx context.Context, id int64) (*Comment, error)
 	InsertComment(ctx context.Context, c *Comment, notify *mail.Message) error

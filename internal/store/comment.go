@@ -115,29 +115,6 @@ func (s *Store) Recommendations(ctx context.Context, storyID int64) (map[int64][
 	return out, nil
 }
 
-// RecommendedBy returns the ids of the story's comments the user
-// recommends.
-func (s *Store) RecommendedBy(ctx context.Context, storyID, userID int64) (map[int64]bool, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.comment_id FROM comment_recommendations r
-		JOIN comments c ON c.id = r.comment_id WHERE r.user_id = ? AND c.story_id = ?`), userID, storyID)
-	if err != nil {
-		return nil, fmt.Errorf("store: recommendations: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: recommendations: %w", err)
-		}
-		out[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: recommendations: %w", err)
-	}
-	return out, nil
-}
-
 // CommentByID finds a comment.
 func (s *Store) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
 	var c comment.Comment
