@@ -99,31 +99,20 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) 
 // execOne runs a write that must change exactly one row; none is
 // account.ErrNotFound.
 func (s *Store) execOne(ctx context.Context, what, query string, args ...any) error {
-	res, err := s.write.ExecContext(ctx, s.q(query), args...)
-	if err != nil {
+	if err := oneRow(s.write.ExecContext(ctx, s.q(query), args...)); err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("store: %s: %w", what, account.ErrNotFound)
 	}
 	return nil
 }
 
-// execOneReaders is execOne for a write that changes what is kept about
-// readers (see changeReaders).
-func (s *Store) execOneReaders(ctx context.Context, what, query string, args ...any) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(query), args...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return account.ErrNotFound
-		}
-		return nil
-	})
+// oneRow is the error of a write that must change exactly one row: its
+// own, or account.ErrNotFound when it changed none.
+func oneRow(res sql.Result, err error) error {
 	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return account.ErrNotFound
 	}
 	return nil
 }
@@ -163,9 +152,17 @@ func (s *Store) changePasswordTx(ctx context.Context, tx *sql.Tx, userID int64, 
 	return nil
 }
 
-// DeleteUser removes a user; their sessions, tokens and codes go with them.
+// DeleteUser removes a user; their sessions, tokens and codes go with them,
+// and what every instance keeps about them (a new account may be given
+// the same id).
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
-	return s.execOneReaders(ctx, "delete user", `DELETE FROM users WHERE id = ?`, userID)
+	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
+		return oneRow(tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE id = ?`), userID))
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
+	return nil
 }
 
 // CreateSession stores a session under the hash of its token.
