@@ -93,7 +93,8 @@ func (s *Store) UpdateDisplayName(ctx context.Context, userID int64, name string
 // SetPasswordHash replaces a password hash, as when its parameters are
 // raised; sessions are untouched.
 func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	return s.execOne(ctx, "set password hash", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	return s.execOne(ctx, "set password hash", `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`,
+		hash, utc(s.Now()), userID)
 }
 
 // execOne runs a write that must change exactly one row; none is
@@ -193,11 +194,27 @@ func scanSession(row scanner, sess *account.Session, extra ...any) error {
 
 // SessionByToken finds a session and its user by token hash.
 //
-// Unlike what else signed-in requests ask about their reader, it is always
-// read from the database: a log-out or a new password on one instance
-// must end the session on every other at once, not once the notice that
-// drops the reader cache has arrived (see readerCache).
+// Unlike what else signed-in requests ask about their reader, it always
+// asks the database: a log-out or a new password on one instance must end
+// the session on every other at once, not once a notice has arrived. A
+// session this instance has read before is only checked: still there,
+// last seen when it was, and its user as it was (see sessionCache).
 func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.Session, *account.User, error) {
+	if k, ok := s.sessions.get(tokenHash); ok {
+		var same int
+		u := &k.user
+		if err := s.read.QueryRowContext(ctx, s.q(`SELECT count(*) FROM sessions x JOIN users u ON u.id = x.user_id
+			WHERE x.token_hash = ? AND x.last_seen_at = ? AND u.updated_at = ? AND u.email = ? AND u.display_name = ?
+			AND u.password_hash = ? AND u.role = ? AND ((u.email_verified_at IS NULL AND ?) OR u.email_verified_at = ?)`),
+			tokenHash, utc(k.sess.LastSeen), utc(u.UpdatedAt), u.Email, u.DisplayName, u.PasswordHash, string(u.Role),
+			u.EmailVerifiedAt.IsZero(), nullTime(u.EmailVerifiedAt)).Scan(&same); err != nil {
+			return nil, nil, fmt.Errorf("store: session: %w", err)
+		}
+		if same == 1 {
+			return &k.sess, &k.user, nil // copies: the caller may change them
+		}
+		s.sessions.drop(tokenHash)
+	}
 	var sess account.Session
 	var u account.User
 	var role string
@@ -214,6 +231,7 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.
 	}
 	u.Role, u.EmailVerifiedAt = account.Role(role), timeOf(verified)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+	s.sessions.put(tokenHash, &sess, &u)
 	return &sess, &u, nil
 }
 
@@ -227,6 +245,7 @@ func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error 
 
 // DeleteSession ends a session by token hash; an unknown hash is no error.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	s.sessions.drop(tokenHash)
 	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
@@ -314,7 +333,8 @@ func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (
 			if u.Email != t.Email {
 				return account.ErrBadToken // the address changed since the link was sent
 			}
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?`), utc(now), u.ID)
+			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?`),
+				utc(now), utc(now), u.ID)
 			return err
 		case account.ChangeEmail:
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?`),

@@ -51,6 +51,8 @@ type Store struct {
 
 	// readers keeps what signed-in requests ask about their reader.
 	readers *readerCache
+	// sessions keeps sessions as read, to be checked rather than read.
+	sessions sessionCache
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
