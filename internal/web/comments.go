@@ -80,6 +80,9 @@ type commentsView struct {
 	// ListHTML is the list of comments already rendered, when it is the
 	// same for every reader of this viewer's kind; empty otherwise.
 	ListHTML template.HTML
+	// shared is set when the whole list is the one every reader of the
+	// viewer's kind sees, nothing in it the viewer's own.
+	shared bool
 }
 
 // sharedKey names the rendered list of comments this view shares with
@@ -174,7 +177,7 @@ func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
 		s.discussions.put(key, storyID, d, gen)
 	}
 	if !personal {
-		v.ListHTML = d.list
+		v.ListHTML, v.shared = d.list, true
 		return
 	}
 	var list strings.Builder

@@ -54,6 +54,10 @@ type cachedPage struct {
 	storyID     int64 // the story a story page shows, for the view count
 	elem        *list.Element
 
+	// reader is set on pages kept for signed-in readers: where each
+	// reader's name goes (see serveReaderPage).
+	reader *readerParts
+
 	gzipOnce, brOnce sync.Once
 	gzipBody, brBody []byte
 }

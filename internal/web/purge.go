@@ -187,6 +187,7 @@ func (s *Server) ApplyPurge(tags []string) {
 	if s.cache != nil {
 		s.cache.purge(tags...)
 		s.searches.purge(tags...)
+		s.readerPages.purge(tags...)
 	}
 	// What is kept for signed-in readers' pages goes with the pages: all
 	// of a changed story, only the discussion of one commented on.

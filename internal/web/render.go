@@ -234,34 +234,47 @@ type layoutData struct {
 // render writes the named page with status code. The page is rendered into a
 // buffer first, so a template error gives a clean 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := s.pages.byName[name]
-	if !ok {
-		s.serverError(w, r, fmt.Errorf("web: no page %q", name))
-		return
-	}
 	buf := s.pages.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer s.pages.bufs.Put(buf)
-	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
+	if err := s.renderPage(buf, name, data); err != nil {
 		if name == "error" {
 			// The error page itself failed: say so plainly.
 			s.log.Error("render error page", "err", err)
 			http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
 			return
 		}
-		s.serverError(w, r, fmt.Errorf("web: render %s: %w", name, err))
+		s.serverError(w, r, err)
 		return
+	}
+	s.writeHTML(w, r, status, buf.Bytes())
+}
+
+// renderPage renders the named page into buf, with its spliced part in
+// place.
+func (s *Server) renderPage(buf *bytes.Buffer, name string, data any) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	if sp, ok := data.(splicer); ok {
 		splice(buf, s.spliceMark, sp.spliced())
 	}
+	return nil
+}
+
+// writeHTML sends a rendered page with status code.
+func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, status int, page []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages kept by the page cache are compressed there, once; a page made
 	// for one reader is compressed on the way out when it is long.
-	if _, kept := w.(*pageRecorder); !kept && buf.Len() >= compressFrom && acceptsGzip(r) {
+	if _, kept := w.(*pageRecorder); !kept && len(page) >= compressFrom && acceptsGzip(r) {
 		h.Add("Vary", "Accept-Encoding")
-		if gz, ok := gzipBody(buf.Bytes()); ok {
+		if gz, ok := gzipBody(page); ok {
 			h.Set("Content-Encoding", "gzip")
 			h.Set("Content-Length", strconv.Itoa(len(gz)))
 			w.WriteHeader(status)
@@ -269,9 +282,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			return
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes()) // a failed write means the reader left; nothing to do
+	_, _ = w.Write(page) // a failed write means the reader left; nothing to do
 }
 
 // splicer is page data with a long part rendered beforehand: the page's

@@ -164,7 +164,9 @@ type Server struct {
 	metrics       *metrics
 	cache         *pageCache
 	searches      *pageCache                      // anonymous search results, apart from the other pages
+	readerPages   *pageCache                      // story pages signed-in readers see alike (see readerPageKey)
 	spliceMark    string                          // where render writes a page's long rendered part (see splice)
+	nameMark      string                          // where a kept reader's page gets the reader's name
 	stories       *keptByStory[*story.Story]      // by slug; nil without the page cache
 	parts         *keptByStory[*storyParts]       // by story id
 	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
@@ -198,6 +200,8 @@ func New(st Store, opts Options) (*Server, error) {
 	var mark [16]byte
 	_, _ = rand.Read(mark[:]) // crypto/rand.Read does not fail
 	s.spliceMark = "<!--" + hex.EncodeToString(mark[:]) + "-->"
+	_, _ = rand.Read(mark[:])
+	s.nameMark = "reader-" + hex.EncodeToString(mark[:])
 	s.broadcaster, s.cacheTTL = opts.Broadcaster, opts.PageCacheTTL
 	if s.cacheTTL <= 0 {
 		s.cacheTTL = time.Minute
@@ -211,9 +215,13 @@ func New(st Store, opts Options) (*Server, error) {
 	if opts.PageCacheBytes > 0 {
 		// Searches get a share of their own: words readers try once would
 		// otherwise push the pages everyone reads out of the cache.
-		share := max(opts.PageCacheBytes/searchShare, 1)
-		s.cache = newPageCache(opts.PageCacheBytes-share, s.cacheTTL)
+		// So do the pages kept for signed-in readers: each story can have
+		// several, and the pages anonymous readers get, which a CDN may
+		// also ask for, come first.
+		share, readers := max(opts.PageCacheBytes/searchShare, 1), max(opts.PageCacheBytes/readerShare, 1)
+		s.cache = newPageCache(opts.PageCacheBytes-share-readers, s.cacheTTL)
 		s.searches = newPageCache(share, s.cacheTTL)
+		s.readerPages = newPageCache(readers, s.cacheTTL)
 		s.stories = newKeptByStory[*story.Story](5000)
 		s.discussions = newKeptByStory[*sharedDiscussion](2000)
 		s.parts = newKeptByStory[*storyParts](5000)

@@ -42,6 +42,8 @@ type storyPage struct {
 	// discussion is the rendered list of comments, written into the page
 	// where the template printed the server's splice mark (see splice).
 	discussion template.HTML
+	// giftLink is set when the page was asked for with a gift token.
+	giftLink bool
 }
 
 // spliced returns the long part of the page that render writes in place
@@ -59,6 +61,12 @@ type paywall struct {
 }
 
 func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
+	// Read before the story: a page rendered from what a purge has
+	// dropped since is not kept.
+	var gen uint64
+	if s.readerPages != nil {
+		gen = s.readerPages.generation()
+	}
 	st, err := s.storyBySlug(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, story.ErrNotFound) && s.newsroomStore != nil {
 		// A slug the newsroom changed keeps its readers.
@@ -83,7 +91,16 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.countView(r.Context(), st.ID)
 	tagStoryPage(r, st.ID, st.Section.Slug)
-	s.showStory(w, r, st, http.StatusOK, nil)
+	data, ok := s.storyData(w, r, st, nil)
+	if !ok {
+		return
+	}
+	if key := readerPageKey(data); key != "" && s.readerPages != nil {
+		s.serveReaderPage(w, r, key, gen, data)
+		return
+	}
+	s.finishStory(r, data)
+	s.render(w, r, http.StatusOK, "story", data)
 }
 
 // storyBySlug reads a story for its page, from the kept stories when the
@@ -158,12 +175,22 @@ func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPag
 // showStory renders a story page; cf carries a comment form that came back
 // with an error.
 func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Story, status int, cf *commentForm) {
-	canonical := s.opts.BaseURL + st.Path()
-	data := storyPage{
+	data, ok := s.storyData(w, r, st, cf)
+	if !ok {
+		return
+	}
+	s.finishStory(r, data)
+	s.render(w, r, status, "story", data)
+}
+
+// storyData gathers what the reader of a story page sees, short of the
+// parts every reader sees alike (see finishStory). It answers the request
+// itself, and returns false, when it cannot.
+func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Story, cf *commentForm) (*storyPage, bool) {
+	data := &storyPage{
 		layoutData: s.layout(r, st.Headline),
 		Story:      st,
 		Body:       template.HTML(st.BodyWithDateline()), // #nosec G203 -- sanitised with bluemonday when saved
-		MailLink:   mailLink(st.Headline, canonical),
 		Access:     billing.Access{Full: true, Why: billing.WhyFree},
 	}
 	if s.billing != nil {
@@ -174,7 +201,7 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 		a, err := s.billing.StoryAccess(r.Context(), viewerOf(r).User, st, gift)
 		if err != nil {
 			s.serverError(w, r, err)
-			return
+			return nil, false
 		}
 		data.Access = a
 		if !a.Full {
@@ -183,7 +210,7 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 			plans, err := s.billing.Plans(r.Context())
 			if err != nil {
 				s.serverError(w, r, err)
-				return
+				return nil, false
 			}
 			data.Paywall = &paywall{Plans: plans, Register: a.Why == billing.WhyRegister,
 				MeterLimit: a.MeterLimit, GiftRefused: a.GiftRefused, Next: st.Path()}
@@ -192,6 +219,7 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 			// Gift pages stay out of search engines and tell nobody where
 			// the reader came from.
 			data.Gifted = a.Why == billing.WhyGift
+			data.giftLink = true
 			data.NoIndex = true
 			w.Header().Set("Referrer-Policy", "no-referrer")
 		}
@@ -200,7 +228,7 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 			w.Header().Set("Cache-Control", "private, no-store")
 		}
 	}
-	data.Canonical = canonical
+	data.Canonical = s.opts.BaseURL + st.Path()
 	data.Current = st.Section.Slug
 	data.Description = st.Dek
 	data.ShareTitle = st.Headline
@@ -210,12 +238,11 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 	if st.SEODescription != "" {
 		data.Description = st.SEODescription
 	}
-	data.Parts = s.storyParts(r.Context(), st, &data)
 	if s.comments != nil {
 		cv, err := s.commentsView(r, st, cf)
 		if err != nil {
 			s.serverError(w, r, err)
-			return
+			return nil, false
 		}
 		data.Comments = cv
 		if cv.ListHTML != "" {
@@ -224,7 +251,14 @@ func (s *Server) showStory(w http.ResponseWriter, r *http.Request, st *story.Sto
 			data.discussion, cv.ListHTML = cv.ListHTML, template.HTML(s.spliceMark) // #nosec G203 -- an HTML comment of random hex
 		}
 	}
-	s.render(w, r, status, "story", data)
+	return data, true
+}
+
+// finishStory fills in the parts of a story page every reader sees alike,
+// kept rendered with the story when the page cache is on.
+func (s *Server) finishStory(r *http.Request, data *storyPage) {
+	data.MailLink = mailLink(data.Story.Headline, data.Canonical)
+	data.Parts = s.storyParts(r.Context(), data.Story, data)
 }
 
 // mailLink is a mailto: link whose subject is the headline and whose body is
