@@ -176,9 +176,12 @@ func newAccounts(ctx context.Context, db *store.Store, cfg *config.Config, log *
 	if err != nil {
 		return nil, err
 	}
+	// Half the cores hash passwords at most, so a flood of log-ins leaves
+	// the other half to the pages.
+	hasher := password.NewHasher(password.DefaultParams(), max(runtime.NumCPU()/2, 1), 2*time.Second)
 	return account.New(ctx, account.Options{
 		Store:    db,
-		Hasher:   password.NewHasher(password.DefaultParams(), runtime.NumCPU(), 2*time.Second),
+		Hasher:   hasher,
 		Policy:   password.NewPolicy(),
 		Composer: composer,
 		Log:      log,
