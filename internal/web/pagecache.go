@@ -53,6 +53,7 @@ type cachedPage struct {
 	tags        []string
 	storyID     int64 // the story a story page shows, for the view count
 	elem        *list.Element
+	refreshing  time.Time // when a request began rendering the page again, once expired; guarded by the cache's mu
 
 	// reader is set on pages kept for signed-in readers: where each
 	// reader's name goes (see serveReaderPage).
@@ -71,7 +72,18 @@ func newPageCache(maxBytes int64, ttl time.Duration) *pageCache {
 		entries: map[string]*cachedPage{}, byTag: map[string]map[*cachedPage]struct{}{}}
 }
 
-// get returns the fresh page kept under key, or nil.
+// staleFor is how long past its time to live a page is still served while
+// one request renders it again. Without it, every request for a busy page
+// that arrives in the moment it expires renders the page at once.
+const staleFor = 10 * time.Second
+
+// refreshWait is how long the request rendering an expired page again has
+// before another request may try.
+const refreshWait = 2 * time.Second
+
+// get returns the page kept under key, or nil when the caller should render
+// it. A page that expired less than staleFor ago is rendered again by one
+// caller, who gets nil, while the others get the expired page.
 func (c *pageCache) get(key string, now time.Time) *cachedPage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -79,12 +91,24 @@ func (c *pageCache) get(key string, now time.Time) *cachedPage {
 	if p == nil {
 		return nil
 	}
-	if !now.Before(p.expires) {
+	if !now.Before(p.expires.Add(staleFor)) {
 		c.remove(p)
+		return nil
+	}
+	if !now.Before(p.expires) && (p.refreshing.IsZero() || !now.Before(p.refreshing.Add(refreshWait))) {
+		p.refreshing = now
 		return nil
 	}
 	c.lru.MoveToFront(p.elem)
 	return p
+}
+
+// fresh reports whether a page is kept under key and has not expired.
+func (c *pageCache) fresh(key string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.entries[key]
+	return p != nil && now.Before(p.expires)
 }
 
 // generation is the purge count to pass to put once the page is rendered.

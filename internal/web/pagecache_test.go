@@ -399,3 +399,42 @@ func TestSharedDiscussionsStayEachReadersOwn(t *testing.T) {
 		}
 	})
 }
+
+func TestExpiredPagesAreRenderedOnceWhileTheOldOneIsServed(t *testing.T) {
+	c := newPageCache(1<<20, time.Minute)
+	page := func(body string, at time.Time) *cachedPage {
+		return newCachedPage("/", "text/html", []byte(body), []string{tagLists}, 0, at, time.Minute)
+	}
+	old := page("old", testNow)
+	c.put(old, c.generation())
+	expired := testNow.Add(time.Minute + time.Second)
+	if !c.fresh("/", testNow) || c.fresh("/", expired) {
+		t.Error("fresh does not follow the time to live")
+	}
+	if c.get("/", expired) != nil {
+		t.Fatal("the first request after the page expired was not asked to render it")
+	}
+	for range 3 {
+		if c.get("/", expired.Add(time.Second)) != old {
+			t.Fatal("requests while the page renders again did not get the expired page")
+		}
+	}
+	renewed := page("new", expired)
+	c.put(renewed, c.generation())
+	if c.get("/", expired.Add(time.Second)) != renewed {
+		t.Fatal("the page rendered again did not replace the expired one")
+	}
+
+	// A render that never comes back lets another request try, and the
+	// expired page goes once it is staleFor past its time.
+	gone := renewed.expires
+	if c.get("/", gone) != nil || c.get("/", gone.Add(time.Millisecond)) != renewed {
+		t.Fatal("one request should render, the next get the expired page")
+	}
+	if c.get("/", gone.Add(refreshWait)) != nil {
+		t.Error("no other request may render the page once the first took too long")
+	}
+	if c.get("/", gone.Add(staleFor)) != nil || c.len() != 0 {
+		t.Error("a page staleFor past its time is still kept")
+	}
+}
