@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"golang.org/x/sync/singleflight"
 )
 
 // pageCache keeps the pages anonymous readers see, rendered, so a story
@@ -39,6 +40,9 @@ type pageCache struct {
 	// purges counts purges: a page rendered while one happened may show
 	// what was purged, so it is not kept.
 	purges uint64
+
+	// flight joins the requests that miss the same page at once.
+	flight singleflight.Group
 }
 
 // cachedPage is one rendered page and its compressed forms, made on the

@@ -10,12 +10,17 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/andybalholm/brotli"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"dateline/internal/account"
+	"dateline/internal/store"
+	"dateline/internal/store/storetest"
 	"dateline/internal/story"
 )
 
@@ -436,5 +441,50 @@ func TestExpiredPagesAreRenderedOnceWhileTheOldOneIsServed(t *testing.T) {
 	}
 	if c.get("/", gone.Add(staleFor)) != nil || c.len() != 0 {
 		t.Error("a page staleFor past its time is still kept")
+	}
+}
+
+func TestPagesMissedTogetherAreRenderedOnce(t *testing.T) {
+	s := newSite(t, storetest.Open(t, store.SQLite))
+	var renders atomic.Int32
+	release := make(chan struct{})
+	h := s.cachedIn(s.cache, nil, func(w http.ResponseWriter, r *http.Request) {
+		renders.Add(1)
+		<-release
+		tagPage(r, tagLists)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "the page")
+	})
+	misses := func() int { return int(testutil.ToFloat64(s.metrics.cache.WithLabelValues("miss"))) }
+	before := misses()
+	const n = 8
+	bodies := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			rec := httptest.NewRecorder()
+			h(rec, httptest.NewRequest(http.MethodGet, "/together", nil))
+			bodies[i] = rec.Body.String()
+		})
+	}
+	// Every request has missed; give them a moment to join the render.
+	deadline := time.Now().Add(10 * time.Second)
+	for misses()-before < n {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatalf("%d of %d requests missed the cache", misses()-before, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	if got := renders.Load(); got != 1 {
+		t.Errorf("%d requests missing one page together rendered it %d times, want once", n, got)
+	}
+	for i, b := range bodies {
+		if b != "the page" {
+			t.Errorf("request %d got %q", i, b)
+		}
 	}
 }

@@ -112,18 +112,40 @@ func (s *Server) cachedIn(cache *pageCache, allowed []string, h http.HandlerFunc
 			return
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
-		gen := cache.generation()
-		rec := &pageRecorder{header: http.Header{}}
-		pt := &pageTags{}
-		h(rec, r.WithContext(context.WithValue(r.Context(), pageTagsKey{}, pt)))
-		if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
-			!strings.Contains(rec.header.Get("Cache-Control"), "private") {
-			p := newCachedPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID, time.Now(), s.cacheTTL)
-			cache.put(p, gen)
-			p.serve(w, r)
-			return
+		// Requests for the same page that miss together wait for one
+		// render: a page purged under heavy traffic is rendered once, not
+		// once for each reader arriving while it renders.
+		rendered := false
+		v, _, _ := cache.flight.Do(key, func() (any, error) {
+			rendered = true
+			gen := cache.generation()
+			rec := &pageRecorder{header: http.Header{}}
+			pt := &pageTags{}
+			h(rec, r.WithContext(context.WithValue(r.Context(), pageTagsKey{}, pt)))
+			if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
+				!strings.Contains(rec.header.Get("Cache-Control"), "private") {
+				p := newCachedPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID, time.Now(), s.cacheTTL)
+				cache.put(p, gen)
+				return p, nil
+			}
+			return rec, nil
+		})
+		switch res := v.(type) {
+		case *cachedPage:
+			if !rendered && res.storyID != 0 {
+				s.countView(r.Context(), res.storyID)
+			}
+			res.serve(w, r)
+		case *pageRecorder:
+			if rendered {
+				res.copyTo(w)
+				return
+			}
+			// An answer not fit to keep (an error, a redirect, a cookie)
+			// was made for the request that rendered it; this one gets
+			// its own.
+			h(w, r)
 		}
-		rec.copyTo(w)
 	}
 }
 
