@@ -37,7 +37,9 @@ const readerShare = 4
 // a paywall, a discussion where the reader has comments or recommendations
 // of their own, a form or notice, or a suspension with its own end date.
 func readerPageKey(data *storyPage) string {
-	if data.Viewer == nil || data.Viewer.Staff() || data.giftLink || data.NoIndex ||
+	// A gift link's page is kept out of search engines (NoIndex), and so
+	// differs from the page without it.
+	if data.Viewer == nil || data.Viewer.Staff() || data.NoIndex ||
 		!data.Access.Full || data.Access.Why == billing.WhyMeter {
 		return ""
 	}
@@ -88,13 +90,7 @@ func (s *Server) serveReaderPage(w http.ResponseWriter, r *http.Request, key str
 		// Compressed from the parts kept compressed: a long page costs a
 		// checksum, not a compression, per reader.
 		p.reader.gzip(buf, p.body, name)
-		h := w.Header()
-		h.Set("Content-Type", p.contentType)
-		h.Add("Vary", "Accept-Encoding")
-		h.Set("Content-Encoding", "gzip")
-		h.Set("Content-Length", strconv.Itoa(buf.Len()))
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(buf.Bytes()) // a failed write means the reader left; nothing to do
+		writeGzipped(w, http.StatusOK, buf.Bytes())
 		return
 	}
 	p.reader.write(buf, p.body, name)

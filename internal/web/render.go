@@ -273,18 +273,25 @@ func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, status int, p
 	// Pages kept by the page cache are compressed there, once; a page made
 	// for one reader is compressed on the way out when it is long.
 	if _, kept := w.(*pageRecorder); !kept && len(page) >= compressFrom && acceptsGzip(r) {
-		h.Add("Vary", "Accept-Encoding")
 		if gz, ok := gzipBody(page); ok {
-			h.Set("Content-Encoding", "gzip")
-			h.Set("Content-Length", strconv.Itoa(len(gz)))
-			w.WriteHeader(status)
-			_, _ = w.Write(gz) // a failed write means the reader left; nothing to do
+			writeGzipped(w, status, gz)
 			return
 		}
 	}
 	h.Set("Content-Length", strconv.Itoa(len(page)))
 	w.WriteHeader(status)
 	_, _ = w.Write(page) // a failed write means the reader left; nothing to do
+}
+
+// writeGzipped sends a page compressed with gzip.
+func writeGzipped(w http.ResponseWriter, status int, gz []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Content-Length", strconv.Itoa(len(gz)))
+	w.WriteHeader(status)
+	_, _ = w.Write(gz) // a failed write means the reader left; nothing to do
 }
 
 // splicer is page data with a long part rendered beforehand: the page's

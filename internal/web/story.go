@@ -42,8 +42,6 @@ type storyPage struct {
 	// discussion is the rendered list of comments, written into the page
 	// where the template printed the server's splice mark (see splice).
 	discussion template.HTML
-	// giftLink is set when the page was asked for with a gift token.
-	giftLink bool
 }
 
 // spliced returns the long part of the page that render writes in place
@@ -190,7 +188,6 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 	data := &storyPage{
 		layoutData: s.layout(r, st.Headline),
 		Story:      st,
-		Body:       template.HTML(st.BodyWithDateline()), // #nosec G203 -- sanitised with bluemonday when saved
 		Access:     billing.Access{Full: true, Why: billing.WhyFree},
 	}
 	if s.billing != nil {
@@ -205,8 +202,6 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 		}
 		data.Access = a
 		if !a.Full {
-			// The rest of the story never leaves the server.
-			data.Body = template.HTML(st.LeadWithDateline()) // #nosec G203 -- sanitised with bluemonday when saved
 			plans, err := s.billing.Plans(r.Context())
 			if err != nil {
 				s.serverError(w, r, err)
@@ -219,7 +214,6 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 			// Gift pages stay out of search engines and tell nobody where
 			// the reader came from.
 			data.Gifted = a.Why == billing.WhyGift
-			data.giftLink = true
 			data.NoIndex = true
 			w.Header().Set("Referrer-Policy", "no-referrer")
 		}
@@ -254,10 +248,17 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 	return data, true
 }
 
-// finishStory fills in the parts of a story page every reader sees alike,
+// finishStory fills in what only a page being rendered needs: the story's
+// text as the reader may read it, and the parts every reader sees alike,
 // kept rendered with the story when the page cache is on.
 func (s *Server) finishStory(r *http.Request, data *storyPage) {
-	data.MailLink = mailLink(data.Story.Headline, data.Canonical)
+	st := data.Story
+	data.Body = template.HTML(st.BodyWithDateline()) // #nosec G203 -- sanitised with bluemonday when saved
+	if !data.Access.Full {
+		// The rest of the story never leaves the server.
+		data.Body = template.HTML(st.LeadWithDateline()) // #nosec G203 -- sanitised with bluemonday when saved
+	}
+	data.MailLink = mailLink(st.Headline, data.Canonical)
 	data.Parts = s.storyParts(r.Context(), data.Story, data)
 }
 
