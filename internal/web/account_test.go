@@ -61,6 +61,7 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	log := slog.New(slog.DiscardHandler)
 	sender := mail.NewSender(db, transport, "Dateline <news@news.example>", log)
 	sender.Poll = 20 * time.Millisecond
+	sender.Now = func() time.Time { return testNow }
 	composer, err := mail.NewComposer("Dateline", testBase, "Dateline <news@news.example>")
 	if err != nil {
 		t.Fatal(err)
