@@ -230,7 +230,7 @@ func submitSignUp(t testing.TB, ctx context.Context, base, email, name, pw strin
 
 func TestReaderResetsForgottenPassword(t *testing.T) {
 	chromium := needBrowser(t)
-	site := startAccountSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	ctx := newBrowser(t, chromium)
 	const (
@@ -348,7 +348,7 @@ func TestReaderResetsForgottenPassword(t *testing.T) {
 
 func TestResetLinkFromEmailFillsTheForm(t *testing.T) {
 	chromium := needBrowser(t)
-	site := startAccountSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	// A "+" must reach the form as a "+", not as a space: the link has to
 	// escape it.
@@ -483,7 +483,7 @@ func checkFieldNames(t testing.TB, ctx context.Context, where string) {
 func TestAccountPagesAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
-	site := startAccountSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	ctx := newBrowser(t, chromium)
 	const (

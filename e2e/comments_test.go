@@ -568,7 +568,7 @@ func sendReportWithoutReason(t testing.TB, ctx context.Context, base string, id 
 
 func TestCommentsJourney(t *testing.T) {
 	chromium := needBrowser(t)
-	site := startCommentSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	var (
 		reader    = person{"lincoln.steffens@example.com", "Lincoln Steffens", "shame of the cities"}
@@ -891,7 +891,7 @@ func summaryOf(id int64, class string) chromedp.Search {
 func TestCommentsAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
-	site := startCommentSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	var (
 		ann   = person{"anne.mccormick@example.com", "Anne O'Hare McCormick", "vatican europe columns"}

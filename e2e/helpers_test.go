@@ -3,6 +3,9 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"dateline/internal/app"
+	"dateline/internal/clock"
+	"dateline/internal/config"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,15 +27,10 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
-	"dateline/internal/demo"
-	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
 	"dateline/internal/newsroom"
 	"dateline/internal/password"
 	"dateline/internal/store"
-	"dateline/internal/store/storetest"
-	"dateline/internal/story"
-	"dateline/internal/web"
 )
 
 // The environment variables that steer the tests.
@@ -174,34 +172,12 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// startSite serves the demo newspaper, without accounts, on a loopback port
+// startSite serves the demo newspaper (startFullSite) on a loopback port
 // until the test ends, and returns its base URL, such as
 // http://127.0.0.1:40123.
 func startSite(t testing.TB) string {
 	t.Helper()
-	db := seededStore(t)
-	ln, base := listenLoopback(t)
-	h, err := web.New(db, web.Options{BaseURL: base, Logger: siteLogger(t)})
-	if err != nil {
-		t.Fatalf("build the site: %v", err)
-	}
-	serveOn(t, ln, h)
-	return base
-}
-
-// seededStore returns a migrated SQLite store holding the demo stories,
-// closed when the test ends.
-func seededStore(t testing.TB) *store.Store {
-	t.Helper()
-	db := storetest.Open(t, store.SQLite)
-	res, err := demo.Seed(context.Background(), db, time.Now(), story.NewRenderer())
-	if err != nil {
-		t.Fatalf("seed the demo stories: %v", err)
-	}
-	if res.Stories == 0 {
-		t.Fatal("seeding the demo created no stories")
-	}
-	return db
+	return startFullSite(t).Base
 }
 
 // listenLoopback listens on a free loopback port and returns the listener
@@ -249,23 +225,20 @@ type accountSite struct {
 	Accounts *account.Service
 	// Store is the site's database, for reading what the site should show.
 	Store *store.Store
-	// Billing runs the site's subscriptions and paywall; nil unless the
-	// site came from startPaywallSite.
+	// Billing runs the site's subscriptions and paywall.
 	Billing *billing.Service
-	// Plans are the plans on sale (startPaywallSite and startCommentSite
-	// only): demoPlans, with their ids.
+	// Plans are the plans on sale: the demo plans, with their ids.
 	Plans []billing.Plan
-	// Comments runs the discussions under stories; nil unless the site
-	// came from startCommentSite.
+	// Comments runs the discussions under stories.
 	Comments *comment.Service
 	// Newsroom runs the story editor at /admin/stories, and publishes
-	// scheduled stories; nil unless the site came from startNewsroomSite.
+	// scheduled stories.
 	Newsroom *newsroom.Service
 }
 
-// The settings of the site that startAccountSite serves.
+// The settings of the site that startFullSite serves.
 const (
-	siteName = "Dateline"
+	siteName = app.SiteName
 	mailFrom = "Dateline <news@dateline.test>"
 )
 
@@ -274,172 +247,53 @@ const (
 // Hashing is not what these tests test.
 var testHashParams = password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// demoPlans are the plans `dateline serve -demo` offers (createDemoPlans in
-// cmd/dateline): a monthly plan, and a yearly one with a free trial.
-func demoPlans() []billing.Plan {
-	return []billing.Plan{
-		{Name: "Monthly", Description: "Every story, every day. Cancel at any time.", PriceMinor: 900, Currency: "EUR",
-			Period: billing.Monthly, TrialDays: 0, Active: true, Position: 1},
-		{Name: "Yearly", Description: "A year of every story, for the price of ten months.", PriceMinor: 9000, Currency: "EUR",
-			Period: billing.Yearly, TrialDays: 14, Active: true, Position: 2},
-	}
-}
-
-// startAccountSite serves the demo newspaper with accounts, wired as
-// `dateline serve` wires them with an SMTP server configured: the account
-// service queues email in the store's outbox, and a mail sender running in
-// the background delivers it with the SMTP transport to a mailtest server.
-// Reset requests are not padded and hashing is cheap, to keep the tests
-// fast. The site sells no subscriptions: every story is free to read.
-// Everything stops when the test ends.
-func startAccountSite(t testing.TB) *accountSite {
-	t.Helper()
-	return startSiteWithAccounts(t, siteParts{})
-}
-
-// startPaywallSite is startAccountSite with subscriptions and the paywall,
-// wired as `dateline serve -demo` wires them without a Stripe key: the
-// demo payment provider, which takes no money, the default paywall rules
-// (3 metered stories a month for registered readers) and the two demo
-// plans.
-func startPaywallSite(t testing.TB) *accountSite {
-	t.Helper()
-	return startSiteWithAccounts(t, siteParts{Billing: true})
-}
-
-// startCommentSite is startPaywallSite with the discussions under
-// stories, wired as `dateline serve` wires them (newComments in
-// cmd/dateline): the comment service with the default discussion rules,
-// asking the subscriptions who has digital access and sending its email
-// through the same outbox, and the moderation pages.
-func startCommentSite(t testing.TB) *accountSite {
-	t.Helper()
-	return startSiteWithAccounts(t, siteParts{Billing: true, Comments: true})
-}
-
-// schedulerInterval is how often startNewsroomSite's scheduler looks for
-// scheduled stories whose time has come (`dateline serve` looks every 20
-// seconds).
+// schedulerInterval is how often the site's scheduler looks for scheduled
+// stories whose time has come (`dateline serve` looks every 20 seconds).
 const schedulerInterval = 100 * time.Millisecond
 
-// startNewsroomSite is startCommentSite with the newsroom, wired as
-// `dateline serve` wires it: the story editor at /admin/stories, for
-// writers, editors and admins, with the newsroom service on the site's
-// store and clock, and its scheduler running in the background (every
-// schedulerInterval here) to publish scheduled stories on time.
-func startNewsroomSite(t testing.TB) *accountSite {
+// startFullSite serves the demo newspaper built by internal/app exactly as
+// `dateline serve --demo --smtp URL` builds it, on the machine's clock: a
+// SQLite database seeded with the demo stories, sections and plans, the
+// demo payment provider (which takes no money), comments and their
+// moderation, the newsroom and its scheduler, images, API tokens and the
+// front-page desk, with the page cache on. Its email goes through SMTP to a
+// server inside the test. Only the speed differs: hashing is cheap, reset
+// requests are not padded, the sender and the scheduler look often.
+// Everything stops when the test ends.
+func startFullSite(t testing.TB) *accountSite {
 	t.Helper()
-	return startSiteWithAccounts(t, siteParts{Billing: true, Comments: true, Newsroom: true})
-}
-
-// siteParts says what startSiteWithAccounts serves besides accounts.
-type siteParts struct {
-	// Billing adds subscriptions and the paywall.
-	Billing bool
-	// Comments adds the discussions and their moderation; it needs
-	// Billing, which says who has digital access.
-	Comments bool
-	// Newsroom adds the story editor and the scheduler that publishes
-	// scheduled stories.
-	Newsroom bool
-}
-
-// billingAccess tells the comment service who has digital access, as
-// accessCheck in cmd/dateline does.
-type billingAccess struct{ subs *billing.Service }
-
-func (a billingAccess) HasAccess(ctx context.Context, u *account.User) (bool, error) {
-	ok, _, err := a.subs.HasAccess(ctx, u)
-	return ok, err
-}
-
-func startSiteWithAccounts(t testing.TB, parts siteParts) *accountSite {
-	t.Helper()
-	db := seededStore(t)
 	smtpServer := mailtest.Start(t)
 	ln, base := listenLoopback(t)
-	logger := siteLogger(t)
-
-	transport, err := mail.NewSMTP(smtpServer.URL())
+	dir := t.TempDir()
+	cfg := config.Config{Addr: ln.Addr().String(), Database: filepath.Join(dir, "dateline.db"), BaseURL: base,
+		Demo: true, SMTP: smtpServer.URL(), MailFrom: mailFrom, DataDir: filepath.Join(dir, "data"), PageCacheMB: 16}
+	if err := cfg.Finish(); err != nil {
+		t.Fatalf("settings: %v", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	a, err := app.New(ctx, app.Options{Config: cfg, Now: clock.System, Log: siteLogger(t),
+		PasswordParams: &testHashParams, MailPoll: 50 * time.Millisecond, SchedulerInterval: schedulerInterval,
+		NoResetPadding: true})
 	if err != nil {
-		t.Fatalf("SMTP transport for %s: %v", smtpServer.URL(), err)
-	}
-	sender := mail.NewSender(db, transport, mailFrom, logger)
-	sender.Poll = 50 * time.Millisecond
-
-	composer, err := mail.NewComposer(siteName, base, mailFrom)
-	if err != nil {
-		t.Fatalf("email composer: %v", err)
-	}
-	accounts, err := account.New(context.Background(), account.Options{
-		Store:             db,
-		Hasher:            password.NewHasher(testHashParams, 0, 10*time.Second),
-		Policy:            password.NewPolicy(),
-		Composer:          composer,
-		Log:               logger,
-		SiteName:          siteName,
-		BaseURL:           base,
-		MailSent:          sender.Wake,
-		ResetRequestFloor: -1, // no padding
-	})
-	if err != nil {
-		t.Fatalf("account service: %v", err)
-	}
-	site := &accountSite{Base: base, Mail: smtpServer, Accounts: accounts, Store: db}
-
-	if parts.Billing {
-		site.Billing = billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, Composer: composer,
-			Log: logger, BaseURL: base, MailSent: sender.Wake})
-		for _, p := range demoPlans() {
-			if err := site.Billing.CreatePlan(context.Background(), &p); err != nil {
-				t.Fatalf("create the plan %s: %v", p.Name, err)
-			}
-			site.Plans = append(site.Plans, p)
-		}
-	}
-
-	var commentAdmin web.CommentAdmin
-	if parts.Comments {
-		if site.Billing == nil {
-			t.Fatal("a site with comments needs subscriptions, to know who has digital access")
-		}
-		site.Comments, err = comment.New(context.Background(), comment.Options{Store: db, Access: billingAccess{site.Billing},
-			Composer: composer, Log: logger, BaseURL: base, MailSent: sender.Wake, CachedComments: 10000})
-		if err != nil {
-			t.Fatalf("comment service: %v", err)
-		}
-		commentAdmin = db
-	}
-
-	var newsroomStore web.NewsroomStore
-	if parts.Newsroom {
-		site.Newsroom = newsroom.New(db, nil, logger)
-		newsroomStore = db
-	}
-
-	// The page cache is on, as in production, so every journey also
-	// checks that what a reader changes is fresh on the next page.
-	h, err := web.New(db, web.Options{BaseURL: base, SiteName: siteName, Logger: logger, Accounts: accounts,
-		Billing: site.Billing, Comments: site.Comments, CommentAdmin: commentAdmin,
-		Newsroom: site.Newsroom, NewsroomStore: newsroomStore, PageCacheBytes: 16 << 20})
-	if err != nil {
+		stop()
 		t.Fatalf("build the site: %v", err)
 	}
-
-	// The sender and the scheduler stop before the SMTP server and the
-	// store (cleanups run last first), and after the web server.
-	ctx, stop := context.WithCancel(context.Background())
-	var workers sync.WaitGroup
-	workers.Go(func() { sender.Run(ctx) })
-	if site.Newsroom != nil {
-		workers.Go(func() { site.Newsroom.RunScheduler(ctx, schedulerInterval, h.StoriesPublished) })
+	plans, err := a.Billing.Plans(ctx)
+	if err != nil {
+		t.Fatalf("plans: %v", err)
 	}
+	// The background work stops before the SMTP server and the store
+	// (cleanups run last first), and after the web server.
+	var workers sync.WaitGroup
+	workers.Go(func() { a.Run(ctx) })
 	t.Cleanup(func() {
 		stop()
 		workers.Wait()
+		a.Close()
 	})
-	serveOn(t, ln, h)
-	return site
+	serveOn(t, ln, a.Handler())
+	return &accountSite{Base: base, Mail: smtpServer, Accounts: a.Accounts, Store: a.Store, Billing: a.Billing,
+		Plans: plans, Comments: a.Comments, Newsroom: a.Newsroom}
 }
 
 // tailBuffer keeps the last bytes written to it, safe for concurrent use.

@@ -272,7 +272,7 @@ func onFrontPage(t testing.TB, ctx context.Context, base, path string) bool {
 
 func TestNewsroomJourney(t *testing.T) {
 	chromium := needBrowser(t)
-	site := startNewsroomSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	var (
 		writer = person{"nellie.bly@example.com", "Nellie Bly", "around the world in 72 days"}
@@ -515,7 +515,7 @@ func findListedAfterLoad(t testing.TB, ctx context.Context, base, editPath strin
 
 func TestScheduledStoryAppearsOnTime(t *testing.T) {
 	chromium := needBrowser(t)
-	site := startNewsroomSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	editor := person{"carr.van.anda@example.com", "Carr Van Anda", "relativity on the front page"}
 	editorUser := newPerson(t, site, editor, account.Editor)
@@ -568,7 +568,7 @@ func TestScheduledStoryAppearsOnTime(t *testing.T) {
 func TestNewsroomAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
-	site := startNewsroomSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	var (
 		writer = person{"ida.tarbell@example.com", "Ida Tarbell", "history of standard oil"}

@@ -322,7 +322,7 @@ const (
 
 func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 	chromium := needBrowser(t)
-	site := startPaywallSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	ctx := newBrowser(t, chromium)
 	const (
@@ -511,7 +511,7 @@ func quoteOrNone(s *string) string {
 func TestPaywallAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
-	site := startPaywallSite(t)
+	site := startFullSite(t)
 	base := site.Base
 	ctx := newBrowser(t, chromium)
 	const (

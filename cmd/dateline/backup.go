@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"errors"
 	"flag"
 	"fmt"
@@ -72,7 +73,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 		return fmt.Errorf("no backup file %s", source)
 	}
 	// The backup must be a Dateline database that opens and migrates.
-	check, err := store.Open(ctx, source)
+	check, err := store.Open(ctx, source, clock.System)
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", source, err)
 	}

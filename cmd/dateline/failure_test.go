@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"dateline/internal/clock"
 	"fmt"
 	"io"
 	"net/http"
@@ -155,7 +156,7 @@ func TestKillDuringPostingLosesNothing(t *testing.T) {
 	again := startInstance(t, bin, db)
 	again.cmd.Process.Signal(syscall.SIGTERM)
 	<-again.done
-	s, err := store.Open(context.Background(), db)
+	s, err := store.Open(context.Background(), db, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func TestResetMailSurvivesSMTPOutageAndRestart(t *testing.T) {
 		res.Body.Close()
 	}
 	// Wait until the sender has tried and failed for each.
-	s, err := store.Open(context.Background(), db)
+	s, err := store.Open(context.Background(), db, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

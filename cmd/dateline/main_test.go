@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"dateline/internal/clock"
 	"fmt"
 	"io"
 	"net"
@@ -167,7 +168,7 @@ func TestServeDemo(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			dsn := storetest.DSN(t, d)
 			countStories := func() int {
-				s, err := store.Open(context.Background(), dsn)
+				s, err := store.Open(context.Background(), dsn, clock.System)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -243,7 +244,7 @@ func TestUserCreate(t *testing.T) {
 				t.Fatalf("output:\n%s", out)
 			}
 			// The printed password logs in: check it against the stored hash.
-			s, err := store.Open(context.Background(), dsn)
+			s, err := store.Open(context.Background(), dsn, clock.System)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -306,7 +307,7 @@ func TestDemoPrintsAnAdminPassword(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no admin in the output:\n%s", out.String())
 	}
-	s, err := store.Open(context.Background(), dsn)
+	s, err := store.Open(context.Background(), dsn, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +328,7 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 	if code, _, errOut := runCmd(t, env, "migrate"); code != 0 {
 		t.Fatal(errOut)
 	}
-	s, err := store.Open(context.Background(), dbPath)
+	s, err := store.Open(context.Background(), dbPath, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +382,7 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 	if code, _, errOut := runCmd(t, renv, "restore", "--force", backupFile); code != 0 {
 		t.Fatalf("restore: %s", errOut)
 	}
-	r, err := store.Open(ctx, target)
+	r, err := store.Open(ctx, target, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"dateline/internal/clock"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func TestTwoInstancesBehaveAsOneSite(t *testing.T) {
 
 	// A hundred emails wait in the shared outbox; a's sender finds them,
 	// and b's joins in when b starts.
-	db, err := store.Open(context.Background(), dsn)
+	db, err := store.Open(context.Background(), dsn, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,10 +6,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"dateline/internal/account"
+	"dateline/internal/app"
+	"dateline/internal/clock"
 	"dateline/internal/config"
 )
 
@@ -54,17 +55,12 @@ func (e env) user(ctx context.Context, args []string) error {
 	} else if pw, err = randomPassword(); err != nil {
 		return err
 	}
-	log := slog.New(slog.DiscardHandler)
-	db, err := openAndMigrate(ctx, cfg.Database, log)
+	site, err := app.New(ctx, app.Options{Config: cfg, Now: clock.System})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	accounts, err := newAccounts(ctx, db, &cfg, log, nil)
-	if err != nil {
-		return err
-	}
-	u, err := accounts.CreateUser(ctx, *email, *name, pw, r)
+	defer site.Close()
+	u, err := site.Accounts.CreateUser(ctx, *email, *name, pw, r)
 	if err != nil {
 		var fe *account.FieldError
 		if errors.As(err, &fe) {

@@ -74,7 +74,7 @@ type Options struct {
 	// SiteName and BaseURL go into emails and links.
 	SiteName string
 	BaseURL  string
-	// Now is the clock; nil means time.Now.
+	// Now is the clock (see internal/clock); required.
 	Now func() time.Time
 	// MailSent is called after an email is queued, to wake the sender.
 	MailSent func()
@@ -139,10 +139,10 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	if opts.SiteName == "" {
 		opts.SiteName = "Dateline"
 	}
-	s := &Service{opts: opts, store: opts.Store, hasher: opts.Hasher, log: opts.Log, now: opts.Now}
-	if s.now == nil {
-		s.now = time.Now
+	if opts.Now == nil {
+		return nil, errors.New("account: New needs a clock")
 	}
+	s := &Service{opts: opts, store: opts.Store, hasher: opts.Hasher, log: opts.Log, now: opts.Now}
 	if s.opts.Sleep == nil {
 		s.opts.Sleep = sleep
 	}

@@ -16,6 +16,8 @@ var (
 	ErrNotFound = errors.New("billing: not found")
 	// ErrPlanRetired: the plan is no longer sold.
 	ErrPlanRetired = errors.New("billing: plan retired")
+	// ErrPaymentsClosed: the site takes no payments yet.
+	ErrPaymentsClosed = errors.New("billing: subscriptions are not open yet")
 	// ErrAlreadySubscribed: the reader already has digital access.
 	ErrAlreadySubscribed = errors.New("billing: already subscribed")
 	// ErrUnverified: subscribing needs a confirmed email address.
@@ -108,6 +110,8 @@ const (
 	Demo          ProviderName = "demo"
 	Stripe        ProviderName = "stripe"
 	Complimentary ProviderName = "complimentary"
+	// Closed is no provider at all: the site takes no payments yet.
+	Closed ProviderName = "closed"
 )
 
 // Status is the state of a subscription.

@@ -23,3 +23,19 @@ func (DemoProvider) Checkout(_ context.Context, _ *account.User, p *Plan, _, _ s
 // Portal is empty: the account page's own buttons cancel and resume demo
 // subscriptions.
 func (DemoProvider) Portal(context.Context, *Subscription, string) (string, error) { return "", nil }
+
+// ClosedProvider is the provider of a site that takes no payments yet: no
+// Stripe key is configured and the demo provider is not wanted. Plans are
+// shown, and every checkout is refused with ErrPaymentsClosed.
+type ClosedProvider struct{}
+
+// Name is Closed.
+func (ClosedProvider) Name() ProviderName { return Closed }
+
+// Checkout refuses with ErrPaymentsClosed.
+func (ClosedProvider) Checkout(context.Context, *account.User, *Plan, string, string) (string, error) {
+	return "", ErrPaymentsClosed
+}
+
+// Portal is empty: there is nothing to manage.
+func (ClosedProvider) Portal(context.Context, *Subscription, string) (string, error) { return "", nil }

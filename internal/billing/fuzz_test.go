@@ -27,7 +27,7 @@ func FuzzWebhookPayload(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	db := storetest.Open(f, store.SQLite)
-	svc := billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, BaseURL: "https://news.example"})
+	svc := billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, BaseURL: "https://news.example", Now: db.Now})
 	const secret = "whsec_fuzz"
 	hook := billing.NewWebhook(svc, secret)
 	f.Fuzz(func(t *testing.T, payload []byte) {

@@ -87,7 +87,7 @@ type Service struct {
 // New builds a Service, loading the key that signs unsubscribe links.
 func New(ctx context.Context, opts Options) (*Service, error) {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		return nil, errors.New("comment: New needs a clock")
 	}
 	if opts.Log == nil {
 		opts.Log = slog.Default()
@@ -197,7 +197,7 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 		viewerID = viewer.ID
 	}
 	if s.threads != nil {
-		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}, time.Now()); ok {
+		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}, s.now()); ok {
 			return t, nil
 		}
 	}
@@ -302,7 +302,7 @@ func (s *Service) storyComments(ctx context.Context, storyID, viewerID int64) ([
 	if s.threads == nil {
 		return s.store.StoryComments(ctx, storyID, viewerID)
 	}
-	all, recs, ok := s.threads.get(storyID, time.Now())
+	all, recs, ok := s.threads.get(storyID, s.now())
 	if !ok {
 		gen := s.threads.generation()
 		var err error
@@ -315,7 +315,7 @@ func (s *Service) storyComments(ctx context.Context, storyID, viewerID int64) ([
 		if recs, err = s.store.Recommendations(ctx, storyID); err != nil {
 			return nil, err
 		}
-		s.threads.put(storyID, all, recs, gen, time.Now())
+		s.threads.put(storyID, all, recs, gen, s.now())
 	}
 	if mine := recs[viewerID]; viewerID != 0 && len(mine) > 0 {
 		for _, c := range all {

@@ -28,8 +28,12 @@ type Config struct {
 	// BaseURL is the public URL used in links, feeds and emails, without a
 	// trailing slash. It defaults to http:// + Addr.
 	BaseURL string
-	// Demo asks for sample content on an empty database.
+	// Demo asks for sample content on an empty database. It implies Dev.
 	Demo bool
+	// Dev turns on development conveniences: the development mailbox at
+	// /_dev/mail and the demo payment provider, which takes no money.
+	// Production runs without it.
+	Dev bool
 	// SMTP is the mail server URL (smtp:// or smtps://); empty means the
 	// development mailbox.
 	SMTP string
@@ -71,6 +75,7 @@ const (
 	Database            = "database"
 	BaseURL             = "base-url"
 	Demo                = "demo"
+	Dev                 = "dev"
 	SMTP                = "smtp"
 	MailFrom            = "mail-from"
 	StripeKey           = "stripe-key"
@@ -92,24 +97,19 @@ var settings = []setting{
 	{BaseURL, "DATELINE_BASE_URL", "public `URL` used in links and emails (default http:// + addr)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.BaseURL, BaseURL, orDefault(env, set, ""), "")
 	}},
-	{Demo, "DATELINE_DEMO", "on an empty database, create a sample site", func(c *Config, fs *flag.FlagSet, env string, set bool) {
-		v := false
-		if set {
-			b, err := parseBool(env)
-			if err != nil {
-				c.envErrs = append(c.envErrs, fmt.Errorf("DATELINE_DEMO: %w", err))
-			}
-			v = b
-		}
-		fs.BoolVar(&c.Demo, Demo, v, "")
+	{Demo, "DATELINE_DEMO", "on an empty database, create a sample site; implies --dev", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.BoolVar(&c.Demo, Demo, c.envBool("DATELINE_DEMO", env, set), "")
 	}},
-	{SMTP, "DATELINE_SMTP_URL", "mail server `URL`: smtp://user:pass@host:port (STARTTLS when offered) or smtps://; unset: the development mailbox at /_dev/mail", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+	{Dev, "DATELINE_DEV", "development conveniences: the development mailbox at /_dev/mail and the demo payment provider, which takes no money; never in production", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.BoolVar(&c.Dev, Dev, c.envBool("DATELINE_DEV", env, set), "")
+	}},
+	{SMTP, "DATELINE_SMTP_URL", "mail server `URL`: smtp://user:pass@host:port (STARTTLS when offered) or smtps://; unset: mail waits in the outbox (listed at /_dev/mail with --dev)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.SMTP, SMTP, orDefault(env, set, ""), "")
 	}},
 	{MailFrom, "DATELINE_MAIL_FROM", "sender `address` of every email", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.MailFrom, MailFrom, orDefault(env, set, "Dateline <news@localhost>"), "")
 	}},
-	{StripeKey, "DATELINE_STRIPE_SECRET_KEY", "Stripe secret `key` for real payments; unset: the demo payment provider", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+	{StripeKey, "DATELINE_STRIPE_SECRET_KEY", "Stripe secret `key` for real payments; unset: no payments (the demo provider with --dev)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.StripeKey, StripeKey, orDefault(env, set, ""), "")
 	}},
 	{StripeWebhookSecret, "DATELINE_STRIPE_WEBHOOK_SECRET", "Stripe webhook signing `secret` (whsec_…), needed with --stripe-key", func(c *Config, fs *flag.FlagSet, env string, set bool) {
@@ -151,6 +151,19 @@ func orDefault(env string, set bool, def string) string {
 		return env
 	}
 	return def
+}
+
+// envBool reads a boolean environment variable, keeping its error for
+// Finish.
+func (c *Config) envBool(name, env string, set bool) bool {
+	if !set {
+		return false
+	}
+	b, err := parseBool(env)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s: %w", name, err))
+	}
+	return b
 }
 
 func parseBool(s string) (bool, error) {
@@ -211,6 +224,9 @@ func (c *Config) Register(fs *flag.FlagSet, lookup LookupEnv, names ...string) {
 func (c *Config) Finish() error {
 	if err := errors.Join(c.envErrs...); err != nil {
 		return err
+	}
+	if c.Demo {
+		c.Dev = true
 	}
 	if c.Database == "" {
 		return errors.New("--database must not be empty")

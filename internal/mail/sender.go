@@ -54,8 +54,8 @@ func DefaultBackoff(attempts int) time.Duration {
 // that a Sender is safe for concurrent use, and several Senders (in one
 // process or many) may share one Outbox.
 type Sender struct {
-	// Now is the clock; tests replace it. It should agree with the
-	// Outbox's clock.
+	// Now is the clock, given to NewSender; it should be the Outbox's
+	// clock.
 	Now func() time.Time
 	// Poll is the pause between rounds when there is nothing to do.
 	Poll time.Duration
@@ -81,14 +81,14 @@ type Sender struct {
 }
 
 // NewSender returns a Sender that delivers outbox messages through t with
-// the given sender address, logging to log (nil: no logging), with the
-// default settings.
-func NewSender(outbox Outbox, t Transport, from string, log *slog.Logger) *Sender {
+// the given sender address, on the clock now, logging to log (nil: no
+// logging), with the default settings.
+func NewSender(outbox Outbox, t Transport, from string, now func() time.Time, log *slog.Logger) *Sender {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{
-		Now:       func() time.Time { return time.Now().UTC() },
+		Now:       now,
 		Poll:      DefaultPoll,
 		Lease:     DefaultLease,
 		MaxAge:    DefaultMaxAge,
@@ -242,12 +242,7 @@ func (s *Sender) deliver(ctx context.Context, m *Message, timeout time.Duration)
 	return false, nil
 }
 
-func (s *Sender) now() time.Time {
-	if s.Now == nil {
-		return time.Now().UTC()
-	}
-	return s.Now().UTC()
-}
+func (s *Sender) now() time.Time { return s.Now().UTC() }
 
 func (s *Sender) poll() time.Duration   { return orDefault(s.Poll, DefaultPoll) }
 func (s *Sender) lease() time.Duration  { return orDefault(s.Lease, DefaultLease) }

@@ -3,6 +3,7 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"dateline/internal/clock"
 	"log/slog"
 	"net"
 	"strings"
@@ -17,25 +18,25 @@ import (
 )
 
 // clock is a settable time source shared by a store and a sender.
-type clock struct {
+type testClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
-func (c *clock) Now() time.Time {
+func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
 }
 
-func (c *clock) Add(d time.Duration) {
+func (c *testClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
 }
 
-func newClock() *clock {
-	return &clock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+func newClock() *testClock {
+	return &testClock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
 }
 
 // testLog sends a component's log to the test's log.
@@ -51,10 +52,9 @@ func (w tWriter) Write(p []byte) (int, error) {
 }
 
 // newSender makes a sender over s delivering to srv, on clock c.
-func newSender(t *testing.T, s *store.Store, srv *mailtest.Server, c *clock) *mail.Sender {
+func newSender(t *testing.T, s *store.Store, srv *mailtest.Server, c *testClock) *mail.Sender {
 	t.Helper()
-	snd := mail.NewSender(s, newSMTP(t, srv.URL()), from, testLog(t))
-	snd.Now = c.Now
+	snd := mail.NewSender(s, newSMTP(t, srv.URL()), from, c.Now, testLog(t))
 	return snd
 }
 
@@ -265,7 +265,7 @@ func TestNewSenderFinishesWhatAnEarlierOneLeft(t *testing.T) {
 
 			// The first instance: the mail server is down; one message
 			// fails, another is claimed when the process dies.
-			first, err := store.Open(ctx, dsn)
+			first, err := store.Open(ctx, dsn, clock.System)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -286,7 +286,7 @@ func TestNewSenderFinishesWhatAnEarlierOneLeft(t *testing.T) {
 			// The restart, a few minutes later, with the server back.
 			srv.Up()
 			c.Add(5 * time.Minute)
-			second, err := store.Open(ctx, dsn)
+			second, err := store.Open(ctx, dsn, clock.System)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -328,7 +328,7 @@ func TestSenderRunWakesAndStops(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		srv := mailtest.Start(t)
 		outbox := watchedOutbox{Outbox: s, claims: make(chan struct{}, 1)}
-		snd := mail.NewSender(outbox, newSMTP(t, srv.URL()), from, testLog(t))
+		snd := mail.NewSender(outbox, newSMTP(t, srv.URL()), from, s.Now, testLog(t))
 		snd.Poll = time.Hour // only Wake can start a second round
 
 		ctx, cancel := context.WithCancel(context.Background())
@@ -370,7 +370,7 @@ func TestSendersSharingAnOutboxDeliverOnce(t *testing.T) {
 			srv := mailtest.Start(t)
 			var stores []*store.Store
 			for range 2 {
-				s, err := store.Open(ctx, dsn)
+				s, err := store.Open(ctx, dsn, clock.System)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -389,7 +389,7 @@ func TestSendersSharingAnOutboxDeliverOnce(t *testing.T) {
 
 			var wg sync.WaitGroup
 			for _, s := range stores {
-				snd := mail.NewSender(s, newSMTP(t, srv.URL()), from, testLog(t))
+				snd := mail.NewSender(s, newSMTP(t, srv.URL()), from, s.Now, testLog(t))
 				snd.Batch = 3
 				snd.Poll = 10 * time.Millisecond
 				wg.Add(1)
@@ -440,8 +440,7 @@ func TestSenderTimesOutAStalledServer(t *testing.T) {
 			conns = append(conns, c)
 		}
 	}()
-	snd := mail.NewSender(s, newSMTP(t, "smtp://"+ln.Addr().String()), from, testLog(t))
-	snd.Now = c.Now
+	snd := mail.NewSender(s, newSMTP(t, "smtp://"+ln.Addr().String()), from, c.Now, testLog(t))
 	snd.Timeout = 200 * time.Millisecond
 	m := enqueue(t, s, "ana@example.com")
 
@@ -475,8 +474,7 @@ func TestSenderReleasesMailOnShutdown(t *testing.T) {
 		<-ctx.Done()
 		return ctx.Err()
 	})
-	snd := mail.NewSender(s, tr, from, testLog(t))
-	snd.Now = c.Now
+	snd := mail.NewSender(s, tr, from, c.Now, testLog(t))
 	if _, _, err := snd.RunOnce(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -126,11 +126,12 @@ func (s *SMTP) client(ctx context.Context) (*gomail.Client, error) {
 }
 
 // Send delivers m from the given sender over one new connection. It sets
-// the Date and Message-ID headers and sends the plain-text part with the
+// the Date header to the moment the message was written (m.CreatedAt, on
+// the site's clock) and the Message-ID header and sends the plain-text part with the
 // HTML part as its alternative, in UTF-8. A permanent refusal of the
 // recipient or the message by the server is reported as ErrRejected.
 func (s *SMTP) Send(ctx context.Context, from string, m *Message) error {
-	msg, err := buildMsg(from, m, time.Now())
+	msg, err := buildMsg(from, m, m.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("mail: send %s: %w", m.MessageID, err)
 	}
@@ -208,7 +209,9 @@ func buildMsg(from string, m *Message, date time.Time) (*gomail.Msg, error) {
 		return nil, fmt.Errorf("recipient %q: %w", m.To, err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetDateWithValue(date)
+	if !date.IsZero() {
+		msg.SetDateWithValue(date)
+	}
 	msg.SetMessageIDWithValue(strings.Trim(m.MessageID, "<>"))
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	if m.ListUnsubscribe != "" {

@@ -7,6 +7,7 @@ package media
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -108,7 +109,7 @@ func NewLibrary(dir string, st Store, now func() time.Time) (*Library, error) {
 		return nil, fmt.Errorf("media: data folder %s: %w", dir, err)
 	}
 	if now == nil {
-		now = time.Now
+		return nil, errors.New("media: NewLibrary needs a clock")
 	}
 	return &Library{dir: dir, store: st, now: now}, nil
 }

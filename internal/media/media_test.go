@@ -3,6 +3,7 @@ package media_test
 import (
 	"bytes"
 	"context"
+	"dateline/internal/clock"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -65,7 +66,7 @@ func pngBomb() []byte {
 
 func TestAddKeepsCleanResizedCopies(t *testing.T) {
 	dir := t.TempDir()
-	lib, err := media.NewLibrary(dir, storetest.Open(t, store.SQLite), nil)
+	lib, err := media.NewLibrary(dir, storetest.Open(t, store.SQLite), clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestAddKeepsCleanResizedCopies(t *testing.T) {
 }
 
 func TestAddRefusesWhatIsNotASaneImage(t *testing.T) {
-	lib, err := media.NewLibrary(t.TempDir(), storetest.Open(t, store.SQLite), nil)
+	lib, err := media.NewLibrary(t.TempDir(), storetest.Open(t, store.SQLite), clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -289,7 +289,7 @@ func (s *Store) BillingSettings(ctx context.Context, d billing.Settings) (billin
 // settings returns the values of the keys that are set. The table is
 // small and read on every page, so all of it is kept for a moment.
 func (s *Store) settings(ctx context.Context, keys ...string) (map[string]string, error) {
-	all, err := s.settingsSnap.get(func() (map[string]string, error) { return s.allSettings(ctx) })
+	all, err := s.settingsSnap.get(s.Now(), func() (map[string]string, error) { return s.allSettings(ctx) })
 	if err != nil {
 		return nil, err
 	}

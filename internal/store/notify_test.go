@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"dateline/internal/clock"
 	"log/slog"
 	"slices"
 	"strings"
@@ -156,7 +157,7 @@ func twoInstances(t *testing.T) (dsn string, one, two *store.Store) {
 	t.Helper()
 	dsn = storetest.DSN(t, store.Postgres)
 	open := func() *store.Store {
-		s, err := store.Open(context.Background(), dsn)
+		s, err := store.Open(context.Background(), dsn, clock.System)
 		if err != nil {
 			t.Fatal(err)
 		}

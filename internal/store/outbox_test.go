@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"database/sql"
+	"dateline/internal/clock"
 	"errors"
 	"fmt"
 	"sync"
@@ -249,7 +250,7 @@ func openTwins(t *testing.T, d store.Dialect) (a, b *store.Store, dsn string) {
 	t.Helper()
 	dsn = storetest.DSN(t, d)
 	for _, p := range []**store.Store{&a, &b} {
-		s, err := store.Open(ctx, dsn)
+		s, err := store.Open(ctx, dsn, clock.System)
 		if err != nil {
 			t.Fatal(err)
 		}

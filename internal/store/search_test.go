@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"dateline/internal/clock"
 	"fmt"
 	"os"
 	"strings"
@@ -222,7 +223,7 @@ func BenchmarkSearchSeeded(b *testing.B) {
 	if dsn == "" {
 		b.Skip("DATELINE_SEARCH_BENCH does not name a seeded database")
 	}
-	s, err := store.Open(ctx, dsn)
+	s, err := store.Open(ctx, dsn, clock.System)
 	if err != nil {
 		b.Fatal(err)
 	}

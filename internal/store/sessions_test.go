@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"errors"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestSessionsKeptAreCheckedOnEveryUse(t *testing.T) {
 			ctx := context.Background()
 			dsn := storetest.DSN(t, d)
 			open := func() *store.Store {
-				s, err := store.Open(ctx, dsn)
+				s, err := store.Open(ctx, dsn, clock.System)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -23,8 +23,7 @@ type snapshot[T any] struct {
 }
 
 // get returns the kept value while it is fresh, else reads it with load.
-func (c *snapshot[T]) get(load func() (T, error)) (T, error) {
-	now := time.Now()
+func (c *snapshot[T]) get(now time.Time, load func() (T, error)) (T, error) {
 	c.mu.Lock()
 	if c.ok && now.Before(c.expires) {
 		v := c.val

@@ -54,28 +54,33 @@ type Store struct {
 	// sessions keeps sessions as read, to be checked rather than read.
 	sessions sessionCache
 
-	// Now is the clock; tests replace it.
+	// Now is the clock (see internal/clock), given to Open. Tests may
+	// replace it before using the Store.
 	Now func() time.Time
 }
 
 // Open connects to the database named by dsn: a postgres:// (or
 // postgresql://) URL, or otherwise a SQLite file path. It checks that the
-// database answers, but does not migrate it; call Migrate for that.
-func Open(ctx context.Context, dsn string) (*Store, error) {
-	return open(ctx, dsn, nil)
+// database answers, but does not migrate it; call Migrate for that. now is
+// the clock that dates what the Store writes and decides what has expired.
+func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error) {
+	return open(ctx, dsn, now, nil)
 }
 
 // OpenCounting is Open for a PostgreSQL database that counts every query
 // sent to it in queries, so tests can hold pages to a number of queries.
-func OpenCounting(ctx context.Context, dsn string, queries *atomic.Int64) (*Store, error) {
+func OpenCounting(ctx context.Context, dsn string, now func() time.Time, queries *atomic.Int64) (*Store, error) {
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		return nil, errors.New("store: queries are counted on PostgreSQL only")
 	}
-	return open(ctx, dsn, queries)
+	return open(ctx, dsn, now, queries)
 }
 
-func open(ctx context.Context, dsn string, queries *atomic.Int64) (*Store, error) {
-	s := &Store{Now: func() time.Time { return time.Now().UTC() }, readers: newReaderCache()}
+func open(ctx context.Context, dsn string, now func() time.Time, queries *atomic.Int64) (*Store, error) {
+	if now == nil {
+		return nil, errors.New("store: open needs a clock")
+	}
+	s := &Store{Now: func() time.Time { return now().UTC() }, readers: newReaderCache()}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.dialect = Postgres

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"errors"
 	"fmt"
 	"os"
@@ -18,9 +19,9 @@ import (
 var ctx = context.Background()
 
 // clock is a settable time source for a store.
-type clock struct{ now time.Time }
+type testClock struct{ now time.Time }
 
-func (c *clock) Now() time.Time { return c.now }
+func (c *testClock) Now() time.Time { return c.now }
 
 // seed makes two sections, two authors and n published stories, one hour
 // apart, the newest an hour before the clock; even ones in "world".
@@ -66,8 +67,8 @@ func seed(t *testing.T, s *store.Store, n int) {
 	}
 }
 
-func newClock(s *store.Store) *clock {
-	c := &clock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+func newClock(s *store.Store) *testClock {
+	c := &testClock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
 	s.Now = c.Now
 	return c
 }
@@ -294,7 +295,7 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "dateline.db")
-	s, err := store.Open(ctx, path)
+	s, err := store.Open(ctx, path, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,9 +59,8 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	sender := mail.NewSender(db, transport, "Dateline <news@news.example>", log)
+	sender := mail.NewSender(db, transport, "Dateline <news@news.example>", func() time.Time { return testNow }, log)
 	sender.Poll = 20 * time.Millisecond
-	sender.Now = func() time.Time { return testNow }
 	composer, err := mail.NewComposer("Dateline", testBase, "Dateline <news@news.example>")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +79,7 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	if err := subs.CreatePlan(context.Background(), plan); err != nil {
 		t.Fatal(err)
 	}
-	library, err := media.NewLibrary(t.TempDir(), db, nil)
+	library, err := media.NewLibrary(t.TempDir(), db, func() time.Time { return testNow })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -481,7 +480,7 @@ func TestAccountErrorsMapToStatuses(t *testing.T) {
 func TestDevMailboxOnlyInDevelopment(t *testing.T) {
 	eachAccountSite(t, func(t *testing.T, s *accountSite) {
 		s.mustGet(t, "/_dev/mail", http.StatusNotFound)
-		dev, err := New(s.db, Options{BaseURL: testBase, DevMail: s.db})
+		dev, err := New(s.db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, DevMail: s.db})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,8 +44,11 @@ type subscribePage struct {
 	Plans   []billing.Plan
 	Message string
 	Demo    bool
-	Sub     *billing.Subscription
-	HasSub  bool
+	// Open is false while the site takes no payments: the plans are
+	// shown without buttons.
+	Open   bool
+	Sub    *billing.Subscription
+	HasSub bool
 }
 
 func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +62,7 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	p := subscribePage{layoutData: s.layout(r, "Subscribe for digital access"), Plans: plans, Message: message,
-		Demo: s.billing.Provider().Name() == billing.Demo}
+		Demo: s.billing.Provider().Name() == billing.Demo, Open: s.billing.Open()}
 	if u := viewerOf(r).User; u != nil {
 		ok, sub, err := s.billing.HasAccess(r.Context(), u)
 		if err != nil {
@@ -74,6 +77,8 @@ func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status 
 // checkoutError says what went wrong with a checkout in the reader's words.
 func checkoutError(err error) (int, string, bool) {
 	switch {
+	case errors.Is(err, billing.ErrPaymentsClosed):
+		return http.StatusConflict, "Subscriptions are not open yet, so nothing can be bought. Please come back soon.", true
 	case errors.Is(err, billing.ErrPlanRetired), errors.Is(err, billing.ErrNotFound):
 		return http.StatusConflict, "That plan is no longer offered. Please choose one of the plans below.", true
 	case errors.Is(err, billing.ErrAlreadySubscribed):

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"dateline/internal/story"
 )
@@ -103,7 +102,7 @@ func (s *Server) cachedIn(cache *pageCache, allowed []string, h http.HandlerFunc
 			h(w, r)
 			return
 		}
-		if p := cache.get(key, time.Now()); p != nil {
+		if p := cache.get(key, s.now()); p != nil {
 			s.metrics.cache.WithLabelValues("hit").Inc()
 			if p.storyID != 0 {
 				s.countView(r.Context(), p.storyID)
@@ -124,7 +123,7 @@ func (s *Server) cachedIn(cache *pageCache, allowed []string, h http.HandlerFunc
 			h(rec, r.WithContext(context.WithValue(r.Context(), pageTagsKey{}, pt)))
 			if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
 				!strings.Contains(rec.header.Get("Cache-Control"), "private") {
-				p := newCachedPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID, time.Now(), s.cacheTTL)
+				p := newCachedPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID, s.now(), s.cacheTTL)
 				cache.put(p, gen)
 				return p, nil
 			}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,7 @@ import (
 // stories or comments they show (no query per story or per comment).
 func TestQueriesPerPage(t *testing.T) {
 	var queries atomic.Int64
-	db, err := store.OpenCounting(context.Background(), storetest.DSN(t, store.Postgres), &queries)
+	db, err := store.OpenCounting(context.Background(), storetest.DSN(t, store.Postgres), clock.System, &queries)
 	if err != nil {
 		t.Fatal(err)
 	}

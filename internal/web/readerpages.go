@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"dateline/internal/billing"
 	"dateline/internal/comment"
@@ -66,7 +65,7 @@ func (s *Server) serveReaderPage(w http.ResponseWriter, r *http.Request, key str
 	buf := s.pages.bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer s.pages.bufs.Put(buf)
-	p := s.readerPages.get(key, time.Now())
+	p := s.readerPages.get(key, s.now())
 	if p == nil {
 		s.metrics.cache.WithLabelValues("miss").Inc()
 		s.finishStory(r, data)
@@ -79,7 +78,7 @@ func (s *Server) serveReaderPage(w http.ResponseWriter, r *http.Request, key str
 		}
 		st := data.Story
 		p = newCachedPage(key, "text/html; charset=utf-8", buf.Bytes(),
-			[]string{storyTag(st.ID), discussionTag(st.ID), sectionTag(st.Section.Slug)}, st.ID, time.Now(), s.cacheTTL)
+			[]string{storyTag(st.ID), discussionTag(st.ID), sectionTag(st.Section.Slug)}, st.ID, s.now(), s.cacheTTL)
 		p.reader = &readerParts{nameAt: marks(p.body, s.nameMark), markLen: len(s.nameMark)}
 		s.readerPages.put(p, gen)
 		buf.Reset()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -50,7 +51,7 @@ type Options struct {
 	// Language is the BCP 47 language of the site's stories.
 	Language string
 	Logger   *slog.Logger
-	// Now is the clock; nil means time.Now.
+	// Now is the clock (see internal/clock); required.
 	Now func() time.Time
 	// Accounts runs sign-up, log-in and password reset; nil leaves the
 	// site without accounts.
@@ -110,9 +111,6 @@ type Options struct {
 	// no bound.
 	MaxInFlight int
 	QueueWait   time.Duration
-	// MetricsElsewhere keeps /metrics off the public address, when
-	// operators serve MetricsHandler on an address of their own.
-	MetricsElsewhere bool
 	// SitemapURLs is the most URLs one sitemap file lists; zero means
 	// the protocol's limit of 50,000. Past it /sitemap.xml is an index.
 	SitemapURLs int
@@ -195,7 +193,7 @@ func New(st Store, opts Options) (*Server, error) {
 		tokens: opts.Tokens, media: opts.Media, images: opts.Images, desk: opts.Desk,
 		probe: opts.Probe, metrics: newMetrics(opts.Probe)}
 	if s.now == nil {
-		s.now = time.Now
+		return nil, errors.New("web: New needs a clock")
 	}
 	var mark [16]byte
 	_, _ = rand.Read(mark[:]) // crypto/rand.Read does not fail
@@ -222,9 +220,9 @@ func New(st Store, opts Options) (*Server, error) {
 		s.cache = newPageCache(opts.PageCacheBytes-share-readers, s.cacheTTL)
 		s.searches = newPageCache(share, s.cacheTTL)
 		s.readerPages = newPageCache(readers, s.cacheTTL)
-		s.stories = newKeptByStory[*story.Story](5000)
-		s.discussions = newKeptByStory[*sharedDiscussion](2000)
-		s.parts = newKeptByStory[*storyParts](5000)
+		s.stories = newKeptByStory[*story.Story](5000, s.now)
+		s.discussions = newKeptByStory[*sharedDiscussion](2000, s.now)
+		s.parts = newKeptByStory[*storyParts](5000, s.now)
 	}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
@@ -259,9 +257,6 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /robots.txt", s.robots)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	if !s.opts.MetricsElsewhere {
-		mux.Handle("GET /metrics", s.MetricsHandler())
-	}
 	// Results change only when stories do, so anonymous searches are kept
 	// too: a story in the news is searched for by many readers at once.
 	mux.HandleFunc("GET /search", s.cachedIn(s.searches, searchQuery, listTagged(s.search)))

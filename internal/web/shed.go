@@ -62,7 +62,7 @@ func (s *Server) shed(next http.Handler) http.Handler {
 // health check, or a page the page cache holds for an anonymous reader.
 func (s *Server) cheap(r *http.Request) bool {
 	switch p := r.URL.Path; {
-	case strings.HasPrefix(p, "/static/"), p == "/healthz", p == "/readyz", p == "/metrics":
+	case strings.HasPrefix(p, "/static/"), p == "/healthz", p == "/readyz":
 		return true
 	}
 	if s.cache == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) || viewerOf(r).User != nil {
@@ -73,5 +73,5 @@ func (s *Server) cheap(r *http.Request) bool {
 		cache = s.searches
 	}
 	key := cacheKey(r, everyQuery)
-	return key != "" && cache.fresh(key, time.Now())
+	return key != "" && cache.fresh(key, s.now())
 }

@@ -13,6 +13,7 @@ import (
 // another instance), and kept a minute at most.
 type keptByStory[V any] struct {
 	max int
+	now func() time.Time
 
 	mu      sync.Mutex
 	entries map[string]keptEntry[V]
@@ -27,8 +28,8 @@ type keptEntry[V any] struct {
 	expires time.Time
 }
 
-func newKeptByStory[V any](max int) *keptByStory[V] {
-	return &keptByStory[V]{max: max, entries: map[string]keptEntry[V]{}}
+func newKeptByStory[V any](max int, now func() time.Time) *keptByStory[V] {
+	return &keptByStory[V]{max: max, now: now, entries: map[string]keptEntry[V]{}}
 }
 
 // get returns the value kept under key while it is fresh, and the purge
@@ -37,7 +38,7 @@ func (c *keptByStory[V]) get(key string) (val V, ok bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	if !ok || !time.Now().Before(e.expires) {
+	if !ok || !c.now().Before(e.expires) {
 		return val, false, c.purges
 	}
 	return e.val, true, c.purges
@@ -53,7 +54,7 @@ func (c *keptByStory[V]) put(key string, storyID int64, val V, gen uint64) {
 	if len(c.entries) >= c.max {
 		clear(c.entries) // rare: more stories read within a minute than kept
 	}
-	c.entries[key] = keptEntry[V]{val: val, storyID: storyID, expires: time.Now().Add(time.Minute)}
+	c.entries[key] = keptEntry[V]{val: val, storyID: storyID, expires: c.now().Add(time.Minute)}
 }
 
 // purge drops the values of the stories with the ids; none drops all.

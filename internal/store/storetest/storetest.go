@@ -8,7 +8,9 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"dateline/internal/clock"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -36,7 +38,7 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 func Open(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
 	dsn := DSN(t, d)
-	s, err := store.Open(context.Background(), dsn)
+	s, err := store.Open(context.Background(), dsn, clock.System)
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}
@@ -88,4 +90,26 @@ func DSN(t testing.TB, d store.Dialect) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Main runs a package's tests, first saying when the PostgreSQL half of
+// them will be skipped (see Notice). Call it from the package's TestMain.
+func Main(m *testing.M) {
+	if os.Getenv(PostgresEnv) == "" {
+		Notice(PostgresEnv + " is not set, so the PostgreSQL runs of these tests are skipped")
+	}
+	os.Exit(m.Run())
+}
+
+// Notice tells the person running the tests something they should know,
+// such as which tests are skipped. `go test ./...` shows a passing
+// package's output only with -v, so the notice goes to the terminal when
+// there is one, and to standard output as well.
+func Notice(msg string) {
+	line := "note: " + msg + "\n"
+	fmt.Print(line)
+	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
+		_, _ = tty.WriteString(line)
+		_ = tty.Close()
+	}
 }

@@ -1,0 +1,290 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"dateline/internal/app"
+	"dateline/internal/clock"
+	"dateline/internal/config"
+	"dateline/internal/mail/mailtest"
+	"dateline/internal/password"
+	"dateline/internal/store"
+	"dateline/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// cheap makes hashing take microseconds; hashing is not tested here.
+var cheap = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// site is a whole site built by app.New, served over real HTTP, with its
+// mail going through SMTP to a server in the test.
+type site struct {
+	*app.App
+	url  string
+	smtp *mailtest.Server
+}
+
+// startSite builds the site exactly as `dateline serve --dev --smtp URL`
+// does, on the database d, with the clock now, and runs its background
+// work until the test ends.
+func startSite(t *testing.T, d store.Dialect, now func() time.Time, dev bool) *site {
+	t.Helper()
+	smtp := mailtest.Start(t)
+	srv := httptest.NewUnstartedServer(nil)
+	base := "http://" + srv.Listener.Addr().String()
+	dir := t.TempDir()
+	cfg := config.Config{Addr: srv.Listener.Addr().String(), Database: storetest.DSN(t, d), BaseURL: base,
+		Demo: dev, Dev: dev, SMTP: smtp.URL(), MailFrom: "Dateline <news@news.example>",
+		DataDir: filepath.Join(dir, "data"), PageCacheMB: 8}
+	if err := cfg.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	a, err := app.New(ctx, app.Options{Config: cfg, Now: now, Log: slog.New(slog.DiscardHandler),
+		PasswordParams: &cheap, MailPoll: 20 * time.Millisecond, NoResetPadding: true})
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	srv.Config.Handler = a.Handler()
+	srv.Start()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.Run(ctx) })
+	t.Cleanup(func() {
+		srv.Close()
+		stop()
+		wg.Wait()
+		a.Close()
+	})
+	return &site{App: a, url: base, smtp: smtp}
+}
+
+// reader is a browser: it keeps cookies and does not follow redirects, so
+// each answer can be checked.
+type reader struct {
+	t    *testing.T
+	s    *site
+	http *http.Client
+}
+
+func (s *site) reader(t *testing.T) *reader {
+	jar, _ := cookiejar.New(nil)
+	return &reader{t: t, s: s, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// page is an answer with its body.
+type page struct {
+	code     int
+	location string
+	body     string
+	doc      *html.Node
+}
+
+func (r *reader) do(method, path string, form url.Values) page {
+	r.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	if !strings.HasPrefix(path, "http") {
+		path = r.s.url + path
+	}
+	req, err := http.NewRequest(method, path, body)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Origin", r.s.url)
+	res, err := r.http.Do(req)
+	if err != nil {
+		r.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	doc, _ := html.Parse(strings.NewReader(string(b)))
+	return page{code: res.StatusCode, location: res.Header.Get("Location"), body: string(b), doc: doc}
+}
+
+func (r *reader) get(path string) page { return r.do(http.MethodGet, path, nil) }
+
+func (r *reader) post(path string, kv ...string) page {
+	form := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		form.Set(kv[i], kv[i+1])
+	}
+	return r.do(http.MethodPost, path, form)
+}
+
+// submit sends the form of p whose action is action, with its fields as
+// the page filled them, changed by kv.
+func (r *reader) submit(p page, action string, kv ...string) page {
+	r.t.Helper()
+	form := findForm(p.doc, action)
+	if form == nil {
+		r.t.Fatalf("no form posting to %s in:\n%.800s", action, p.body)
+	}
+	vals := url.Values{}
+	walk(form, func(n *html.Node) {
+		if n.Data == "input" || n.Data == "textarea" || n.Data == "button" {
+			if name := attr(n, "name"); name != "" && (n.Data != "button" || attr(n, "value") != "") {
+				vals.Set(name, attr(n, "value"))
+			}
+		}
+	})
+	for i := 0; i+1 < len(kv); i += 2 {
+		vals.Set(kv[i], kv[i+1])
+	}
+	return r.do(http.MethodPost, action, vals)
+}
+
+func findForm(doc *html.Node, action string) *html.Node {
+	var found *html.Node
+	walk(doc, func(n *html.Node) {
+		if found == nil && n.Type == html.ElementNode && n.Data == "form" && strings.EqualFold(attr(n, "method"), "post") {
+			if a := attr(n, "action"); a == action || strings.HasPrefix(a, action+"?") {
+				found = n
+			}
+		}
+	})
+	return found
+}
+
+func walk(n *html.Node, fn func(*html.Node)) {
+	if n == nil {
+		return
+	}
+	fn(n)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, fn)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func must(t *testing.T, p page, code int, what string) page {
+	t.Helper()
+	if p.code != code {
+		t.Fatalf("%s: got %d (Location %q), want %d\n%.800s", what, p.code, p.location, code, p.body)
+	}
+	return p
+}
+
+// mailTo waits for the n-th email to addr and returns its text.
+func (s *site) mailTo(t *testing.T, addr string, n int) string {
+	t.Helper()
+	msgs := s.smtp.WaitForTo(t, addr, n, 10*time.Second)
+	return msgs[n-1].Text()
+}
+
+// TestTheWholeSiteWorksYearsFromNow builds the whole site with its clock
+// set years ahead of any real date, on both databases, and goes through
+// the journeys that read the clock the most: signing up and confirming the
+// address, forgetting the password and resetting it with the emailed code,
+// subscribing and commenting. Mail is delivered (the sender judges its age
+// by the site's clock, not the machine's), codes are fresh, the meter and
+// the discussion's closing date are counted from the site's today.
+func TestTheWholeSiteWorksYearsFromNow(t *testing.T) {
+	future := clock.NewManual(time.Date(2031, 3, 30, 9, 15, 0, 0, time.UTC))
+	eachDialect(t, func(t *testing.T, d store.Dialect) {
+		s := startSite(t, d, future.Now, true)
+		ann := s.reader(t)
+		const email, pw, newPW = "ann@example.com", "correct horse battery", "a brand new passphrase"
+
+		// Sign up, then confirm the address with the emailed link.
+		p := must(t, ann.get("/signup"), http.StatusOK, "sign-up page")
+		p = ann.submit(p, "/signup", "email", email, "name", "Ann Reader", "password", pw)
+		if p.code != http.StatusSeeOther && p.code != http.StatusOK {
+			t.Fatalf("sign-up: %d\n%.800s", p.code, p.body)
+		}
+		link := regexp.MustCompile(`https?://\S+/account/verify\S*`).FindString(s.mailTo(t, email, 1))
+		if link == "" {
+			t.Fatalf("no confirmation link in the email")
+		}
+		p = ann.get(link)
+		if form := findForm(p.doc, "/account/verify"); form != nil {
+			p = ann.submit(p, "/account/verify")
+		}
+		if p.code >= 400 {
+			t.Fatalf("confirming the address: %d\n%.800s", p.code, p.body)
+		}
+		u, err := s.Accounts.UserByEmail(context.Background(), email)
+		if err != nil || !u.Verified() {
+			t.Fatalf("after following the link, the address is not confirmed (%v)", err)
+		}
+		if got, want := u.EmailVerifiedAt, future.Now(); !got.Equal(want) {
+			t.Errorf("confirmed at %v, want the site's time %v", got, want)
+		}
+
+		// Forget the password and reset it with the emailed code.
+		must(t, ann.post("/logout"), http.StatusSeeOther, "log out")
+		must(t, ann.post("/password/forgot", "email", email), http.StatusOK, "forgot")
+		code := regexp.MustCompile(`(?m)^Your reset code: (\d{8,})\s*$`).FindStringSubmatch(s.mailTo(t, email, 2))
+		if code == nil {
+			t.Fatal("no reset code in the email")
+		}
+		future.Advance(9 * time.Minute) // within the code's ten minutes
+		must(t, ann.post("/password/reset", "email", email, "code", code[1], "password", newPW), http.StatusSeeOther, "reset")
+		must(t, ann.post("/login", "email", email, "password", pw), http.StatusUnauthorized, "log in with the old password")
+		must(t, ann.post("/login", "email", email, "password", newPW), http.StatusSeeOther, "log in with the new password")
+
+		// Subscribe through the demo provider, and comment on the lead.
+		p = must(t, ann.get("/subscribe"), http.StatusOK, "subscribe page")
+		p = must(t, ann.submit(p, "/subscribe/checkout"), http.StatusSeeOther, "checkout")
+		p = must(t, ann.get(p.location), http.StatusOK, "demo checkout page")
+		must(t, ann.submit(p, "/subscribe/demo"), http.StatusSeeOther, "demo checkout")
+		story := leadStory(t, ann)
+		p = must(t, ann.get(story), http.StatusOK, "story page")
+		const words = "The ferry timetable in this story matches the spring schedule of the harbour office."
+		p = ann.submit(p, "/comments", "body", words)
+		if p.code != http.StatusSeeOther {
+			t.Fatalf("posting a comment: %d\n%.800s", p.code, p.body)
+		}
+		if p = must(t, ann.get(story), http.StatusOK, "story page"); !strings.Contains(p.body, words) {
+			t.Error("the comment is not on the story page")
+		}
+	})
+}
+
+// eachDialect runs fn on SQLite and on PostgreSQL; the PostgreSQL run is
+// skipped only when DATELINE_TEST_POSTGRES is unset.
+func eachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) { fn(t, d) })
+	}
+}
+
+// leadStory is the address of the front page's lead story.
+func leadStory(t *testing.T, r *reader) string {
+	t.Helper()
+	p := must(t, r.get("/"), http.StatusOK, "front page")
+	path := regexp.MustCompile(`href="(/20\d\d/\d\d/\d\d/[a-z0-9-]+)"`).FindStringSubmatch(p.body)
+	if path == nil {
+		t.Fatal("no story on the front page")
+	}
+	return path[1]
+}

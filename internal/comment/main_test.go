@@ -1,0 +1,9 @@
+package comment_test
+
+import (
+	"testing"
+
+	"dateline/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
