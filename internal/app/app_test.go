@@ -288,3 +288,138 @@ func leadStory(t *testing.T, r *reader) string {
 	}
 	return path[1]
 }
+
+// logBuffer collects log lines, safe for concurrent use.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// build builds a site without serving it, logging into the returned
+// buffer.
+func build(t *testing.T, cfg config.Config) (*app.App, *logBuffer) {
+	t.Helper()
+	if cfg.Database == "" {
+		cfg.Database = filepath.Join(t.TempDir(), "dateline.db")
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	cfg.MailFrom = "Dateline <news@news.example>"
+	if err := cfg.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	logs := &logBuffer{}
+	a, err := app.New(context.Background(), app.Options{Config: cfg, Now: clock.NewManual(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)).Now,
+		Log: slog.New(slog.NewTextHandler(logs, nil)), PasswordParams: &cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, logs
+}
+
+func serve(a *app.App, method, path string, form url.Values) *httptest.ResponseRecorder {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// TestProductionOpensNoDevelopmentConveniences starts the site as an
+// operator would without --dev: no development mailbox, no free
+// subscriptions, mail kept in the outbox, and one warning for each.
+func TestProductionOpensNoDevelopmentConveniences(t *testing.T) {
+	a, logs := build(t, config.Config{})
+	if a.Sender != nil {
+		t.Error("without SMTP a production site builds a mail sender")
+	}
+	if rec := serve(a, http.MethodGet, "/_dev/mail", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("/_dev/mail = %d, want 404", rec.Code)
+	}
+	if rec := serve(a, http.MethodGet, "/metrics", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("/metrics on the public address = %d, want 404", rec.Code)
+	}
+	for _, p := range app.DemoPlans() {
+		if err := a.Billing.CreatePlan(context.Background(), &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := serve(a, http.MethodGet, "/subscribe", nil)
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Subscriptions are not open yet") ||
+		!strings.Contains(rec.Body.String(), "Monthly") || strings.Contains(rec.Body.String(), `action="/subscribe/checkout"`) {
+		t.Errorf("/subscribe = %d; want the plans, no checkout, and a word that subscriptions are not open:\n%.2000s", rec.Code, rec.Body.String())
+	}
+	if rec := serve(a, http.MethodGet, "/subscribe/demo?plan=1", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("the demo checkout page = %d, want 404", rec.Code)
+	}
+	// A sign-up's email waits in the outbox.
+	signup := url.Values{"email": {"ann@example.com"}, "name": {"Ann"}, "password": {"correct horse battery"}}
+	if rec := serve(a, http.MethodPost, "/signup", signup); rec.Code >= 400 {
+		t.Fatalf("sign-up = %d", rec.Code)
+	}
+	var pending int
+	if err := a.Store.QueryRowForTest(`SELECT COUNT(*) FROM outbox WHERE status = 'pending'`, &pending); err != nil || pending != 1 {
+		t.Errorf("%d messages wait in the outbox (%v), want 1", pending, err)
+	}
+	for _, want := range []string{
+		`level=WARN msg="no SMTP server configured: email is not being sent`,
+		`level=WARN msg="no Stripe key configured: subscriptions are not open`,
+	} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the start-up log lacks %s:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs.String(), "development") {
+		t.Errorf("a production start speaks of development conveniences:\n%s", logs)
+	}
+}
+
+// TestDevelopmentConveniencesAreOnlyWithDev checks what --dev opens, and
+// that it warns when others can reach it.
+func TestDevelopmentConveniencesAreOnlyWithDev(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		warn bool
+	}{
+		{"127.0.0.1:8080", false},
+		{"localhost:8080", false},
+		{"[::1]:8080", false},
+		{":8080", true},
+		{"0.0.0.0:8080", true},
+		{"192.0.2.7:8080", true},
+	} {
+		t.Run(tc.addr, func(t *testing.T) {
+			a, logs := build(t, config.Config{Addr: tc.addr, Dev: true})
+			if rec := serve(a, http.MethodGet, "/_dev/mail", nil); rec.Code != http.StatusOK {
+				t.Errorf("/_dev/mail with --dev = %d, want 200", rec.Code)
+			}
+			if !a.Billing.Open() {
+				t.Error("with --dev the demo payment provider is not in use")
+			}
+			warned := strings.Contains(logs.String(), "level=WARN msg=\"development conveniences are on")
+			if warned != tc.warn {
+				t.Errorf("warned %v on %s, want %v:\n%s", warned, tc.addr, tc.warn, logs)
+			}
+		})
+	}
+}

@@ -55,3 +55,22 @@ func IsUnavailable(err error) bool {
 	}
 	return strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "connection reset")
 }
+
+// IsFull reports whether err means the database has no room to write: the
+// disk (or the SQLite file's size limit) is full, or PostgreSQL's disk is.
+// Reads still work; the caller should answer "we cannot save right now",
+// keep what the person typed, and report the site not ready.
+func IsFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "53100" // disk_full
+	}
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		return liteErr.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return false
+}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -267,6 +268,27 @@ func timeOf(t sql.NullTime) time.Time {
 // landed in the database.
 func (s *Store) QueryRowForTest(query string, dest any, args ...any) error {
 	return s.read.QueryRow(s.q(query), args...).Scan(dest)
+}
+
+// ExecForTest runs a write statement on the writing connection. It exists
+// for tests that stage states the application never writes itself.
+func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
+	_, err := s.write.ExecContext(ctx, s.q(query), args...)
+	return err
+}
+
+// DiskFree is the space left for the SQLite database's file, as the file
+// system tells it; known is false on PostgreSQL, whose disk is the
+// server's.
+func (s *Store) DiskFree() (free uint64, known bool) {
+	if s.dialect != SQLite {
+		return 0, false
+	}
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(s.name), &fs); err != nil {
+		return 0, false
+	}
+	return fs.Bavail * uint64(fs.Bsize), true // #nosec G115 -- a block size is positive
 }
 
 // DBStats is one connection pool's state.

@@ -19,8 +19,12 @@ import (
 func (s *Server) billingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /subscribe", s.subscribePage)
 	mux.HandleFunc("POST /subscribe/checkout", s.checkout)
-	mux.HandleFunc("GET /subscribe/demo", s.demoCheckoutPage)
-	mux.HandleFunc("POST /subscribe/demo", s.demoCheckout)
+	// The demo checkout, which takes no money, exists only with the demo
+	// provider (--dev or --demo).
+	if s.billing.Provider().Name() == billing.Demo {
+		mux.HandleFunc("GET /subscribe/demo", s.demoCheckoutPage)
+		mux.HandleFunc("POST /subscribe/demo", s.demoCheckout)
+	}
 	mux.HandleFunc("POST /account/subscription/cancel", s.subscriptionChange(s.billing.Cancel, "canceled"))
 	mux.HandleFunc("POST /account/subscription/resume", s.subscriptionChange(s.billing.Resume, "resumed"))
 	mux.HandleFunc("POST /account/subscription/manage", s.manageSubscription)

@@ -13,6 +13,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
+	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -301,6 +302,11 @@ func (s *Server) commentError(w http.ResponseWriter, r *http.Request, st *story.
 		s.showStory(w, r, st, http.StatusConflict, cf)
 	case errors.Is(err, comment.ErrNotFound):
 		s.notFound(w, r)
+	case s.cannotSave(err), store.IsUnavailable(err):
+		s.log.ErrorContext(r.Context(), "comment not saved", "story", st.ID, "err", err)
+		w.Header().Set("Retry-After", "300")
+		cf.Message = "We cannot save comments just now. Your text is kept below: please try again in a few minutes."
+		s.showStory(w, r, st, http.StatusServiceUnavailable, cf)
 	default:
 		return false
 	}

@@ -383,7 +383,7 @@ func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
 		broken.mustGet(t, "/healthz", http.StatusServiceUnavailable)
 		s.mustGet(t, "/healthz", http.StatusOK)
 		// A database that dropped the connection is a 503 with a retry time.
-		srv, _ = New(awayStore{s.db}, Options{BaseURL: testBase, Logger: s.log})
+		srv, _ = New(awayStore{s.db}, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log})
 		away := &site{Server: srv, db: s.db}
 		res, _ = away.mustGet(t, "/", http.StatusServiceUnavailable)
 		if res.Header.Get("Retry-After") == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -23,7 +24,15 @@ type Probe interface {
 	SchemaVersion(ctx context.Context) (current, latest int, err error)
 	OutboxDepth(ctx context.Context) (pending, failed int, err error)
 	DBStats() []store.DBStats
+	// DiskFree is the space left for the database's files; known is false
+	// when it cannot be seen from here.
+	DiskFree() (free uint64, known bool)
 }
+
+// minDiskFree is the free space under which the site reports itself not
+// ready: writes will soon fail, and a load balancer should send readers to
+// an instance that can still save what they send.
+const minDiskFree = 64 << 20
 
 // metrics are the server's Prometheus metrics, registered in a registry
 // of its own (no global state).
@@ -132,6 +141,9 @@ func (s *Server) instrument(mux http.Handler) http.Handler {
 			code = http.StatusOK
 		}
 		elapsed := time.Since(start)
+		if r.Method == http.MethodPost && code < 400 && s.writesFailing.Load() {
+			s.writesFailing.Store(false) // a write went through again
+		}
 		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
 		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
 		// A line per request costs more than serving a cached page, so
@@ -210,6 +222,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	cur, latest, err := s.probe.SchemaVersion(ctx)
+	free, known := s.probe.DiskFree()
 	switch {
 	case err != nil:
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -219,6 +232,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		// instance migrates, and the old ones keep serving until replaced.
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.Write([]byte("database schema not current\n"))
+	case s.writesFailing.Load():
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database cannot write: its disk is full\n"))
+	case known && free < minDiskFree:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = fmt.Fprintf(w, "disk nearly full: %d MiB left for the database\n", free>>20)
 	default:
 		_, _ = w.Write([]byte("ready\n"))
 	}

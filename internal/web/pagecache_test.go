@@ -166,7 +166,7 @@ func TestChangesArePurgedFromTheCache(t *testing.T) {
 		if !strings.Contains(bodyOf(t, anon(s, st.Path())), "The harbour wall needs mending") {
 			t.Error("a new comment is missing from the anonymous story page")
 		}
-		if s.cache.get(other.Path(), time.Now()) == nil {
+		if s.cache.get(other.Path(), s.now()) == nil {
 			t.Error("a comment on one story purged another story's page")
 		}
 
@@ -251,7 +251,7 @@ func TestSearchesKeepToTheirShare(t *testing.T) {
 				t.Fatalf("a search is kept with the other pages: %s", key)
 			}
 		}
-		if s.cache.get(st.Path(), time.Now()) == nil {
+		if s.cache.get(st.Path(), s.now()) == nil {
 			t.Error("searches pushed the story page out of the cache")
 		}
 		// A change to the stories drops the searches as well.

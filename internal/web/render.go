@@ -372,6 +372,14 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, message stri
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if s.cannotSave(err) {
+		s.log.ErrorContext(r.Context(), "database full: cannot save", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "300")
+		s.errorPage(w, r, http.StatusServiceUnavailable, "We cannot save right now",
+			"We cannot save anything just now, because our storage is full. Nothing you did caused this, and we are on it. "+
+				"Please go back, keep what you wrote, and try again in a few minutes.")
+		return
+	}
 	if store.IsUnavailable(err) {
 		// The database is away for a moment: say so, and when to retry.
 		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -383,6 +391,16 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	s.errorPage(w, r, http.StatusInternalServerError, "Something went wrong",
 		"Something went wrong on our side, and we have been told about it. Please try again in a moment.")
+}
+
+// cannotSave reports whether err means the database is full, and marks
+// the site not ready until a write goes through again.
+func (s *Server) cannotSave(err error) bool {
+	if !store.IsFull(err) {
+		return false
+	}
+	s.writesFailing.Store(true)
+	return true
 }
 
 // fail answers with the page that fits err: 404 for something that does not

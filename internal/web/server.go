@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"dateline/internal/account"
@@ -169,6 +170,7 @@ type Server struct {
 	parts         *keptByStory[*storyParts]       // by story id
 	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
 	shedder       *shedder                        // nil without a bound on requests
+	writesFailing atomic.Bool                     // the last write failed for want of room (see cannotSave)
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
 }

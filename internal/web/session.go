@@ -53,7 +53,15 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 			case errors.Is(err, account.ErrNotFound):
 				s.clearSessionCookie(w)
 			default:
-				s.log.Warn("session lookup failed", "err", err)
+				// The sign-in could not be checked. A page served signed
+				// out would hide the reader's own things from them, or
+				// send them to log in again: say to retry instead.
+				s.log.WarnContext(r.Context(), "session lookup failed", "method", r.Method, "path", r.URL.Path, "err", err)
+				w.Header().Set("Cache-Control", "no-store")
+				w.Header().Set("Retry-After", "5")
+				s.errorPage(w, r, http.StatusServiceUnavailable, "Please try again in a moment",
+					"We could not check your sign-in just now. Nothing you did caused this; please try again in a few seconds.")
+				return
 			}
 		}
 		ctx := context.WithValue(r.Context(), viewerKey, v)

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"dateline/internal/store"
+	"dateline/internal/store/storetest"
+)
+
+// TestAFailedSessionLookupIsNotASignedOutPage cuts the database away under
+// a signed-in reader: every page they ask for is a 503 to retry, never a
+// page served as if they were signed out, nor a trip to the log-in page,
+// and their cookie is kept.
+func TestAFailedSessionLookupIsNotASignedOutPage(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		st := freeStory(t, s)
+		ann := s.subscriberBrowser(t, "ann@example.com")
+		if r := ann.get("/account"); r.Code != http.StatusOK {
+			t.Fatalf("/account = %d before the cut", r.Code)
+		}
+		if err := s.db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{"/account", st.Path(), "/"} {
+			r := ann.get(path)
+			if r.Code != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" {
+				t.Errorf("GET %s with the database away = %d (Location %q), want 503 with Retry-After",
+					path, r.Code, r.Header.Get("Location"))
+			}
+			if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+				t.Errorf("GET %s: Cache-Control %q, want no-store", path, cc)
+			}
+			if _, ok := ann.cookies[sessionCookie]; !ok {
+				t.Fatalf("GET %s dropped the reader's session cookie", path)
+			}
+		}
+	})
+}
+
+// TestAFullDiskKeepsTheCommentAndSaysNotReady fills the SQLite database to
+// its size limit (SQLite's own "database or disk is full", as a full disk
+// gives it): a comment is answered with a 503 that keeps the text in the
+// form, /readyz says the site cannot write, and both mend once a write
+// goes through again. PostgreSQL's disk cannot be filled from a test; its
+// disk_full error (53100) takes the same path (store.IsFull).
+func TestAFullDiskKeepsTheCommentAndSaysNotReady(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	s := newAccountSite(t, db)
+	s.Server.probe = db
+	st := freeStory(t, s)
+	ann := s.subscriberBrowser(t, "ann@example.com")
+	if r := s.browser(t).get("/readyz"); r.Code != http.StatusOK {
+		t.Fatalf("/readyz = %d before the disk fills", r.Code)
+	}
+
+	fill(t, db)
+	// Longer than a database page, so it needs room that is not there.
+	words := "The port authority's figures for March " + strings.Repeat("and the ferries included ", 190) + "in full."
+	r := ann.post("/comments", "story", st.Slug, "body", words)
+	if r.Code != http.StatusServiceUnavailable {
+		t.Fatalf("a comment on a full disk = %d, want 503\n%.600s", r.Code, r.Body)
+	}
+	if v, _ := textareaState(t, r.Doc, "new-comment"); v != words {
+		t.Errorf("the comment's text was not kept in the form (%d of %d characters)", len(v), len(words))
+	}
+	if !strings.Contains(text(r.Doc), "We cannot save comments just now") {
+		t.Error("the page does not say the comment could not be saved")
+	}
+	if r := s.browser(t).get("/readyz"); r.Code != http.StatusServiceUnavailable || !strings.Contains(r.Body, "disk is full") {
+		t.Errorf("/readyz = %d %q with a full disk, want 503 saying so", r.Code, r.Body)
+	}
+	// Reading goes on.
+	if r := ann.get(st.Path()); r.Code != http.StatusOK {
+		t.Errorf("the story = %d with a full disk", r.Code)
+	}
+
+	// Room is made again.
+	if err := db.ExecForTest(context.Background(), `PRAGMA max_page_count = 1000000000`); err != nil {
+		t.Fatal(err)
+	}
+	commentID(t, ann.post("/comments", "story", st.Slug, "body", words))
+	if r := s.browser(t).get("/readyz"); r.Code != http.StatusOK {
+		t.Errorf("/readyz = %d %q after a write went through, want 200", r.Code, r.Body)
+	}
+}
+
+// fill makes the SQLite database full: its size is capped where it stands,
+// and a filler table takes the room left.
+func fill(t *testing.T, db *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.ExecForTest(ctx, `CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	var pages int
+	if err := db.QueryRowForTest(`PRAGMA page_count`, &pages); err != nil {
+		t.Fatal(err)
+	}
+	// The write pool's one connection keeps the pragma.
+	if err := db.ExecForTest(ctx, `PRAGMA max_page_count = `+strconv.Itoa(pages)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		err := db.ExecForTest(ctx, `INSERT INTO filler VALUES (randomblob(500))`)
+		if store.IsFull(err) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 100_000 {
+			t.Fatal("the database never filled")
+		}
+	}
+}
