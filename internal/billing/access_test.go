@@ -50,28 +50,30 @@ func newWorld(t *testing.T, db *store.Store) *world {
 	if err := db.CreateSection(ctx, &story.Section{Slug: "world", Name: "World"}); err != nil {
 		t.Fatal(err)
 	}
-	r := story.NewRenderer()
-	mk := func(headline string, access story.Access) *story.Story {
-		st := &story.Story{Headline: headline, Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "Staff"}},
-			Body: "First paragraph.\n\nSecond paragraph.", Access: access, Status: story.Published, PublishedAt: c.now.Add(-time.Hour)}
-		if err := st.Prepare(r); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.CreateStory(ctx, st); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	w.free = mk("A free story", story.Free)
-	w.paid = mk("A story for subscribers", story.Subscribers)
+	w.free = w.story("A free story", story.Free)
+	w.paid = w.story("A story for subscribers", story.Subscribers)
 	for i := range 4 {
-		w.more = append(w.more, mk(fmt.Sprintf("Subscriber story %d", i), story.Subscribers))
+		w.more = append(w.more, w.story(fmt.Sprintf("Subscriber story %d", i), story.Subscribers))
 	}
 	w.plan = &billing.Plan{Name: "Monthly", PriceMinor: 900, Currency: "EUR", Period: billing.Monthly, Active: true}
 	if err := w.svc.CreatePlan(ctx, w.plan); err != nil {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// story publishes a story in the world section.
+func (w *world) story(headline string, access story.Access) *story.Story {
+	w.t.Helper()
+	st := &story.Story{Headline: headline, Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "Staff"}},
+		Body: "First paragraph.\n\nSecond paragraph.", Access: access, Status: story.Published, PublishedAt: w.clock.now.Add(-time.Hour)}
+	if err := st.Prepare(story.NewRenderer()); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.db.CreateStory(ctx, st); err != nil {
+		w.t.Fatal(err)
+	}
+	return st
 }
 
 // reader makes a verified reader with the given role.
