@@ -88,6 +88,18 @@ func (w *world) reader(role account.Role) *account.User {
 	return u
 }
 
+// unconfirmed makes a reader whose email address is not confirmed.
+func (w *world) unconfirmed() *account.User {
+	w.t.Helper()
+	w.n++
+	u := &account.User{Email: fmt.Sprintf("reader%d@example.com", w.n), DisplayName: fmt.Sprintf("Reader %d", w.n),
+		PasswordHash: "x", Role: account.Reader, CreatedAt: w.clock.now, UpdatedAt: w.clock.now}
+	if err := w.db.CreateUser(ctx, u, nil, nil); err != nil {
+		w.t.Fatal(err)
+	}
+	return u
+}
+
 // subscribe gives u a subscription in the given state, as the provider
 // would have left it.
 func (w *world) subscribe(u *account.User, sub billing.Subscription) {
@@ -145,6 +157,12 @@ func TestAccessTable(t *testing.T) {
 				extra: func(t *testing.T, a billing.Access) {
 					if a.MeterLeft != 2 || a.MeterLimit != 3 {
 						t.Errorf("meter %d of %d left, want 2 of 3", a.MeterLeft, a.MeterLimit)
+					}
+				}},
+			{name: "registered, address not confirmed", user: func() *account.User { return w.unconfirmed() }, why: billing.WhyConfirm,
+				extra: func(t *testing.T, a billing.Access) {
+					if a.MeterLimit != 3 || a.MeterLeft != 0 {
+						t.Errorf("meter %d of %d left, want 0 of 3", a.MeterLeft, a.MeterLimit)
 					}
 				}},
 			{name: "registered with the meter spent", user: func() *account.User { return spent }, why: billing.WhySubscribe,
@@ -224,6 +242,32 @@ func TestMeterCountsOncePerStoryPerMonth(t *testing.T) {
 		other := w.reader(account.Reader)
 		if a, _ := w.svc.StoryAccess(ctx, other, w.paid, ""); a.Full || a.Why != billing.WhySubscribe {
 			t.Errorf("hard paywall: %+v", a)
+		}
+	})
+}
+
+func TestMeterIsForConfirmedReaders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		w := newWorld(t, db)
+		u := w.unconfirmed()
+		for _, st := range w.more {
+			if a, err := w.svc.StoryAccess(ctx, u, st, ""); err != nil || a.Full || a.Why != billing.WhyConfirm {
+				t.Fatalf("an unconfirmed reader: %+v, %v; want the wall asking to confirm", a, err)
+			}
+		}
+		if used, _ := db.MeterUsed(ctx, u.ID, billing.Month(w.clock.now)); used != 0 {
+			t.Errorf("the meter counted %d reads of an unconfirmed reader", used)
+		}
+		u.EmailVerifiedAt = w.clock.now
+		if a, err := w.svc.StoryAccess(ctx, u, w.more[0], ""); err != nil || !a.Full || a.Why != billing.WhyMeter || a.MeterLeft != 2 {
+			t.Errorf("once confirmed: %+v, %v; want a metered read with 2 left", a, err)
+		}
+		// With a hard paywall there is no meter to confirm for.
+		if err := db.SetSetting(ctx, "meter_limit", "0"); err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := w.svc.StoryAccess(ctx, w.unconfirmed(), w.paid, ""); a.Full || a.Why != billing.WhySubscribe {
+			t.Errorf("hard paywall, unconfirmed reader: %+v", a)
 		}
 	})
 }
