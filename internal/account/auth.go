@@ -114,17 +114,23 @@ func (s *Service) checkPassword(pw string, context ...string) error {
 
 // LogIn checks an email and password and starts a new session. Whatever
 // session token the browser had before is ended, so a token planted before
-// log-in is worthless after it. Failures are throttled per account and per
-// IP with growing delays; the error never says whether the address has an
-// account.
+// log-in is worthless after it. Attempts are throttled per account and per
+// IP with growing delays, counted before the password is tried so that a
+// burst of attempts cannot outrun the count; the error never says whether
+// the address has an account.
 func (s *Service) LogIn(ctx context.Context, email, pw string, remember bool, c Client, oldToken string) (string, *Session, error) {
 	email = NormalizeEmail(email)
-	acctKey, ipKey := "login:email:"+email, "login:ip:"+c.IP
-	if err := s.throttled(ctx, acctKey, ipKey); err != nil {
+	limits := []ThrottleLimit{
+		{Key: "login:email:" + email, Allow: s.opts.LoginFailures, Delay: loginDelay},
+		{Key: "login:ip:" + c.IP, Allow: s.opts.LoginFailuresIP, Delay: loginDelay},
+	}
+	counts, err := s.take(ctx, limits)
+	if err != nil {
 		return "", nil, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if err != nil && !isNotFound(err) {
+		s.giveBack(ctx, limits, counts)
 		return "", nil, err
 	}
 	ok := false
@@ -135,17 +141,19 @@ func (s *Service) LogIn(ctx context.Context, email, pw string, remember bool, c 
 		err = s.hasher.DummyVerify(ctx, pw)
 	}
 	if err != nil {
+		// Not tried (the hasher was busy, say): the attempt is given back.
+		s.giveBack(ctx, limits, counts)
 		return "", nil, err
 	}
 	if !ok {
-		if err := s.loginFailed(ctx, acctKey, ipKey); err != nil {
-			return "", nil, err
-		}
 		return "", nil, ErrBadCredentials
 	}
-	if err := s.store.ThrottleClear(ctx, acctKey); err != nil {
+	// The account's failures are forgotten; the IP's count keeps only
+	// failures.
+	if err := s.store.ThrottleClear(ctx, limits[0].Key); err != nil {
 		return "", nil, err
 	}
+	s.giveBack(ctx, limits[1:], counts[1:])
 	if rehash {
 		// The cost parameters were raised since this hash was made.
 		if h, err := s.hasher.Hash(ctx, pw); err == nil {
@@ -162,25 +170,29 @@ func (s *Service) LogIn(ctx context.Context, email, pw string, remember bool, c 
 	return s.startSession(ctx, u, remember, c)
 }
 
-// loginFailed counts a failed log-in and, past the allowance, blocks the
-// account and IP for a time that doubles with each further failure.
-func (s *Service) loginFailed(ctx context.Context, acctKey, ipKey string) error {
+// take counts an attempt under limits before it is tried, and returns the
+// keys' counts with it; a *ThrottledError when one of them is blocked, and
+// then nothing is counted.
+func (s *Service) take(ctx context.Context, limits []ThrottleLimit) ([]int, error) {
 	now := s.now()
-	for _, k := range []struct {
-		key   string
-		allow int
-	}{{acctKey, s.opts.LoginFailures}, {ipKey, s.opts.LoginFailuresIP}} {
-		n, _, err := s.store.ThrottleHit(ctx, k.key, time.Hour, now)
-		if err != nil {
-			return err
-		}
-		if n >= k.allow {
-			if err := s.store.ThrottleBlock(ctx, k.key, now.Add(loginDelay(n-k.allow))); err != nil {
-				return err
-			}
+	counts, until, err := s.store.ThrottleTake(ctx, limits, time.Hour, now)
+	if err != nil {
+		return nil, err
+	}
+	if until.After(now) {
+		return nil, &ThrottledError{RetryAfter: until.Sub(now)}
+	}
+	return counts, nil
+}
+
+// giveBack returns the attempt take counted under limits, for one that
+// went well or was never tried, and ends a block that attempt began.
+func (s *Service) giveBack(ctx context.Context, limits []ThrottleLimit, counts []int) {
+	for i, l := range limits {
+		if err := s.store.ThrottleRelease(ctx, l.Key, counts[i] >= l.Allow); err != nil {
+			s.log.Warn("give back a throttled attempt", "err", err)
 		}
 	}
-	return nil
 }
 
 // loginDelay is how long log-in waits after the allowance is used up and

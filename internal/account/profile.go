@@ -74,27 +74,21 @@ func (s *Service) checkCurrentPassword(ctx context.Context, u *User, pw string) 
 	if pw == "" {
 		return &FieldError{"current_password", "Enter your current password."}
 	}
-	key := "confirm:user:" + strconv.FormatInt(u.ID, 10)
-	if err := s.throttled(ctx, key); err != nil {
+	limits := []ThrottleLimit{{Key: "confirm:user:" + strconv.FormatInt(u.ID, 10), Allow: s.opts.LoginFailures, Delay: loginDelay}}
+	counts, err := s.take(ctx, limits)
+	if err != nil {
 		return err
 	}
 	ok, _, err := s.hasher.Verify(ctx, pw, u.PasswordHash)
 	if err != nil {
+		s.giveBack(ctx, limits, counts)
 		return err
 	}
 	if !ok {
-		now := s.now()
-		n, _, err := s.store.ThrottleHit(ctx, key, time.Hour, now)
-		if err != nil {
-			return err
-		}
-		if n >= s.opts.LoginFailures {
-			if err := s.store.ThrottleBlock(ctx, key, now.Add(loginDelay(n-s.opts.LoginFailures))); err != nil {
-				return err
-			}
-		}
 		return &FieldError{"current_password", "That is not your current password."}
 	}
+	// Only wrong passwords count.
+	s.giveBack(ctx, limits, counts)
 	return nil
 }
 

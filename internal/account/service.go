@@ -46,6 +46,14 @@ type Store interface {
 	CompleteReset(ctx context.Context, codeID, userID int64, hash string, m *mail.Message) error
 
 	ThrottleHit(ctx context.Context, key string, window time.Duration, now time.Time) (count int, blockedUntil time.Time, err error)
+	// ThrottleTake counts an attempt under every key at once, before it
+	// is tried, unless one of them is blocked: then it counts nothing and
+	// returns the block's end. A key whose count reaches its allowance is
+	// blocked for its Delay. counts follow the order of limits.
+	ThrottleTake(ctx context.Context, limits []ThrottleLimit, window time.Duration, now time.Time) (counts []int, blockedUntil time.Time, err error)
+	// ThrottleRelease gives back an attempt counted under key that went
+	// well; lift ends the block that attempt began.
+	ThrottleRelease(ctx context.Context, key string, lift bool) error
 	ThrottleBlocked(ctx context.Context, key string, now time.Time) (time.Time, error)
 	ThrottleBlock(ctx context.Context, key string, until time.Time) error
 	ThrottleClear(ctx context.Context, key string) error
@@ -236,19 +244,14 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("account: too many attempts; retry after %s", e.RetryAfter.Round(time.Second))
 }
 
-// throttled reports an error if key is blocked now.
-func (s *Service) throttled(ctx context.Context, keys ...string) error {
-	now := s.now()
-	for _, key := range keys {
-		until, err := s.store.ThrottleBlocked(ctx, key, now)
-		if err != nil {
-			return err
-		}
-		if until.After(now) {
-			return &ThrottledError{RetryAfter: until.Sub(now)}
-		}
-	}
-	return nil
+// ThrottleLimit is one key an attempt is counted under, and how many
+// attempts it allows in its window before it blocks.
+type ThrottleLimit struct {
+	Key   string
+	Allow int
+	// Delay is how long the key is blocked once its count reaches Allow,
+	// given the attempts counted beyond Allow.
+	Delay func(extra int) time.Duration
 }
 
 // isNotFound reports whether err means the thing does not exist.

@@ -50,22 +50,10 @@ func newWorld(t *testing.T, db *store.Store) *world {
 	if err := db.CreateSection(ctx, &story.Section{Slug: "world", Name: "World"}); err != nil {
 		t.Fatal(err)
 	}
-	r := story.NewRenderer()
-	mk := func(headline string, access story.Access) *story.Story {
-		st := &story.Story{Headline: headline, Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "Staff"}},
-			Body: "First paragraph.\n\nSecond paragraph.", Access: access, Status: story.Published, PublishedAt: c.now.Add(-time.Hour)}
-		if err := st.Prepare(r); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.CreateStory(ctx, st); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	w.free = mk("A free story", story.Free)
-	w.paid = mk("A story for subscribers", story.Subscribers)
+	w.free = w.story("A free story", story.Free)
+	w.paid = w.story("A story for subscribers", story.Subscribers)
 	for i := range 4 {
-		w.more = append(w.more, mk(fmt.Sprintf("Subscriber story %d", i), story.Subscribers))
+		w.more = append(w.more, w.story(fmt.Sprintf("Subscriber story %d", i), story.Subscribers))
 	}
 	w.plan = &billing.Plan{Name: "Monthly", PriceMinor: 900, Currency: "EUR", Period: billing.Monthly, Active: true}
 	if err := w.svc.CreatePlan(ctx, w.plan); err != nil {
@@ -74,12 +62,38 @@ func newWorld(t *testing.T, db *store.Store) *world {
 	return w
 }
 
+// story publishes a story in the world section.
+func (w *world) story(headline string, access story.Access) *story.Story {
+	w.t.Helper()
+	st := &story.Story{Headline: headline, Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "Staff"}},
+		Body: "First paragraph.\n\nSecond paragraph.", Access: access, Status: story.Published, PublishedAt: w.clock.now.Add(-time.Hour)}
+	if err := st.Prepare(story.NewRenderer()); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.db.CreateStory(ctx, st); err != nil {
+		w.t.Fatal(err)
+	}
+	return st
+}
+
 // reader makes a verified reader with the given role.
 func (w *world) reader(role account.Role) *account.User {
 	w.t.Helper()
 	w.n++
 	u := &account.User{Email: fmt.Sprintf("reader%d@example.com", w.n), DisplayName: fmt.Sprintf("Reader %d", w.n),
 		PasswordHash: "x", Role: role, EmailVerifiedAt: w.clock.now, CreatedAt: w.clock.now, UpdatedAt: w.clock.now}
+	if err := w.db.CreateUser(ctx, u, nil, nil); err != nil {
+		w.t.Fatal(err)
+	}
+	return u
+}
+
+// unconfirmed makes a reader whose email address is not confirmed.
+func (w *world) unconfirmed() *account.User {
+	w.t.Helper()
+	w.n++
+	u := &account.User{Email: fmt.Sprintf("reader%d@example.com", w.n), DisplayName: fmt.Sprintf("Reader %d", w.n),
+		PasswordHash: "x", Role: account.Reader, CreatedAt: w.clock.now, UpdatedAt: w.clock.now}
 	if err := w.db.CreateUser(ctx, u, nil, nil); err != nil {
 		w.t.Fatal(err)
 	}
@@ -143,6 +157,12 @@ func TestAccessTable(t *testing.T) {
 				extra: func(t *testing.T, a billing.Access) {
 					if a.MeterLeft != 2 || a.MeterLimit != 3 {
 						t.Errorf("meter %d of %d left, want 2 of 3", a.MeterLeft, a.MeterLimit)
+					}
+				}},
+			{name: "registered, address not confirmed", user: func() *account.User { return w.unconfirmed() }, why: billing.WhyConfirm,
+				extra: func(t *testing.T, a billing.Access) {
+					if a.MeterLimit != 3 || a.MeterLeft != 0 {
+						t.Errorf("meter %d of %d left, want 0 of 3", a.MeterLeft, a.MeterLimit)
 					}
 				}},
 			{name: "registered with the meter spent", user: func() *account.User { return spent }, why: billing.WhySubscribe,
@@ -222,6 +242,32 @@ func TestMeterCountsOncePerStoryPerMonth(t *testing.T) {
 		other := w.reader(account.Reader)
 		if a, _ := w.svc.StoryAccess(ctx, other, w.paid, ""); a.Full || a.Why != billing.WhySubscribe {
 			t.Errorf("hard paywall: %+v", a)
+		}
+	})
+}
+
+func TestMeterIsForConfirmedReaders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		w := newWorld(t, db)
+		u := w.unconfirmed()
+		for _, st := range w.more {
+			if a, err := w.svc.StoryAccess(ctx, u, st, ""); err != nil || a.Full || a.Why != billing.WhyConfirm {
+				t.Fatalf("an unconfirmed reader: %+v, %v; want the wall asking to confirm", a, err)
+			}
+		}
+		if used, _ := db.MeterUsed(ctx, u.ID, billing.Month(w.clock.now)); used != 0 {
+			t.Errorf("the meter counted %d reads of an unconfirmed reader", used)
+		}
+		u.EmailVerifiedAt = w.clock.now
+		if a, err := w.svc.StoryAccess(ctx, u, w.more[0], ""); err != nil || !a.Full || a.Why != billing.WhyMeter || a.MeterLeft != 2 {
+			t.Errorf("once confirmed: %+v, %v; want a metered read with 2 left", a, err)
+		}
+		// With a hard paywall there is no meter to confirm for.
+		if err := db.SetSetting(ctx, "meter_limit", "0"); err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := w.svc.StoryAccess(ctx, w.unconfirmed(), w.paid, ""); a.Full || a.Why != billing.WhySubscribe {
+			t.Errorf("hard paywall, unconfirmed reader: %+v", a)
 		}
 	})
 }

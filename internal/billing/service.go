@@ -202,6 +202,9 @@ const (
 	WhyRegister Why = "register"
 	// WhySubscribe: the meter is spent (or the paywall is hard).
 	WhySubscribe Why = "subscribe"
+	// WhyConfirm: a registered reader whose email address is not confirmed
+	// is asked to confirm it; the meter counts for confirmed readers only.
+	WhyConfirm Why = "confirm"
 )
 
 // Access is what a reader may see of a story.
@@ -260,6 +263,11 @@ func (s *Service) StoryAccess(ctx context.Context, u *account.User, st *story.St
 	a.MeterLimit = set.MeterLimit
 	if u == nil {
 		a.Why = WhyRegister
+		return a, nil
+	}
+	if set.MeterLimit > 0 && !u.Verified() {
+		// Otherwise every throwaway address would open the meter.
+		a.Why = WhyConfirm
 		return a, nil
 	}
 	if set.MeterLimit > 0 {

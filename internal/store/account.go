@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"dateline/internal/account"
@@ -439,6 +440,90 @@ func (s *Store) ThrottleHit(ctx context.Context, key string, window time.Duratio
 		return 0, time.Time{}, fmt.Errorf("store: throttle: %w", err)
 	}
 	return count, timeOf(blocked), nil
+}
+
+// ThrottleTake counts one attempt under every key of limits in one
+// transaction, unless one of them is blocked at now: then nothing is
+// counted and the block's end is returned (the latest, when several are
+// blocked). Counts run in a fixed window that starts with the first
+// attempt. A key whose count reaches its allowance is blocked from now for
+// its Delay of the attempts beyond the allowance, so the attempts that
+// arrive together past it are refused before any of them is tried.
+// counts are the keys' counts with this attempt, in the order of limits.
+func (s *Store) ThrottleTake(ctx context.Context, limits []account.ThrottleLimit, window time.Duration, now time.Time) (counts []int, blockedUntil time.Time, err error) {
+	// Keys are locked in one order, so two attempts that share keys
+	// cannot wait for each other.
+	order := make([]int, len(limits))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return limits[order[a]].Key < limits[order[b]].Key })
+	type row struct {
+		count   int
+		start   time.Time
+		blocked sql.NullTime
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		counts, blockedUntil = nil, time.Time{}
+		rows := make([]row, len(limits))
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		for _, i := range order {
+			key := limits[i].Key
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO throttles (key, count, window_start) VALUES (?, 0, ?)
+				ON CONFLICT (key) DO NOTHING`), key, utc(now)); err != nil {
+				return err
+			}
+			r := &rows[i]
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count, window_start, blocked_until FROM throttles WHERE key = ?`+lock), key).
+				Scan(&r.count, &r.start, &r.blocked); err != nil {
+				return err
+			}
+			if until := timeOf(r.blocked); until.After(now) && until.After(blockedUntil) {
+				blockedUntil = until
+			}
+		}
+		if !blockedUntil.IsZero() {
+			return nil
+		}
+		counts = make([]int, len(limits))
+		for _, i := range order {
+			r, l := rows[i], limits[i]
+			if !r.start.After(now.Add(-window)) {
+				r.count, r.start = 0, now
+			}
+			r.count++
+			if r.count >= l.Allow {
+				r.blocked = sql.NullTime{Time: now.Add(l.Delay(r.count - l.Allow)), Valid: true}
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE throttles SET count = ?, window_start = ?, blocked_until = ? WHERE key = ?`),
+				r.count, utc(r.start), nullTime(timeOf(r.blocked)), l.Key); err != nil {
+				return err
+			}
+			counts[i] = r.count
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("store: throttle: %w", err)
+	}
+	return counts, blockedUntil, nil
+}
+
+// ThrottleRelease gives back one attempt ThrottleTake counted under key,
+// for an attempt that went well; lift also ends the key's block, for the
+// attempt that began it.
+func (s *Store) ThrottleRelease(ctx context.Context, key string, lift bool) error {
+	query := `UPDATE throttles SET count = count - 1 WHERE key = ? AND count > 0`
+	if lift {
+		query = `UPDATE throttles SET count = count - 1, blocked_until = NULL WHERE key = ? AND count > 0`
+	}
+	if _, err := s.write.ExecContext(ctx, s.q(query), key); err != nil {
+		return fmt.Errorf("store: throttle release: %w", err)
+	}
+	return nil
 }
 
 // ThrottleBlocked returns until when key is blocked (zero when it is not).

@@ -333,6 +333,23 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	return nil
 }
 
+// lockUser makes the transactions that count something of one user and
+// then add to it take turns, so that two of them cannot both see room
+// under a limit. On PostgreSQL the user's row stays locked until tx ends
+// (a lock that foreign-key checks do not wait for); on SQLite the one
+// writer already runs write transactions one at a time.
+func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`), userID).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("lock user %d: %w", userID, err)
+	}
+	return nil
+}
+
 // MeterRead counts a metered read of a story in a month: allowed when the
 // story was already read this month or the month's reads are under limit
 // (then it is recorded). used is the month's count afterwards.
@@ -340,6 +357,9 @@ func (s *Store) MeterRead(ctx context.Context, userID, storyID int64, month stri
 	var allowed bool
 	var used int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		var seen int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ? AND story_id = ?`),
 			userID, month, storyID).Scan(&seen); err != nil {
@@ -383,6 +403,9 @@ func (s *Store) MeterUsed(ctx context.Context, userID int64, month string) (int,
 // monthStart; then it returns billing.ErrGiftLimit.
 func (s *Store) CreateGift(ctx context.Context, g *billing.Gift, tokenHash string, monthStart time.Time, limit int) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockUser(ctx, tx, g.UserID); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM gifts WHERE user_id = ? AND created_at >= ?`),
 			g.UserID, utc(monthStart)).Scan(&n); err != nil {

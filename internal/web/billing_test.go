@@ -98,9 +98,22 @@ func TestPaywallLeaksNothing(t *testing.T) {
 			t.Errorf("JSON-LD does not declare the paywall: %v", ld)
 		}
 
-		// A registered reader uses the meter: 3 stories, then the paywall.
+		// A registered reader whose address is not confirmed is asked to
+		// confirm it, and the meter does not count the story.
+		pending := s.browser(t)
+		pending.post("/signup", "email", "pending@example.com", "name", "Pending", "password", goodPassword)
+		r = pending.get(st.Path())
+		check("unconfirmed reader", st, r, true)
+		if wall := text(one(t, r.Doc, "section.paywall")); !strings.Contains(wall, "confirm your email address") {
+			t.Errorf("the wall for an unconfirmed reader does not ask to confirm the address: %q", wall)
+		}
+		if len(findAll(r.Doc, "p.meter-note")) != 0 {
+			t.Error("an unconfirmed reader is shown the meter")
+		}
+
+		// A confirmed reader uses the meter: 3 stories, then the paywall.
 		reader := s.browser(t)
-		reader.post("/signup", "email", "meter@example.com", "name", "Meter", "password", goodPassword)
+		reader.verified("meter@example.com")
 		var paid []*story.Story
 		list, _ := s.db.PublishedStories(context.Background(), story.Filter{})
 		for _, item := range list {

@@ -52,7 +52,10 @@ func (p storyPage) spliced() template.HTML { return p.discussion }
 type paywall struct {
 	Plans []billing.Plan
 	// Register is true for anonymous readers: sign up to use the meter.
-	Register    bool
+	Register bool
+	// Confirm is true for registered readers whose email address is not
+	// confirmed: confirming it opens the meter.
+	Confirm     bool
 	MeterLimit  int
 	GiftRefused bool
 	Next        string
@@ -208,7 +211,7 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 				return nil, false
 			}
 			data.Paywall = &paywall{Plans: plans, Register: a.Why == billing.WhyRegister,
-				MeterLimit: a.MeterLimit, GiftRefused: a.GiftRefused, Next: st.Path()}
+				Confirm: a.Why == billing.WhyConfirm, MeterLimit: a.MeterLimit, GiftRefused: a.GiftRefused, Next: st.Path()}
 		}
 		if gift != "" {
 			// Gift pages stay out of search engines and tell nobody where
