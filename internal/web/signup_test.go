@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// comparable is an answer's headers without those that differ between
+// stableHeaders is an answer's headers without those that differ between
 // any two requests.
-func comparable(h http.Header) http.Header {
+func stableHeaders(h http.Header) http.Header {
 	h = h.Clone()
 	h.Del("Date")
 	h.Del("X-Request-ID")
@@ -28,7 +28,7 @@ func TestSignUpAnswersTheSameForTakenAndNewAddresses(t *testing.T) {
 		r1 := newcomer.post("/signup", "email", "bo@example.com", "name", "Bo", "password", goodPassword)
 		r2 := again.post("/signup", "email", "ann@example.com", "name", "Bo", "password", goodPassword)
 		expect(t, r1, http.StatusSeeOther, "/signup/welcome")
-		h1, h2 := comparable(r1.Header), comparable(r2.Header)
+		h1, h2 := stableHeaders(r1.Header), stableHeaders(r2.Header)
 		if r1.Code != r2.Code || !maps.EqualFunc(h1, h2, slices.Equal) || r1.Body != r2.Body {
 			t.Errorf("sign-up answers differ:\nnew:   %d %v\n%s\ntaken: %d %v\n%s", r1.Code, h1, r1.Body, r2.Code, h2, r2.Body)
 		}
