@@ -26,17 +26,19 @@ type SignUp struct {
 }
 
 // SignUpResult is what SignUp did. For an address that already has an
-// account, User is nil and no session starts; the caller shows the same
-// page either way, so sign-up does not reveal who has an account.
+// account, User is nil. No session starts either way: the caller shows the
+// same page, with the same headers, whether the address was free or taken,
+// so sign-up does not reveal who has an account.
 type SignUpResult struct {
-	User    *User
-	Session *Session
-	Token   string // the new session's cookie value
+	User *User
 }
 
-// Register creates a reader's account, sends the link that verifies the
-// address, and starts a session. It returns FieldErrors naming every bad
-// field, and password.ErrBusy when too many hashes are running.
+// Register creates a reader's account and sends the link that confirms the
+// address; following that link signs the reader in (ConfirmAndSignIn). For
+// an address that already has an account it creates nothing and tells the
+// owner instead. It returns FieldErrors naming every bad field,
+// *ThrottledError when the client's network has made SignUpsPerIP sign-ups
+// this hour, and password.ErrBusy when too many hashes are running.
 func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpResult, error) {
 	var bad FieldErrors
 	email, err := CheckEmail(in.Email)
@@ -46,6 +48,15 @@ func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpRes
 	bad.add(s.checkPassword(in.Password, email, name, in.Email))
 	if len(bad) > 0 {
 		return nil, bad
+	}
+	// Counted before hashing, so a flood costs no hashing, and for free
+	// and taken addresses alike, so the limit reveals nothing either.
+	n, _, err := s.store.ThrottleHit(ctx, c.throttleKey("signup"), time.Hour, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if n > s.opts.SignUpsPerIP {
+		return nil, &ThrottledError{RetryAfter: time.Hour}
 	}
 	// Hash before looking the address up, so both paths cost the same.
 	hash, err := s.hasher.Hash(ctx, in.Password)
@@ -67,11 +78,7 @@ func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpRes
 		return nil, err
 	}
 	s.queue()
-	token, sess, err := s.startSession(ctx, u, false, c)
-	if err != nil {
-		return nil, err
-	}
-	return &SignUpResult{User: u, Session: sess, Token: token}, nil
+	return &SignUpResult{User: u}, nil
 }
 
 // tellOwner lets the owner of an address know someone tried to sign up
@@ -122,7 +129,7 @@ func (s *Service) LogIn(ctx context.Context, email, pw string, remember bool, c 
 	email = NormalizeEmail(email)
 	limits := []ThrottleLimit{
 		{Key: "login:email:" + email, Allow: s.opts.LoginFailures, Delay: loginDelay},
-		{Key: "login:ip:" + c.IP, Allow: s.opts.LoginFailuresIP, Delay: loginDelay},
+		{Key: c.throttleKey("login"), Allow: s.opts.LoginFailuresIP, Delay: loginDelay},
 	}
 	counts, err := s.take(ctx, limits)
 	if err != nil {

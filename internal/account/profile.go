@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,40 @@ func (s *Service) ConfirmEmail(ctx context.Context, token string) (*EmailToken, 
 		return nil, ErrBadToken
 	}
 	return s.store.UseEmailToken(ctx, HashToken(token), s.now().UTC())
+}
+
+// Confirmation is what following an emailed link did: the link that was
+// spent, and the session it started on the device that followed it.
+type Confirmation struct {
+	Link    *EmailToken
+	Session *Session
+	Token   string // the new session's cookie value
+}
+
+// ConfirmAndSignIn spends an emailed link's token as ConfirmEmail does and
+// signs its account in on the device that followed it: holding the
+// address is what the link proves, and it is how a new reader first signs
+// in. Whatever session token that browser had before is ended, as at
+// log-in. It returns the errors of ConfirmEmail.
+func (s *Service) ConfirmAndSignIn(ctx context.Context, token string, c Client, oldToken string) (*Confirmation, error) {
+	t, err := s.ConfirmEmail(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByID(ctx, t.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("account: confirm: %w", err)
+	}
+	if oldToken != "" {
+		if err := s.store.DeleteSession(ctx, HashToken(oldToken)); err != nil {
+			return nil, err
+		}
+	}
+	session, sess, err := s.startSession(ctx, u, false, c)
+	if err != nil {
+		return nil, err
+	}
+	return &Confirmation{Link: t, Session: sess, Token: session}, nil
 }
 
 // ResendVerification sends a new verification link to an unverified

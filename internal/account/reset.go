@@ -38,7 +38,7 @@ func (s *Service) RequestReset(ctx context.Context, rawEmail string, c Client) e
 		return err
 	}
 	now := s.now()
-	n, _, err := s.store.ThrottleHit(ctx, "reset:ip:"+c.IP, time.Hour, now)
+	n, _, err := s.store.ThrottleHit(ctx, c.throttleKey("reset"), time.Hour, now)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ type Reset struct {
 // good), and *ThrottledError when the IP has tried too many codes.
 func (s *Service) ResetPassword(ctx context.Context, in Reset, c Client) error {
 	now := s.now()
-	n, _, err := s.store.ThrottleHit(ctx, "resetcode:ip:"+c.IP, time.Hour, now)
+	n, _, err := s.store.ThrottleHit(ctx, c.throttleKey("resetcode"), time.Hour, now)
 	if err != nil {
 		return err
 	}

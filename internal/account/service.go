@@ -72,7 +72,7 @@ type Policy interface {
 }
 
 // Options configure a Service. Zero durations and counts take the defaults
-// shown.
+// shown. Per-IP limits count an IPv6 client by its /64 network (NetworkOf).
 type Options struct {
 	Store    Store
 	Hasher   *password.Hasher
@@ -103,6 +103,7 @@ type Options struct {
 	Sleep           func(ctx context.Context, d time.Duration)
 	LoginFailures   int // 5 failures per account before delays begin
 	LoginFailuresIP int // 30 failures per IP before delays begin
+	SignUpsPerIP    int // 10 sign-ups an hour per IP
 	VerifyTTL       time.Duration
 }
 
@@ -141,6 +142,7 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	defInt(&opts.ResetCodeTriesPerIP, 50)
 	defInt(&opts.LoginFailures, 5)
 	defInt(&opts.LoginFailuresIP, 30)
+	defInt(&opts.SignUpsPerIP, 10)
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}

@@ -87,7 +87,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, err)
 		return
 	}
-	res, err := s.accounts.Register(r.Context(), account.SignUp{
+	_, err = s.accounts.Register(r.Context(), account.SignUp{
 		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"),
 	}, s.clientOf(r))
 	if err != nil {
@@ -96,19 +96,22 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
+		var te *account.ThrottledError
+		if errors.As(err, &te) {
+			f.Message = "Too many accounts have been created from your network in the last hour. " +
+				"Please wait " + waitWords(te.RetryAfter) + " and try again."
+		}
 		s.render(w, r, status, "signup", s.formPage(r, "Create your account", f))
 		return
 	}
-	if res.User != nil {
-		s.setSessionCookie(w, res.Token, res.Session)
-	}
-	// The same answer whether or not the address already had an account.
+	// The same answer, headers and all, whether or not the address already
+	// had an account: no session starts here, the emailed link starts it.
 	http.Redirect(w, r, "/signup/welcome", http.StatusSeeOther)
 }
 
 func (s *Server) signupWelcome(w http.ResponseWriter, r *http.Request) {
 	s.message(w, r, http.StatusOK, "Check your email",
-		"We have sent a link to the address you gave. Open it to confirm your address. "+
+		"We have sent a link to the address you gave. Open it to confirm your address and sign in. "+
 			"If you already had an account with that address, the email tells you how to get back in.")
 }
 
@@ -292,6 +295,10 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 			p.Form.Notice = "Every other session has been signed out."
 		case "verify":
 			p.Form.Notice = "We have sent you a new link to confirm your address."
+		case "confirmed":
+			p.Form.Notice = "Thank you. Your email address is confirmed."
+		case "changed":
+			p.Form.Notice = "Your address has changed. From now on we will write to " + v.User.Email + ", and you log in with it."
 		case "subscribed":
 			p.Form.Notice = "Thank you for subscribing. Every story is yours to read."
 		case "canceled":
@@ -414,6 +421,7 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /password/reset", s.reset)
 	mux.HandleFunc("GET /account", s.accountPage)
 	mux.HandleFunc("GET /account/verify", s.verifyEmail)
+	mux.HandleFunc("POST /account/confirm", s.confirmEmail)
 	mux.HandleFunc("GET /account/data.json", s.exportData)
 
 	mux.HandleFunc("POST /account/name", s.accountAction([]string{"name"},
@@ -468,14 +476,46 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
 		"Your account and everything we kept about it are gone. Thank you for reading.")
 }
 
+// confirmPage is the data of the page an emailed link opens.
+type confirmPage struct {
+	layoutData
+	Token string
+}
+
+// verifyEmail shows the page an emailed link opens: a button that
+// confirms. Opening the link changes nothing, because mail scanners open
+// links too; the reader's press of the button does.
 func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	t, err := s.accounts.ConfirmEmail(r.Context(), r.URL.Query().Get("token"))
+	p := confirmPage{layoutData: s.layout(r, "Confirm your email address"), Token: r.URL.Query().Get("token")}
+	p.NoIndex = true
+	// The address carries the link's secret: keep it out of caches and
+	// out of the Referer of anything this page leads to.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	s.render(w, r, http.StatusOK, "confirm", p)
+}
+
+// confirmEmail spends an emailed link and signs its account in on this
+// browser.
+func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) {
+	f, err := parseForm(w, r, "token")
+	if err != nil {
+		s.formFailed(w, r, err)
+		return
+	}
+	old := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		old = c.Value
+	}
+	c, err := s.accounts.ConfirmAndSignIn(r.Context(), f.Get("token"), s.clientOf(r), old)
 	switch {
-	case err == nil && t.Purpose == account.ChangeEmail:
-		s.message(w, r, http.StatusOK, "Your address has changed",
-			"From now on we will write to "+t.Email+", and you log in with it.")
 	case err == nil:
-		s.message(w, r, http.StatusOK, "Your address is confirmed", "Thank you. Your email address is confirmed.")
+		s.setSessionCookie(w, c.Token, c.Session)
+		done := "confirmed"
+		if c.Link.Purpose == account.ChangeEmail {
+			done = "changed"
+		}
+		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
 	case errors.Is(err, account.ErrBadToken), errors.Is(err, account.ErrEmailTaken):
 		s.message(w, r, http.StatusBadRequest, "That link does not work",
 			"The link is wrong, has been used already, or has expired. Log in and ask for a new one from your account page.")

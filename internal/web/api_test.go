@@ -226,7 +226,7 @@ func TestAPITokensAndRoles(t *testing.T) {
 			t.Error("a token is stored in plain text")
 		}
 		reader := s.browser(t)
-		reader.post("/signup", "email", "r@example.com", "name", "R", "password", goodPassword)
+		reader.signUp("r@example.com", "R")
 		if r := reader.post("/account/tokens", "name", "x"); r.Code != http.StatusUnprocessableEntity {
 			t.Errorf("a reader made a token: %d", r.Code)
 		}

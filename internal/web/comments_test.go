@@ -69,7 +69,7 @@ func TestCommentNoticesSayWhatToDo(t *testing.T) {
 			t.Errorf("policy page = %d", policy.Code)
 		}
 		unverified := s.browser(t)
-		unverified.post("/signup", "email", "new@example.com", "name", "New", "password", goodPassword)
+		unverified.signUp("new@example.com", "New")
 		if got := notice(unverified); !strings.Contains(got, "Confirm yours") {
 			t.Errorf("unverified notice: %q", got)
 		}
@@ -246,7 +246,7 @@ func TestCommentPolicyIsEditableByEditors(t *testing.T) {
 			t.Fatal(err)
 		}
 		reader := s.browser(t)
-		reader.post("/signup", "email", "r@example.com", "name", "R", "password", goodPassword)
+		reader.signUp("r@example.com", "R")
 		if r := reader.post("/comments/policy", "policy", "Anything goes, says the reader."); r.Code != http.StatusForbidden {
 			t.Errorf("a reader edited the policy: %d", r.Code)
 		}

@@ -65,7 +65,7 @@ func TestNewsroomRoleMatrix(t *testing.T) {
 		editor := s.staff(t, "editor@example.com", account.Editor)
 		mod := s.staff(t, "mod@example.com", account.Moderator)
 		reader := s.browser(t)
-		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
+		reader.signUp("reader@example.com", "Reader")
 		anon := s.browser(t)
 
 		// Reaching the newsroom.
@@ -249,7 +249,7 @@ func TestDashboard(t *testing.T) {
 		if r := reader.get("/admin"); r.Code != http.StatusSeeOther {
 			t.Errorf("anonymous at /admin: %d, want the log-in redirect", r.Code)
 		}
-		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
+		reader.signUp("reader@example.com", "Reader")
 		if r := reader.get("/admin"); r.Code != http.StatusForbidden {
 			t.Errorf("a reader at /admin: %d", r.Code)
 		}
@@ -390,7 +390,7 @@ func TestAdminRoleMatrix(t *testing.T) {
 		const ok, no, login = http.StatusOK, http.StatusForbidden, http.StatusSeeOther
 		people := map[string]*browser{"anonymous": s.browser(t)}
 		reader := s.browser(t)
-		reader.post("/signup", "email", "reader@example.com", "name", "Reader", "password", goodPassword)
+		reader.signUp("reader@example.com", "Reader")
 		people["reader"] = reader
 		for _, role := range []account.Role{account.Writer, account.Editor, account.Moderator, account.Admin} {
 			people[string(role)] = s.staff(t, string(role)+"@example.com", role)

@@ -275,7 +275,7 @@ var noPublicEffect = map[string]bool{
 	"POST /signup": true, "POST /login": true, "POST /logout": true,
 	"POST /password/forgot": true, "POST /password/reset": true,
 	"POST /account/email": true, "POST /account/password": true, "POST /account/sessions/others": true,
-	"POST /account/verify": true, "POST /account/notifications": true,
+	"POST /account/verify": true, "POST /account/confirm": true, "POST /account/notifications": true,
 	"POST /account/tokens": true, "POST /account/tokens/{id}/revoke": true,
 	"POST /subscribe/checkout": true, "POST /subscribe/demo": true,
 	"POST /account/subscription/cancel": true, "POST /account/subscription/resume": true,

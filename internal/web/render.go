@@ -25,7 +25,7 @@ var templateFS embed.FS
 // pageNames are the pages there are; each is parsed with the layout and the
 // partials. Start-up fails if one is missing or broken.
 var pageNames = []string{"front", "list", "story", "error", "message",
-	"signup", "login", "forgot", "reset", "account", "devmail",
+	"signup", "login", "forgot", "reset", "account", "confirm", "devmail",
 	"subscribe", "democheckout", "gift", "subscribers", "plans",
 	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors"}
 
