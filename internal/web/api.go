@@ -92,7 +92,7 @@ type apiImage struct {
 }
 
 func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *account.User) {
-	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
 	// #nosec G120 -- the body is capped by MaxBytesReader just above.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError

@@ -56,7 +56,7 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
 	f := newForm()
 	// #nosec G120 -- the body is capped by MaxBytesReader just above.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
