@@ -52,7 +52,7 @@ type QueueItem struct {
 
 // moderator checks that u may moderate.
 func moderator(u *account.User) error {
-	if u == nil || (u.Role != account.Moderator && u.Role != account.Editor && u.Role != account.Admin) {
+	if !u.Can(account.ModerateComments) {
 		return ErrNotAllowed
 	}
 	return nil
@@ -68,7 +68,7 @@ func (s *Service) Queue(ctx context.Context, u *account.User, tab QueueTab) ([]Q
 
 // Log lists recent moderation actions, for admins.
 func (s *Service) Log(ctx context.Context, u *account.User) ([]LogEntry, error) {
-	if u == nil || u.Role != account.Admin {
+	if !u.Can(account.ReadModerationLog) {
 		return nil, ErrNotAllowed
 	}
 	return s.store.ModerationLog(ctx, 200)

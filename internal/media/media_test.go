@@ -13,10 +13,12 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"dateline/internal/media"
+	"dateline/internal/media/mediatest"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -136,5 +138,110 @@ func TestAddRefusesWhatIsNotASaneImage(t *testing.T) {
 	}
 	if lib.Path(1, "../../etc/passwd") != "" || lib.Path(1, "480.exe") != "" {
 		t.Error("Path accepts a name it did not make")
+	}
+}
+
+// asProgressive turns a baseline JPEG's frame header into a progressive
+// one of another size; reading the header is all Inspect does.
+func asProgressive(t *testing.T, jpg []byte, progressive bool, w, h int) []byte {
+	t.Helper()
+	out := bytes.Clone(jpg)
+	i := bytes.Index(out, []byte{0xFF, 0xC0})
+	if i < 0 {
+		t.Fatal("no baseline frame header")
+	}
+	if progressive {
+		out[i+1] = 0xC2
+	}
+	binary.BigEndian.PutUint16(out[i+5:], uint16(h))
+	binary.BigEndian.PutUint16(out[i+7:], uint16(w))
+	return out
+}
+
+func TestInspectBoundsMemoryFromTheHeader(t *testing.T) {
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, picture(64, 48), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		ok   bool
+		says string
+	}{
+		{"16-bit RGBA, 6000 × 6600", mediatest.UniformPNG(6000, 6600, 16), false, "6000 × 6600 pixels at 16 bits a channel"},
+		{"8-bit RGBA, 6000 × 6600", mediatest.UniformPNG(6000, 6600, 8), true, ""},
+		{"16-bit RGBA, 4000 × 3000", mediatest.UniformPNG(4000, 3000, 16), true, ""},
+		{"baseline JPEG, 7000 × 5000", asProgressive(t, jpg.Bytes(), false, 7000, 5000), true, ""},
+		{"progressive JPEG, 7000 × 5000", asProgressive(t, jpg.Bytes(), true, 7000, 5000), false, "7000 × 5000 pixels as a progressive JPEG"},
+		{"progressive JPEG, 4000 × 3000", asProgressive(t, jpg.Bytes(), true, 4000, 3000), true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, _, err := media.Inspect(tc.data)
+			if tc.ok {
+				if err != nil || cfg.Width == 0 {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, media.ErrTooLarge) {
+				t.Fatalf("err = %v, want ErrTooLarge", err)
+			}
+			if msg := err.Error(); !strings.Contains(msg, "too large to process: "+tc.says) || !strings.Contains(msg, "384 MB") {
+				t.Errorf("message %q", msg)
+			}
+		})
+	}
+}
+
+// The file that took a server from 105 MB to 2.15 GB: about 300 KB on
+// disk, 317 MB decoded. It is refused before a pixel is decoded.
+func TestAddRefusesA16BitImageWithoutDecodingIt(t *testing.T) {
+	dir := t.TempDir()
+	lib, err := media.NewLibrary(dir, storetest.Open(t, store.SQLite), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := mediatest.UniformPNG(6000, 6600, 16)
+	if len(data) > 500<<10 {
+		t.Fatalf("the test file is %d bytes", len(data))
+	}
+	const decoded = 6000 * 6600 * 8
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = lib.Add(context.Background(), bytes.NewReader(data), "A flood of white", "", "", 0)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, media.ErrTooLarge) || !strings.Contains(err.Error(), "16 bits a channel") {
+		t.Fatalf("err = %v", err)
+	}
+	if used := after.TotalAlloc - before.TotalAlloc; used > decoded/10 {
+		t.Errorf("refusing the image allocated %d MB; decoding it takes %d MB", used>>20, decoded>>20)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused image left %d files", len(entries))
+	}
+}
+
+// One image is decoded and resized at a time: an upload waits while
+// another is being processed, and gives up when its request ends.
+func TestAddTakesOneImageAtATime(t *testing.T) {
+	lib, err := media.NewLibrary(t.TempDir(), storetest.Open(t, store.SQLite), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, picture(20, 10)); err != nil {
+		t.Fatal(err)
+	}
+	release := media.Hold(lib) // another image is being processed
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := lib.Add(ctx, bytes.NewReader(b.Bytes()), "A small box", "", "", 0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("while another image is processed: %v, want the request's end", err)
+	}
+	release()
+	if _, err := lib.Add(context.Background(), bytes.NewReader(b.Bytes()), "A small box", "", "", 0); err != nil {
+		t.Fatalf("once it is done: %v", err)
 	}
 }

@@ -42,11 +42,9 @@ const (
 // CanEdit reports whether u may open st in the editor.
 func CanEdit(u *account.User, st *story.Story) bool {
 	switch {
-	case u == nil:
-		return false
-	case u.Role == account.Editor || u.Role == account.Admin:
+	case u.Can(account.EditStories):
 		return true
-	case u.Role == account.Writer:
+	case u.Can(account.WriteStories):
 		return st == nil || (st.CreatedBy == u.ID && st.Status == story.Draft)
 	}
 	return false
@@ -54,7 +52,7 @@ func CanEdit(u *account.User, st *story.Story) bool {
 
 // CanPublish reports whether u may publish, schedule and unpublish.
 func CanPublish(u *account.User) bool {
-	return u != nil && (u.Role == account.Editor || u.Role == account.Admin)
+	return u.Can(account.PublishStories)
 }
 
 // Service runs the newsroom's work. It is safe for concurrent use.

@@ -92,7 +92,10 @@ type apiImage struct {
 }
 
 func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *account.User) {
-	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	if !apiCan(w, u, account.UploadImages) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
 	// #nosec G120 -- the body is capped by MaxBytesReader just above.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooBig *http.MaxBytesError
@@ -153,8 +156,21 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *account.U
 	}
 }
 
+// apiCan answers 403 unless u's role may do p, as the same role may on
+// the newsroom's pages.
+func apiCan(w http.ResponseWriter, u *account.User, p account.Permission) bool {
+	if u.Can(p) {
+		return true
+	}
+	writeAPIError(w, http.StatusForbidden, "forbidden", "Your role cannot "+string(p)+".", "")
+	return false
+}
+
 // apiStoryFor loads the story in the path if u may edit it.
 func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
+	if !apiCan(w, u, account.WriteStories) {
+		return nil, false
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
@@ -169,7 +185,7 @@ func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.
 		s.apiInternal(w, err)
 		return nil, false
 	}
-	if !newsroom.CanEdit(u, st) && !(newsroom.CanPublish(u)) {
+	if !newsroom.CanEdit(u, st) {
 		writeAPIError(w, http.StatusForbidden, "forbidden", "Your role cannot work on this story.", "")
 		return nil, false
 	}
@@ -182,6 +198,9 @@ func (s *Server) apiInternal(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if !apiCan(w, u, account.WriteStories) {
+		return
+	}
 	f := store.NewsroomFilter{Status: story.Status(r.URL.Query().Get("status")), Limit: 50}
 	if f.Status != "" && !f.Status.Valid() {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "status is draft, scheduled or published.", "status")
@@ -195,7 +214,7 @@ func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *accou
 		}
 		f.Limit = n
 	}
-	if u.Role == account.Writer {
+	if !u.Can(account.EditStories) {
 		f.CreatedBy = u.ID
 	}
 	list, err := s.newsroomStore.NewsroomStories(r.Context(), f)
@@ -275,6 +294,9 @@ func (s *Server) apiSaveError(w http.ResponseWriter, err error) {
 }
 
 func (s *Server) apiCreateStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if !apiCan(w, u, account.WriteStories) {
+		return
+	}
 	in, ok := s.decodeStory(w, r)
 	if !ok {
 		return
@@ -334,6 +356,9 @@ func (s *Server) apiUpdateStory(w http.ResponseWriter, r *http.Request, u *accou
 }
 
 func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if !apiCan(w, u, account.PublishStories) {
+		return
+	}
 	st, ok := s.apiStoryFor(w, r, u)
 	if !ok {
 		return

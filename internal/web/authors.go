@@ -37,7 +37,7 @@ func (s *Server) deskRoutes(mux *http.ServeMux) {
 }
 
 func (s *Server) authorsAdmin(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	s.renderAuthors(w, r, http.StatusOK, nil)
@@ -81,7 +81,7 @@ func (s *Server) authorFrom(r *http.Request, f *form) *story.Author {
 }
 
 func (s *Server) createAuthor(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "name", "bio", "photo")
@@ -113,7 +113,7 @@ func (s *Server) createAuthor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateAuthor(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -140,7 +140,7 @@ func (s *Server) updateAuthor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createSection(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "name", "description")

@@ -311,17 +311,15 @@ func (s *Server) revokeGift(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/account?done=gift", http.StatusSeeOther)
 }
 
-// requireRole lets through users with one of roles, answering 404 to
-// everyone else so the staff pages do not announce themselves.
-func (s *Server) requireRole(w http.ResponseWriter, r *http.Request, roles ...account.Role) (*viewer, bool) {
+// requireCan lets through users whose role may do p, and answers
+// everyone else that the page is not for them.
+func (s *Server) requireCan(w http.ResponseWriter, r *http.Request, p account.Permission) (*viewer, bool) {
 	v, ok := s.requireUser(w, r)
 	if !ok {
 		return nil, false
 	}
-	for _, role := range roles {
-		if v.User.Role == role {
-			return v, true
-		}
+	if v.User.Can(p) {
+		return v, true
 	}
 	s.errorPage(w, r, http.StatusForbidden, "This page is for staff",
 		"Your account does not have access to this page.")
@@ -347,7 +345,7 @@ type stateCount struct {
 }
 
 func (s *Server) adminSubscribers(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
 	s.renderSubscribers(w, r, http.StatusOK, newForm())
@@ -385,7 +383,7 @@ func (s *Server) renderSubscribers(w http.ResponseWriter, r *http.Request, statu
 }
 
 func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "email", "until")
@@ -424,7 +422,7 @@ func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) revokeComplimentary(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "user")

@@ -232,7 +232,7 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 	v := &commentsView{Thread: th, Eligibility: el, Mode: mode, Sort: order,
 		Sorts: []comment.Sort{comment.Oldest, comment.Newest, comment.Recommended},
 		Form:  cf, Viewer: viewer, Now: s.now(), EditWindow: set.EditWindow, Story: st,
-		CanSetMode: viewer != nil && (viewer.Role == account.Editor || viewer.Role == account.Admin)}
+		CanSetMode: viewer.Can(account.SetCommentRules)}
 	v.ReplyTo, _ = strconv.ParseInt(q.Get("reply"), 10, 64)
 	// Reply links keep the order and the number of comments shown.
 	v.ReplyBase = st.Path() + "?" + url.Values{"sort": {string(order)}, "comments": {strconv.Itoa(shown)}}.Encode() + "&reply="
@@ -519,7 +519,7 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 	u := viewerOf(r).User
 	p := policyPage{layoutData: s.layout(r, "Our comment policy"), Policy: template.HTML(s.renderer.Render(text)), // #nosec G203 -- the renderer sanitises with bluemonday
 
-		Source: text, CanEdit: u != nil && (u.Role == account.Editor || u.Role == account.Admin), Form: f}
+		Source: text, CanEdit: u.Can(account.SetCommentRules), Form: f}
 	if p.Form == nil {
 		p.Form = newForm()
 		p.Form.Values["policy"] = text
@@ -531,7 +531,7 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.SetCommentRules); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "policy")
@@ -606,7 +606,7 @@ func (s *Server) setNotifications(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setCommentMode(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.SetCommentRules); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "mode")

@@ -109,14 +109,14 @@ type dashboardPage struct {
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Moderator, account.Admin)
+	v, ok := s.requireCan(w, r, account.ViewDashboard)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
 	u := v.User
 	p := dashboardPage{layoutData: s.layout(r, "Newsroom dashboard"), Role: u.Role,
-		ShowStaff: u.Role != account.Moderator, ShowMods: u.Role != account.Writer, ShowAdmins: u.Role == account.Admin}
+		ShowStaff: u.Can(account.WriteStories), ShowMods: u.Can(account.ModerateComments), ShowAdmins: u.Can(account.RunSite)}
 	p.NoIndex = true
 	if p.ShowStaff && s.newsroomStore != nil {
 		drafts, err := s.newsroomStore.NewsroomStories(ctx, store.NewsroomFilter{Status: story.Draft, Limit: 200})
@@ -125,7 +125,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, d := range drafts {
-			if !d.SubmittedAt.IsZero() && (u.Role != account.Writer || d.CreatedBy == u.ID) {
+			if !d.SubmittedAt.IsZero() && (u.Can(account.EditStories) || d.CreatedBy == u.ID) {
 				p.ForReview = append(p.ForReview, d)
 			}
 		}

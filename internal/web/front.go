@@ -109,7 +109,7 @@ func (s *Server) frontRoutes(mux *http.ServeMux) {
 }
 
 func (s *Server) frontAdmin(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	s.renderFrontAdmin(w, r, http.StatusOK, nil)
@@ -153,7 +153,7 @@ func (p frontAdminPage) TopAt(i int) int64 {
 }
 
 func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
@@ -180,7 +180,7 @@ func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "text", "url", "until")
@@ -216,7 +216,7 @@ func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveSectionOrder(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)

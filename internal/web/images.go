@@ -34,7 +34,7 @@ func (s *Server) imageRoutes(mux *http.ServeMux) {
 }
 
 func (s *Server) imagesAdmin(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.UploadImages); !ok {
 		return
 	}
 	s.renderImages(w, r, http.StatusOK, newForm(), nil)
@@ -52,11 +52,11 @@ func (s *Server) renderImages(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin)
+	v, ok := s.requireCan(w, r, account.UploadImages)
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
 	f := newForm()
 	// #nosec G120 -- the body is capped by MaxBytesReader just above.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {

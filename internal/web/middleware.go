@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+
+	"dateline/internal/media"
 )
 
 // contentSecurityPolicy allows nothing from other origins and no inline
@@ -43,20 +45,43 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// maxBodyBytes caps every request body; form handlers cap theirs lower.
+// maxBodyBytes caps every request body but image uploads; form handlers
+// cap theirs lower.
 const maxBodyBytes = 1 << 20
+
+// uploadBodyBytes caps the body of an image upload: the file and the few
+// fields sent with it.
+const uploadBodyBytes = media.MaxBytes + 64<<10
+
+// bodyLimit is the largest body a request may send: image uploads, on
+// the images page and in the API, take a file of up to media.MaxBytes;
+// everything else maxBodyBytes.
+func bodyLimit(r *http.Request) int64 {
+	if r.Method == http.MethodPost && (r.URL.Path == "/admin/images" || r.URL.Path == "/api/v1/images") {
+		return uploadBodyBytes
+	}
+	return maxBodyBytes
+}
 
 // limitBodies refuses bodies that announce themselves too large and cuts
 // off those that turn out so, so no request can make the server read
 // without end.
 func (s *Server) limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
-			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "That was too much to send",
-				"The request was larger than we accept.")
+		limit := bodyLimit(r)
+		if r.ContentLength > limit {
+			msg := "The request was larger than we accept: at most 1 MB."
+			if limit == uploadBodyBytes {
+				msg = media.ErrTooLarge.Error()
+			}
+			if strings.HasPrefix(r.URL.Path, "/api/") {
+				writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", msg, "")
+				return
+			}
+			s.errorPage(w, r, http.StatusRequestEntityTooLarge, "That was too much to send", msg)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

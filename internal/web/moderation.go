@@ -15,9 +15,6 @@ import (
 	"dateline/internal/story"
 )
 
-// The people who may work the moderation queue.
-var moderatorRoles = []account.Role{account.Moderator, account.Editor, account.Admin}
-
 // Limits on what moderators type.
 const (
 	maxModReason     = 500   // a reason for an action or a suspension
@@ -194,17 +191,17 @@ func (s *Server) moderationPageFor(r *http.Request, u *account.User, view string
 		{string(comment.TabHeld), "Held for review", "/admin/comments?tab=held"},
 		{string(comment.TabRecent), "Recent", "/admin/comments?tab=recent"},
 	}
-	if u.Role == account.Editor || u.Role == account.Admin {
+	if u.Can(account.SetCommentRules) {
 		p.Tabs = append(p.Tabs, modTab{viewSettings, "Settings", "/admin/comments/settings"})
 	}
-	if u.Role == account.Admin {
+	if u.Can(account.ReadModerationLog) {
 		p.Tabs = append(p.Tabs, modTab{viewLog, "Moderation log", "/admin/comments/log"})
 	}
 	return p
 }
 
 func (s *Server) moderationQueue(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, moderatorRoles...)
+	v, ok := s.requireCan(w, r, account.ModerateComments)
 	if !ok {
 		return
 	}
@@ -283,7 +280,7 @@ func postedTab(f *form) comment.QueueTab {
 }
 
 func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, moderatorRoles...)
+	v, ok := s.requireCan(w, r, account.ModerateComments)
 	if !ok {
 		return
 	}
@@ -349,7 +346,7 @@ func (s *Server) moderationConflict(w http.ResponseWriter, r *http.Request, c *c
 }
 
 func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, moderatorRoles...)
+	v, ok := s.requireCan(w, r, account.ModerateComments)
 	if !ok {
 		return
 	}
@@ -401,7 +398,7 @@ func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) unsuspendReader(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, moderatorRoles...)
+	v, ok := s.requireCan(w, r, account.ModerateComments)
 	if !ok {
 		return
 	}
@@ -432,10 +429,8 @@ const (
 	settingCloseDays   = "comments_close_days"
 )
 
-var settingsRoles = []account.Role{account.Editor, account.Admin}
-
 func (s *Server) commentSettings(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, settingsRoles...)
+	v, ok := s.requireCan(w, r, account.SetCommentRules)
 	if !ok {
 		return
 	}
@@ -478,7 +473,7 @@ func bannedWords(text string) []string {
 }
 
 func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, settingsRoles...)
+	v, ok := s.requireCan(w, r, account.SetCommentRules)
 	if !ok {
 		return
 	}
@@ -529,7 +524,7 @@ func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 // Log
 
 func (s *Server) moderationLog(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireRole(w, r, account.Admin)
+	v, ok := s.requireCan(w, r, account.ReadModerationLog)
 	if !ok {
 		return
 	}

@@ -61,7 +61,7 @@ func (s *Server) newsroomRoutes(mux *http.ServeMux) {
 // livePreview renders Markdown for the editor's live preview: the same
 // renderer and sanitiser as saving, so what the preview shows is safe.
 func (s *Server) livePreview(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.WriteStories); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "body")
@@ -75,7 +75,7 @@ func (s *Server) livePreview(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) newsroomUser(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
-	v, ok := s.requireRole(w, r, account.Writer, account.Editor, account.Admin)
+	v, ok := s.requireCan(w, r, account.WriteStories)
 	if !ok {
 		return nil, false
 	}
@@ -119,7 +119,7 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 		}
 		f.AuthorID = a.ID
 	}
-	if u.Role == account.Writer || q.Get("mine") == "1" {
+	if !u.Can(account.EditStories) || q.Get("mine") == "1" {
 		f.CreatedBy = u.ID
 	}
 	list, err := s.newsroomStore.NewsroomStories(r.Context(), f)

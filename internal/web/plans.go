@@ -29,7 +29,7 @@ type plansPage struct {
 }
 
 func (s *Server) adminPlans(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
 	s.renderPlans(w, r, http.StatusOK, nil, nil)
@@ -75,7 +75,7 @@ func parsePrice(s string) (int64, bool) {
 }
 
 func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
 	f, err := parseForm(w, r, "name", "description", "price", "currency", "period", "trial_days", "stripe_price_id")
@@ -113,7 +113,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) setPlanActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.requireRole(w, r, account.Admin); !ok {
+		if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 			return
 		}
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -130,7 +130,7 @@ func (s *Server) setPlanActive(active bool) http.HandlerFunc {
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireRole(w, r, account.Admin); !ok {
+	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
 	fields := []string{"meter_limit", "gifts_per_month", "grace_days", "gift_days"}
