@@ -22,6 +22,7 @@ import (
 	"dateline/internal/config"
 	"dateline/internal/mail/mailtest"
 	"dateline/internal/password"
+	"dateline/internal/services"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -359,7 +360,7 @@ func TestProductionOpensNoDevelopmentConveniences(t *testing.T) {
 	if rec := serve(a, http.MethodGet, "/metrics", nil); rec.Code != http.StatusNotFound {
 		t.Errorf("/metrics on the public address = %d, want 404", rec.Code)
 	}
-	for _, p := range app.DemoPlans() {
+	for _, p := range services.DemoPlans() {
 		if err := a.Billing.CreatePlan(context.Background(), &p); err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,7 @@ func TestAPIFollowsThePermissionTable(t *testing.T) {
 			if role == account.Reader {
 				continue // readers hold no tokens: TestAPITokensAndRoles
 			}
-			token := staffToken(t, s, role, string(role)+"@example.com")
+			token := staffToken(t, s, role, string(role)+"@staff.example")
 			for _, a := range actions {
 				t.Run(string(role)+"/"+a.name, func(t *testing.T) {
 					r := a.call(t, token)

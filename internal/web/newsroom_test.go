@@ -393,7 +393,7 @@ func TestAdminRoleMatrix(t *testing.T) {
 		reader.signUp("reader@example.com", "Reader")
 		people["reader"] = reader
 		for _, role := range []account.Role{account.Writer, account.Editor, account.Moderator, account.Admin} {
-			people[string(role)] = s.staff(t, string(role)+"@example.com", role)
+			people[string(role)] = s.staff(t, string(role)+"@staff.example", role)
 		}
 		//                          anonymous reader writer editor moderator admin
 		matrix := map[string][6]int{

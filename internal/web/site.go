@@ -1,0 +1,27 @@
+package web
+
+import (
+	"runtime"
+	"time"
+
+	"dateline/internal/services"
+)
+
+// NewSite builds the public site on a site's services, as `dateline serve`
+// runs it: every page, the newsroom, the API, images, comments,
+// subscriptions and the page cache sized by the settings.
+func NewSite(set *services.Set) (*Server, error) {
+	cfg, db := set.Config, set.Store
+	opts := Options{BaseURL: cfg.BaseURL, SiteName: services.SiteName, Logger: set.Log, Now: set.Now,
+		Accounts: set.Accounts, Billing: set.Billing, StripeWebhook: set.Webhook, PlanAdmin: db,
+		Comments: set.Comments, CommentAdmin: db, Newsroom: set.Newsroom, NewsroomStore: db,
+		Front: db, Views: db, Tokens: db, Media: set.Media, Images: db, Desk: db, Probe: db,
+		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: set.Purges, TrustedProxies: cfg.TrustedProxies,
+		// Sixteen requests a core at once keep the cores and the database
+		// busy; past that a request waits a second, then gets a 503.
+		MaxInFlight: 16 * runtime.NumCPU(), QueueWait: time.Second}
+	if set.DevMail != nil {
+		opts.DevMail = set.DevMail
+	}
+	return New(db, opts)
+}
