@@ -103,8 +103,10 @@ type Reset struct {
 	Password string
 }
 
-// ResetPassword checks the code and sets the new password. A wrong code
-// counts against the code (ResetMaxAttempts void it) and against the IP.
+// ResetPassword checks the code and sets the new password. Every try
+// counts against the IP, and against the code before it is compared:
+// ResetMaxAttempts wrong ones void it, even when sent together; the try of
+// a right code that does not go through is given back.
 // On success every session of the account ends and a notice goes to the
 // address; the reader logs in afresh. It returns ErrBadCode for any code
 // that does not work, *FieldError for a bad new password (the code stays
@@ -134,7 +136,9 @@ func (s *Service) ResetPassword(ctx context.Context, in Reset, c Client) error {
 	if err != nil {
 		return err
 	}
-	rc, err := s.store.CurrentResetCode(ctx, u.ID, now.UTC())
+	// The try is counted before the code is compared, so tries sent
+	// together cannot compare more than ResetMaxAttempts codes.
+	rc, err := s.store.TryResetCode(ctx, u.ID, now.UTC(), s.opts.ResetMaxAttempts)
 	if isNotFound(err) {
 		s.codeHash(u.ID, code)
 		return ErrBadCode
@@ -148,10 +152,24 @@ func (s *Service) ResetPassword(ctx context.Context, in Reset, c Client) error {
 		}
 		return ErrBadCode
 	}
-	if err := s.checkPassword(in.Password, u.Email, u.DisplayName); err != nil {
+	return s.completeReset(ctx, rc, u, in.Password, now)
+}
+
+// completeReset sets the new password once the code was found right. When
+// the reset does not go through (a refused password, say), the code's try
+// is given back, so that a reader who picks weak passwords keeps the code.
+func (s *Service) completeReset(ctx context.Context, rc *ResetCode, u *User, pw string, now time.Time) (err error) {
+	defer func() {
+		if err != nil {
+			if rerr := s.store.ReleaseResetTry(ctx, rc.ID); rerr != nil {
+				s.log.Warn("give back a reset code try", "err", rerr)
+			}
+		}
+	}()
+	if err := s.checkPassword(pw, u.Email, u.DisplayName); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(ctx, in.Password)
+	hash, err := s.hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}

@@ -41,8 +41,14 @@ type Store interface {
 	UseEmailToken(ctx context.Context, hash string, now time.Time) (*EmailToken, error)
 
 	CreateResetCode(ctx context.Context, rc *ResetCode, m *mail.Message) error
-	CurrentResetCode(ctx context.Context, userID int64, now time.Time) (*ResetCode, error)
+	// TryResetCode counts a try against the user's current code before
+	// it is compared, unless the code has had maxAttempts tries: then, or
+	// when there is no code, ErrNotFound. Attempts includes this try.
+	TryResetCode(ctx context.Context, userID int64, now time.Time, maxAttempts int) (*ResetCode, error)
+	// FailResetCode voids the code once a wrong try was its last allowed.
 	FailResetCode(ctx context.Context, id int64, maxAttempts int) error
+	// ReleaseResetTry gives back the try of a right code.
+	ReleaseResetTry(ctx context.Context, id int64) error
 	CompleteReset(ctx context.Context, codeID, userID int64, hash string, m *mail.Message) error
 
 	ThrottleHit(ctx context.Context, key string, window time.Duration, now time.Time) (count int, blockedUntil time.Time, err error)

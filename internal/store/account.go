@@ -374,31 +374,47 @@ func (s *Store) CreateResetCode(ctx context.Context, rc *account.ResetCode, m *m
 	return nil
 }
 
-// CurrentResetCode is the user's newest code that is unspent and unexpired
-// at now; account.ErrNotFound when there is none.
-func (s *Store) CurrentResetCode(ctx context.Context, userID int64, now time.Time) (*account.ResetCode, error) {
+// TryResetCode counts one try against the user's newest code that is
+// unspent and unexpired at now, before the code is compared, unless the
+// code has had maxAttempts tries already. The count and its check are one
+// statement, so tries sent together cannot pass maxAttempts. It returns
+// the code with this try counted; account.ErrNotFound when there is no
+// code left to try.
+func (s *Store) TryResetCode(ctx context.Context, userID int64, now time.Time, maxAttempts int) (*account.ResetCode, error) {
 	var rc account.ResetCode
-	err := s.write.QueryRowContext(ctx, s.q(`SELECT id, user_id, code_hash, created_at, expires_at, attempts
-		FROM reset_codes WHERE user_id = ? AND spent_at IS NULL AND expires_at > ?
-		ORDER BY created_at DESC, id DESC LIMIT 1`), userID, utc(now)).
+	err := s.write.QueryRowContext(ctx, s.q(`UPDATE reset_codes SET attempts = attempts + 1
+		WHERE id = (SELECT id FROM reset_codes WHERE user_id = ? AND spent_at IS NULL AND expires_at > ?
+			ORDER BY created_at DESC, id DESC LIMIT 1)
+		AND attempts < ? AND spent_at IS NULL AND expires_at > ?
+		RETURNING id, user_id, code_hash, created_at, expires_at, attempts`), userID, utc(now), maxAttempts, utc(now)).
 		Scan(&rc.ID, &rc.UserID, &rc.Hash, &rc.CreatedAt, &rc.ExpiresAt, &rc.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: reset code: %w", account.ErrNotFound)
+		return nil, fmt.Errorf("store: try reset code: %w", account.ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: reset code: %w", err)
+		return nil, fmt.Errorf("store: try reset code: %w", err)
 	}
 	rc.CreatedAt, rc.ExpiresAt = rc.CreatedAt.UTC(), rc.ExpiresAt.UTC()
 	return &rc, nil
 }
 
-// FailResetCode counts a wrong try; the try that reaches maxAttempts
-// voids the code.
+// FailResetCode records that a try TryResetCode counted was wrong: a code
+// that has had maxAttempts tries is void.
 func (s *Store) FailResetCode(ctx context.Context, id int64, maxAttempts int) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE reset_codes SET attempts = attempts + 1,
-		spent_at = CASE WHEN attempts + 1 >= ? THEN ? ELSE spent_at END WHERE id = ?`), maxAttempts, utc(s.Now()), id)
+	_, err := s.write.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE id = ? AND attempts >= ? AND spent_at IS NULL`),
+		utc(s.Now()), id, maxAttempts)
 	if err != nil {
 		return fmt.Errorf("store: fail reset code: %w", err)
+	}
+	return nil
+}
+
+// ReleaseResetTry gives back a try TryResetCode counted, for a right code
+// whose reset did not go through (a refused new password, say).
+func (s *Store) ReleaseResetTry(ctx context.Context, id int64) error {
+	_, err := s.write.ExecContext(ctx, s.q(`UPDATE reset_codes SET attempts = attempts - 1 WHERE id = ? AND attempts > 0 AND spent_at IS NULL`), id)
+	if err != nil {
+		return fmt.Errorf("store: release reset try: %w", err)
 	}
 	return nil
 }
