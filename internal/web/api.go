@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -177,6 +178,12 @@ func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.
 }
 
 func (s *Server) apiInternal(w http.ResponseWriter, err error) {
+	if errors.Is(err, context.Canceled) {
+		// The client hung up: its request's context ended the work.
+		s.log.Debug("api: client left", "err", err)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	s.log.Error("api", "err", err)
 	writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
 }

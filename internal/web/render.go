@@ -372,6 +372,13 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, message stri
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientLeft(r, err) {
+		// The reader hung up and the work stopped with them: nothing
+		// failed, and no one is left to read a page.
+		s.log.DebugContext(r.Context(), "client left", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if store.IsUnavailable(err) {
 		// The database is away for a moment: say so, and when to retry.
 		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -304,7 +304,7 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("/", s.notFound)
 
-	var h http.Handler = s.instrument(s.purgeAfterWrites(mux))
+	var h http.Handler = s.instrument(s.purgeAfterWrites(routed(mux)))
 	h = s.shed(h)
 	h = s.loadViewer(h)
 	h = s.limitBodies(h)
