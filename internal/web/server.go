@@ -311,6 +311,7 @@ func (s *Server) routes() http.Handler {
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
+	h = s.privateCaching(h)
 	h = withRequestID(h)
 	return h
 }
