@@ -393,9 +393,13 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.renderAccount(w, r, v, status, func(p *accountPage) { p.TokenForm = f })
 		return
 	}
-	// The secret is shown this once; only its hash is kept.
-	w.Header().Set("Cache-Control", "no-store")
-	s.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) { p.NewToken = secret })
+	// The secret is shown this once, on the page the browser is sent to;
+	// only its hash is kept.
+	if err := s.setFlash(w, v, secret); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=new-token#tokens-heading", http.StatusSeeOther)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
