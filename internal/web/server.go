@@ -266,6 +266,7 @@ func (s *Server) routes() http.Handler {
 	// too: a story in the news is searched for by many readers at once.
 	mux.HandleFunc("GET /search", s.cachedIn(s.searches, searchQuery, listTagged(s.search)))
 	mux.Handle("GET /static/{file}", s.static)
+	mux.HandleFunc("GET /favicon.ico", s.static.favicon)
 	if s.accounts != nil {
 		s.accountRoutes(mux)
 	}
