@@ -311,6 +311,10 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 			p.Form.Notice = "Your comment email setting has been saved."
 		case "token":
 			p.Form.Notice = "The API token has been revoked."
+		case "new-token":
+			if p.NewToken = s.takeFlash(w, r, v); p.NewToken == "" {
+				p.TokenForm.Notice = "Your new API token was shown once. If you did not copy it, revoke it and make another."
+			}
 		}
 	})
 }

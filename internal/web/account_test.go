@@ -17,13 +17,13 @@ import (
 	"golang.org/x/net/html"
 
 	"dateline/internal/account"
-	"dateline/internal/config"
-	"dateline/internal/services"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
+	"dateline/internal/config"
 	"dateline/internal/mail"
 	"dateline/internal/mail/mailtest"
 	"dateline/internal/password"
+	"dateline/internal/services"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -67,7 +67,7 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	}
 	set, err := services.New(context.Background(), services.Options{Config: cfg, Now: now, Store: db,
 		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
-		MailPoll: 20 * time.Millisecond, NoResetPadding: true})
+		MailPoll:       20 * time.Millisecond, NoResetPadding: true})
 	if err != nil {
 		t.Fatal(err)
 	}

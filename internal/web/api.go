@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -193,6 +194,12 @@ func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.
 }
 
 func (s *Server) apiInternal(w http.ResponseWriter, err error) {
+	if errors.Is(err, context.Canceled) {
+		// The client hung up: its request's context ended the work.
+		s.log.Debug("api: client left", "err", err)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	s.log.Error("api", "err", err)
 	writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
 }
@@ -411,9 +418,13 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.renderAccount(w, r, v, status, func(p *accountPage) { p.TokenForm = f })
 		return
 	}
-	// The secret is shown this once; only its hash is kept.
-	w.Header().Set("Cache-Control", "no-store")
-	s.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) { p.NewToken = secret })
+	// The secret is shown this once, on the page the browser is sent to;
+	// only its hash is kept.
+	if err := s.setFlash(w, v, secret); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/account?done=new-token#tokens-heading", http.StatusSeeOther)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {

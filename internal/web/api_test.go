@@ -213,12 +213,22 @@ func TestAPITokensAndRoles(t *testing.T) {
 			b, _ := io.ReadAll(res.Body)
 			return res.StatusCode, string(b)
 		}
-		// Tokens are made on the account page, shown once, stored hashed.
+		// Tokens are made on the account page, shown once after the
+		// redirect (never in its address), stored hashed.
 		writer := s.staff(t, "writer@example.com", account.Writer)
 		r := writer.post("/account/tokens", "name", "laptop")
+		expect(t, r, http.StatusSeeOther, "/account?done=new-token#tokens-heading")
+		shown, _, _ := strings.Cut(r.Header.Get("Location"), "#") // browsers keep the fragment to themselves
+		r = writer.get(shown)
 		token := attr(one(t, r.Doc, "input.story-link"), "value")
 		if !strings.HasPrefix(token, "dl_") {
 			t.Fatalf("token %q", token)
+		}
+		if cc := r.Header.Get("Cache-Control"); cc != "private, no-store" {
+			t.Errorf("the page showing a token: Cache-Control %q", cc)
+		}
+		if again := writer.get("/account?done=new-token"); len(findAll(again.Doc, "input.story-link")) != 0 {
+			t.Error("the token is shown a second time")
 		}
 		var n int
 		s.db.QueryRowForTest(`SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?`, &n, token)
@@ -256,6 +266,28 @@ func TestAPITokensAndRoles(t *testing.T) {
 		expect(t, writer.post(attr(form[0], "action")), http.StatusSeeOther, "/account?done=token")
 		if code, _ := call(token, "GET", "/api/v1/stories", ""); code != http.StatusUnauthorized {
 			t.Errorf("a revoked token answered %d", code)
+		}
+	})
+}
+
+func TestNewTokenOpensOnlyForItsSession(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		writer := s.staff(t, "writer@example.com", account.Writer)
+		r := writer.post("/account/tokens", "name", "laptop")
+		if r.Code != http.StatusSeeOther || strings.Contains(r.Header.Get("Location"), "dl_") {
+			t.Fatalf("make a token = %d → %q", r.Code, r.Header.Get("Location"))
+		}
+		// The same writer on another device, given the sealed token,
+		// cannot open it: it is sealed with the first session's secret.
+		other := s.browser(t)
+		expect(t, other.post("/login", "email", "writer@example.com", "password", goodPassword), http.StatusSeeOther, "/")
+		other.cookies[flashCookie] = writer.cookies[flashCookie]
+		page := other.get("/account?done=new-token")
+		if len(findAll(page.Doc, "input.story-link")) != 0 || strings.Contains(page.Body, "dl_") {
+			t.Error("another session opened the token")
+		}
+		if !strings.Contains(text(page.Doc), "shown once") {
+			t.Error("no word on where the token went")
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/media"
+	"dateline/internal/story"
 )
 
 // ImageStore is what the image pages read and write.
@@ -37,8 +38,22 @@ func (s *Server) imagesAdmin(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.requireCan(w, r, account.UploadImages); !ok {
 		return
 	}
-	s.renderImages(w, r, http.StatusOK, newForm(), nil)
+	f, added := newForm(), (*media.Image)(nil)
+	if id, err := strconv.ParseInt(r.URL.Query().Get("added"), 10, 64); err == nil {
+		im, err := s.images.ImageByID(r.Context(), id)
+		if err != nil && !errors.Is(err, story.ErrNotFound) {
+			s.serverError(w, r, err)
+			return
+		}
+		if im != nil {
+			f.Notice, added = imageAdded, im
+		}
+	}
+	s.renderImages(w, r, http.StatusOK, f, added)
 }
+
+// imageAdded is the notice shown after an upload.
+const imageAdded = "The image is ready. Choose it as a story's featured image in the story editor."
 
 func (s *Server) renderImages(w http.ResponseWriter, r *http.Request, status int, f *form, added *media.Image) {
 	list, err := s.images.RecentImages(r.Context(), 60)
@@ -97,9 +112,7 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
 		s.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
-	done := newForm()
-	done.Notice = "The image is ready. Choose it as a story's featured image in the story editor."
-	s.renderImages(w, r, http.StatusOK, done, im)
+	http.Redirect(w, r, "/admin/images?added="+strconv.FormatInt(im.ID, 10), http.StatusSeeOther)
 }
 
 // serveImage sends a stored copy; its address never changes content, so

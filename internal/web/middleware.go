@@ -85,3 +85,88 @@ func (s *Server) limitBodies(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// personalPaths are where the pages show a person's own data (the
+// account, the newsroom, the development mailbox, the API): no cache
+// stores them, not even the browser's.
+var personalPaths = []string{"/account", "/admin", "/_dev", "/api"}
+
+func showsPersonalData(path string) bool {
+	for _, p := range personalPaths {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// privateCaching keeps shared caches (a CDN, a proxy) from keeping what
+// was made for one person: every answer to a request that carries a
+// session cookie or an API token, and every answer that sets a cookie, is
+// marked private. The pages anonymous readers share keep their public
+// caching.
+func (s *Server) privateCaching(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := r.Cookie(sessionCookie)
+		next.ServeHTTP(&privateWriter{ResponseWriter: w,
+			personal: err == nil || r.Header.Get("Authorization") != "",
+			noStore:  showsPersonalData(r.URL.Path)}, r)
+	})
+}
+
+// privateWriter sets Cache-Control as privateCaching says, as the
+// answer's header goes out.
+type privateWriter struct {
+	http.ResponseWriter
+	personal, noStore bool
+	sent              bool
+}
+
+func (w *privateWriter) WriteHeader(code int) {
+	if !w.sent && code >= 200 {
+		w.sent = true
+		w.mark()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *privateWriter) Write(b []byte) (int, error) {
+	if !w.sent {
+		w.sent = true
+		w.mark()
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *privateWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *privateWriter) mark() {
+	h := w.Header()
+	switch {
+	case w.noStore:
+		h.Set("Cache-Control", "private, no-store")
+	case w.personal || len(h.Values("Set-Cookie")) > 0:
+		h.Set("Cache-Control", privateCacheControl(h.Get("Cache-Control")))
+	}
+}
+
+// privateCacheControl turns the Cache-Control a handler chose into its
+// private form: what only shared caches obey goes, what browsers obey
+// stays. An answer that chose nothing is checked with the server each
+// time it is shown again.
+func privateCacheControl(cc string) string {
+	if cc == "" {
+		return "private, no-cache"
+	}
+	out := []string{"private"}
+	for _, d := range strings.Split(cc, ",") {
+		d = strings.TrimSpace(d)
+		name, _, _ := strings.Cut(strings.ToLower(d), "=")
+		switch name {
+		case "", "public", "private", "s-maxage", "proxy-revalidate":
+			continue
+		}
+		out = append(out, d)
+	}
+	return strings.Join(out, ", ")
+}

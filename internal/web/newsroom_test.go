@@ -288,11 +288,13 @@ func TestImageUploadAndFeaturedImage(t *testing.T) {
 			t.Errorf("no alt text: %d", r.Code)
 		}
 		r := upload("boat.jpg", jpg.Bytes(), "Ferries at the quay")
-		if r.Code != http.StatusOK || len(findAll(r.Doc, "figure")) != 1 {
-			t.Fatalf("upload = %d", r.Code)
-		}
 		imgs, _ := s.db.RecentImages(context.Background(), 1)
 		im := imgs[0]
+		expect(t, r, http.StatusSeeOther, fmt.Sprintf("/admin/images?added=%d", im.ID))
+		if r := editor.get(r.Header.Get("Location")); r.Code != http.StatusOK || len(findAll(r.Doc, "figure")) != 1 ||
+			!strings.Contains(text(r.Doc), "The image is ready") {
+			t.Fatalf("after the upload = %d", r.Code)
+		}
 		// The copies are served, cached for a year.
 		res := s.get(t, im.URL(480))
 		if res.Code != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || res.Header.Get("Content-Type") != "image/jpeg" {

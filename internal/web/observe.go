@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -125,39 +126,71 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// statusClientClosed is the code a request is counted under when its
+// client hung up before the answer was sent, as nginx logs it: the
+// server did nothing wrong.
+const statusClientClosed = 499
+
+// clientLeft reports whether err comes of the reader having hung up:
+// the request's context was cancelled, and that is what stopped the work.
+func clientLeft(r *http.Request, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled)
+}
+
+type routeKey struct{}
+
+// routed notes the pattern the mux chose for a request where instrument
+// can read it. The mux writes the pattern into the request it is given,
+// and the wrappers between instrument and the mux may pass it a copy.
+func routed(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route, ok := r.Context().Value(routeKey{}).(*string); ok {
+			defer func() { *route = r.Pattern }()
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
 // instrument counts and times requests by the route pattern that served
-// them: the mux writes the pattern into the request it is given.
-func (s *Server) instrument(mux http.Handler) http.Handler {
+// them, as routed noted it. Requests no route matched are "unmatched".
+func (s *Server) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		mux.ServeHTTP(sw, r)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
+		route := new(string)
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, route))
+		next.ServeHTTP(sw, r)
+		label := *route
+		if label == "" || label == "/" {
+			label = "unmatched"
 		}
 		code := sw.code
 		if code == 0 {
 			code = http.StatusOK
 		}
+		if errors.Is(r.Context().Err(), context.Canceled) {
+			code = statusClientClosed // whatever was written, nobody read it
+		}
 		elapsed := time.Since(start)
 		if r.Method == http.MethodPost && code < 400 && s.writesFailing.Load() {
 			s.writesFailing.Store(false) // a write went through again
 		}
-		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(code)).Inc()
-		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		s.metrics.requests.WithLabelValues(label, r.Method, strconv.Itoa(code)).Inc()
+		s.metrics.latency.WithLabelValues(label).Observe(elapsed.Seconds())
 		// A line per request costs more than serving a cached page, so
 		// requests that went well are logged only at debug; refusals,
-		// failures and slow answers always are.
+		// failures and slow answers always are. A reader who hung up is
+		// no failure of ours.
 		level := slog.LevelDebug
 		switch {
+		case code == statusClientClosed:
 		case code >= 500 || elapsed > time.Second:
 			level = slog.LevelWarn
 		case code >= 400:
 			level = slog.LevelInfo
 		}
 		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", label),
 			slog.Int("status", code), slog.Duration("took", elapsed))
 	})
 }

@@ -372,6 +372,13 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, message stri
 }
 
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if clientLeft(r, err) {
+		// The reader hung up and the work stopped with them: nothing
+		// failed, and no one is left to read a page.
+		s.log.DebugContext(r.Context(), "client left", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.WriteHeader(statusClientClosed)
+		return
+	}
 	if s.cannotSave(err) {
 		s.log.ErrorContext(r.Context(), "database full: cannot save", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "300")

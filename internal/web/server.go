@@ -263,6 +263,7 @@ func (s *Server) routes() http.Handler {
 	// too: a story in the news is searched for by many readers at once.
 	mux.HandleFunc("GET /search", s.cachedIn(s.searches, searchQuery, listTagged(s.search)))
 	mux.Handle("GET /static/{file}", s.static)
+	mux.HandleFunc("GET /favicon.ico", s.static.favicon)
 	if s.accounts != nil {
 		s.accountRoutes(mux)
 	}
@@ -301,13 +302,14 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("/", s.notFound)
 
-	var h http.Handler = s.instrument(s.purgeAfterWrites(mux))
+	var h http.Handler = s.instrument(s.purgeAfterWrites(routed(mux)))
 	h = s.shed(h)
 	h = s.loadViewer(h)
 	h = s.limitBodies(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
+	h = s.privateCaching(h)
 	h = withRequestID(h)
 	return h
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -9,46 +11,107 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+
+	"github.com/andybalholm/brotli"
 )
 
 //go:embed static
 var staticFS embed.FS
 
 // staticFiles serves the embedded CSS, JS and icons. Each file's URL carries
-// a hash of its content, so browsers may cache it for a year.
+// a hash of its content in its name (site.<hash>.css), so browsers and
+// CDNs may keep it for a year; text files are compressed once, at start.
 type staticFiles struct {
-	files map[string]staticFile
+	files  map[string]*staticFile
+	hashed map[string]*staticFile // by the name with the hash
 }
 
 type staticFile struct {
+	name        string
 	body        []byte
+	gz, br      []byte // nil for files that do not compress
 	hash        string
 	contentType string
+}
+
+// hashedName puts the hash before the extension: site.css becomes
+// site.<hash>.css.
+func (f *staticFile) hashedName() string {
+	ext := path.Ext(f.name)
+	return strings.TrimSuffix(f.name, ext) + "." + f.hash + ext
 }
 
 func loadStatic() (*staticFiles, error) {
 	entries, err := fs.ReadDir(staticFS, "static")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("web: static files: %w", err)
 	}
-	sf := &staticFiles{files: make(map[string]staticFile)}
+	sf := &staticFiles{files: make(map[string]*staticFile), hashed: make(map[string]*staticFile)}
 	for _, e := range entries {
 		body, err := staticFS.ReadFile("static/" + e.Name())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("web: static file %s: %w", e.Name(), err)
 		}
 		if strings.HasSuffix(e.Name(), ".css") {
 			body = compactCSS(body)
 		}
 		sum := sha256.Sum256(body)
 		ct := mime.TypeByExtension(path.Ext(e.Name()))
-		if ct == "" {
+		switch {
+		case path.Ext(e.Name()) == ".ico":
+			ct = "image/x-icon"
+		case ct == "":
 			ct = "application/octet-stream"
 		}
-		sf.files[e.Name()] = staticFile{body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
+		f := &staticFile{name: e.Name(), body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
+		if compressible(ct) {
+			if f.gz, err = gzipBest(body); err != nil {
+				return nil, fmt.Errorf("web: static file %s: %w", e.Name(), err)
+			}
+			if f.br, err = brotliBest(body); err != nil {
+				return nil, fmt.Errorf("web: static file %s: %w", e.Name(), err)
+			}
+		}
+		sf.files[f.name] = f
+		sf.hashed[f.hashedName()] = f
 	}
 	return sf, nil
+}
+
+// compressible reports whether files of a content type are text, which
+// gzip and brotli shrink; images are compressed already.
+func compressible(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "javascript") ||
+		strings.HasPrefix(contentType, "image/svg+xml")
+}
+
+func gzipBest(body []byte) ([]byte, error) {
+	var b bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+func brotliBest(body []byte) ([]byte, error) {
+	var b bytes.Buffer
+	bw := brotli.NewWriterLevel(&b, brotli.BestCompression)
+	if _, err := bw.Write(body); err != nil {
+		return nil, fmt.Errorf("brotli: %w", err)
+	}
+	if err := bw.Close(); err != nil {
+		return nil, fmt.Errorf("brotli: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // compactCSS drops comments, indentation and blank lines from a
@@ -79,35 +142,97 @@ func compactCSS(src []byte) []byte {
 	return []byte(out.String())
 }
 
-// URL is the address of a static file, with its content hash.
+// URL is the address of a static file, with its content hash in its
+// name.
 func (sf *staticFiles) URL(name string) (string, error) {
 	f, ok := sf.files[name]
 	if !ok {
 		return "", fmt.Errorf("static file %q does not exist", name)
 	}
-	return "/static/" + name + "?v=" + f.hash, nil
+	return "/static/" + f.hashedName(), nil
 }
 
 // Size is the length of a static file in bytes.
-func (sf *staticFiles) Size(name string) int { return len(sf.files[name].body) }
+func (sf *staticFiles) Size(name string) int {
+	if f, ok := sf.files[name]; ok {
+		return len(f.body)
+	}
+	return 0
+}
 
+// ServeHTTP serves /static/{file}. A name with the current hash is kept
+// for a year; the plain name, and an old hash in the query as pages
+// once linked, are kept for minutes, since they change with the file.
 func (sf *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f, ok := sf.files[r.PathValue("file")]
+	name := r.PathValue("file")
+	if f, ok := sf.hashed[name]; ok {
+		f.serve(w, r, "public, max-age=31536000, immutable")
+		return
+	}
+	f, ok := sf.files[name]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
+	if r.URL.Query().Get("v") == f.hash {
+		f.serve(w, r, "public, max-age=31536000, immutable")
+		return
+	}
+	f.serve(w, r, "public, max-age=300")
+}
+
+// favicon serves /favicon.ico, which browsers ask for by that name.
+func (sf *staticFiles) favicon(w http.ResponseWriter, r *http.Request) {
+	f, ok := sf.files["favicon.ico"]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	f.serve(w, r, "public, max-age=86400")
+}
+
+// serve writes f, compressed as the request accepts, or answers 304
+// when the browser's copy is current.
+func (f *staticFile) serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
+	enc, body := "", f.body
+	if f.gz != nil {
+		switch enc = preferredEncoding(r.Header.Get("Accept-Encoding")); enc {
+		case "br":
+			body = f.br
+		case "gzip":
+			body = f.gz
+		}
+	}
 	h := w.Header()
 	h.Set("Content-Type", f.contentType)
-	if r.URL.Query().Get("v") == f.hash {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Cache-Control", cacheControl)
+	etag := f.hash
+	if f.gz != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if enc != "" {
+			etag += "-" + enc // each representation has an ETag of its own
+		}
 	}
-	h.Set("ETag", `"`+f.hash+`"`)
-	if match := r.Header.Get("If-None-Match"); match == `"`+f.hash+`"` {
+	h.Set("ETag", `"`+etag+`"`)
+	if sameFile(r.Header.Get("If-None-Match"), f.hash) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	_, _ = w.Write(f.body) // a failed write means the reader left; nothing to do
+	if enc != "" {
+		h.Set("Content-Encoding", enc)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body) // a failed write means the reader left; nothing to do
+}
+
+// sameFile reports whether an If-None-Match header names any
+// representation of the file with hash.
+func sameFile(inm, hash string) bool {
+	for _, tag := range strings.Split(inm, ",") {
+		tag = strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
+		if tag == "*" || strings.TrimSuffix(strings.TrimSuffix(tag, "-gzip"), "-br") == hash {
+			return true
+		}
+	}
+	return false
 }
