@@ -11,9 +11,10 @@ type Transport interface {
 	Send(ctx context.Context, from string, m *Message) error
 }
 
-// Log is the development mailbox: instead of sending email it writes each
-// message (recipient, subject and plain-text part) to a logger. It is safe
-// for concurrent use.
+// Log is the development mailbox: instead of sending email it writes a line
+// about each message (recipient, subject and Message-ID) to a logger. It
+// never logs the body, which may carry a reset code or a sign-in link. It is
+// safe for concurrent use.
 type Log struct {
 	logger *slog.Logger
 }
@@ -25,11 +26,10 @@ func NewLog(logger *slog.Logger) *Log {
 	return &Log{logger: logger}
 }
 
-// Send writes m to the log and never fails.
+// Send writes m's metadata to the log and never fails.
 func (l *Log) Send(ctx context.Context, from string, m *Message) error {
 	l.logger.InfoContext(ctx, "mail (development mailbox, not sent)",
-		"from", from, "to", m.To, "to_name", m.ToName, "subject", m.Subject,
-		"message_id", m.MessageID, "text", m.Text)
+		"from", from, "to", m.To, "subject", m.Subject, "message_id", m.MessageID)
 	return nil
 }
 
