@@ -8,3 +8,8 @@ func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) erro
 	_, err := s.write.ExecContext(ctx, s.q(query), args...)
 	return err
 }
+
+// WriterQueryRowForTest is QueryRowForTest on the writer's connection.
+func (s *Store) WriterQueryRowForTest(query string, dest any, args ...any) error {
+	return s.write.QueryRow(s.q(query), args...).Scan(dest)
+}
