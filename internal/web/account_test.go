@@ -52,13 +52,49 @@ const testWebhookSecret = "whsec_test_secret"
 
 func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	t.Helper()
+	return newAccountSiteWith(t, db, accountSiteOptions{})
+}
+
+// accountSiteOptions changes what newAccountSiteWith builds.
+type accountSiteOptions struct {
+	// log receives every component's log; with it, each email also goes
+	// through the development mailbox's log transport. Nil discards.
+	log *slog.Logger
+	// provider takes payments; nil is the demo provider.
+	provider billing.Provider
+}
+
+// teeTransport sends each message through every one of its transports.
+type teeTransport []mail.Transport
+
+func (tt teeTransport) Send(ctx context.Context, from string, m *mail.Message) error {
+	for _, t := range tt {
+		if err := t.Send(ctx, from, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newAccountSiteWith(t testing.TB, db *store.Store, opts accountSiteOptions) *accountSite {
+	t.Helper()
 	newSite(t, db) // the demo paper, and the test clock on the store
 	smtp := mailtest.Start(t)
+	var transport mail.Transport
 	transport, err := mail.NewSMTP(smtp.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.DiscardHandler)
+	log := opts.log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	} else {
+		transport = teeTransport{transport, mail.NewLog(log)}
+	}
+	var provider billing.Provider = billing.DemoProvider{}
+	if opts.provider != nil {
+		provider = opts.provider
+	}
 	sender := mail.NewSender(db, transport, "Dateline <news@news.example>", log)
 	sender.Poll = 20 * time.Millisecond
 	sender.Now = func() time.Time { return testNow }
@@ -74,7 +110,7 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subs := billing.New(billing.Options{Store: db, Provider: billing.DemoProvider{}, Composer: composer, Log: log,
+	subs := billing.New(billing.Options{Store: db, Provider: provider, Composer: composer, Log: log,
 		BaseURL: testBase, Now: func() time.Time { return testNow }, MailSent: sender.Wake})
 	plan := &billing.Plan{Name: "Monthly", PriceMinor: 900, Currency: "EUR", Period: billing.Monthly, Active: true}
 	if err := subs.CreatePlan(context.Background(), plan); err != nil {
