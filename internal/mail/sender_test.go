@@ -3,6 +3,7 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -513,5 +514,33 @@ func TestLogTransportLogsNoBody(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "12345678") {
 		t.Errorf("the log carries the message's body:\n%s", buf.String())
+	}
+}
+
+// TestLogTransportKeepsRecentMail: the development mailbox reads bodies
+// from the log transport's memory, newest first, as the outbox empties
+// them once sent.
+func TestLogTransportKeepsRecentMail(t *testing.T) {
+	tr := mail.NewLog(slog.New(slog.DiscardHandler))
+	for i := range 105 {
+		m := mail.New("example.org", "ana@example.com", "Ana", fmt.Sprintf("Message %d", i), fmt.Sprintf("Code %d\n", i), "")
+		if err := tr.Send(context.Background(), from, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		limit int
+		want  int
+	}{{0, 0}, {3, 3}, {50, 50}, {1000, 100}}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.limit), func(t *testing.T) {
+			got, err := tr.RecentMail(context.Background(), c.limit)
+			if err != nil || len(got) != c.want {
+				t.Fatalf("RecentMail(%d) = %d messages, %v; want %d", c.limit, len(got), err, c.want)
+			}
+			if c.want > 0 && (got[0].Subject != "Message 104" || got[0].Text != "Code 104\n" || got[0].Status != mail.Sent) {
+				t.Errorf("newest = %+v", got[0])
+			}
+		})
 	}
 }

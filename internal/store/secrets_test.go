@@ -7,7 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"dateline/internal/mail"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -98,5 +100,48 @@ func TestSQLiteSecureDelete(t *testing.T) {
 	}
 	if on != 1 {
 		t.Errorf("secure_delete = %d on the writer, want 1", on)
+	}
+}
+
+// TestScrubbedMailLeavesNoTraceInTheFile: once a sent email's body is
+// emptied and the write-ahead log is folded back into the database, the
+// file itself no longer holds the body.
+func TestScrubbedMailLeavesNoTraceInTheFile(t *testing.T) {
+	path := storetest.DSN(t, store.SQLite)
+	s, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const code = "Reset-code-48213907"
+	m := mail.New("news.example", "ana@example.com", "Ana", "Your reset code", "Your code: "+code+"\n", "<p>"+code+"</p>")
+	if err := s.Enqueue(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	checkpoint := func() []byte {
+		t.Helper()
+		if err := s.ExecForTest(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Contains(checkpoint(), []byte(code)) {
+		t.Fatal("the file lacks the waiting email's code, so this test cannot see it")
+	}
+	if _, err := s.ClaimMail(ctx, time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkMailSent(ctx, m.ID, s.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(checkpoint(), []byte(code)) {
+		t.Error("the database file still holds the sent email's code")
 	}
 }
