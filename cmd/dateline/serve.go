@@ -30,7 +30,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies)
+		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func newBilling(db *store.Store, cfg *config.Config, log *slog.Logger, mailSent 
 	}
 	var provider billing.Provider = billing.DemoProvider{}
 	if cfg.StripeKey != "" {
-		provider = billing.NewStripe(cfg.StripeKey, billing.WithStripeLogger(log))
+		provider = billing.NewStripe(cfg.StripeKey, billing.WithStripeLogger(log), billing.WithStripeAPIURL(cfg.StripeAPIURL))
 		log.Info("payments through Stripe")
 	} else {
 		log.Info("no Stripe key: the demo payment provider takes no money")

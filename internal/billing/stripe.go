@@ -39,11 +39,12 @@ type stripeConfig struct {
 	log     *slog.Logger
 }
 
-// WithStripeAPIURL sends API requests to url instead of Stripe's API.
-// Tests use it: Stripe's real API cannot be reached from where they run,
-// so an httptest server stands in for it. That server is the one fake in
-// the billing tests, and it sits at the boundary: everything up to the
-// HTTP request stripe-go sends is the real code.
+// WithStripeAPIURL sends API requests to url instead of Stripe's API: a
+// Stripe-compatible server such as stripe-mock (--stripe-api-url). An
+// empty url keeps Stripe's. Tests use it: Stripe's real API cannot be
+// reached from where they run, so stripe-mock or an httptest server
+// stands in for it, at the boundary: everything up to the HTTP request
+// stripe-go sends is the real code.
 func WithStripeAPIURL(url string) StripeOption {
 	return func(c *stripeConfig) { c.apiURL = url }
 }
