@@ -22,7 +22,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.Dev, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies)
+		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

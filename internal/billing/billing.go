@@ -24,6 +24,10 @@ var (
 	ErrUnverified = errors.New("billing: email address not confirmed")
 	// ErrProvider: the payment provider could not be reached or refused.
 	ErrProvider = errors.New("billing: payment provider unavailable")
+	// ErrNotPayable: the plan cannot be bought through the payment
+	// provider, as it lacks what the provider needs (a Stripe price).
+	// Waiting will not help: an admin must set the plan up.
+	ErrNotPayable = errors.New("billing: plan not set up for payment")
 	// ErrGiftLimit: the subscriber has used this month's gifts.
 	ErrGiftLimit = errors.New("billing: gift limit reached")
 )

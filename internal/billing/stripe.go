@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -38,11 +39,12 @@ type stripeConfig struct {
 	log     *slog.Logger
 }
 
-// WithStripeAPIURL sends API requests to url instead of Stripe's API.
-// Tests use it: Stripe's real API cannot be reached from where they run,
-// so an httptest server stands in for it. That server is the one fake in
-// the billing tests, and it sits at the boundary: everything up to the
-// HTTP request stripe-go sends is the real code.
+// WithStripeAPIURL sends API requests to url instead of Stripe's API: a
+// Stripe-compatible server such as stripe-mock (--stripe-api-url). An
+// empty url keeps Stripe's. Tests use it: Stripe's real API cannot be
+// reached from where they run, so stripe-mock or an httptest server
+// stands in for it, at the boundary: everything up to the HTTP request
+// stripe-go sends is the real code.
 func WithStripeAPIURL(url string) StripeOption {
 	return func(c *stripeConfig) { c.apiURL = url }
 }
@@ -69,7 +71,7 @@ func NewStripe(secretKey string, opts ...StripeOption) *StripeProvider {
 	}
 	bc := stripe.BackendConfig{
 		MaxNetworkRetries: stripe.Int64(cfg.retries),
-		LeveledLogger:     slogLeveled{cfg.log},
+		LeveledLogger:     slogLeveled{log: cfg.log, key: secretKey},
 	}
 	backends := stripe.NewBackendsWithConfig(&bc)
 	if cfg.apiURL != "" {
@@ -87,10 +89,10 @@ func (p *StripeProvider) Name() ProviderName { return Stripe }
 // client_reference_id and in metadata) and the plan (in metadata), and
 // the subscription it creates carries the same metadata, so its webhook
 // events can be tied to the reader whatever order they arrive in. Errors
-// wrap ErrProvider.
+// wrap ErrProvider, or ErrNotPayable when the plan has no Stripe price.
 func (p *StripeProvider) Checkout(ctx context.Context, u *account.User, plan *Plan, successURL, cancelURL string) (string, error) {
 	if plan.StripePriceID == "" {
-		return "", fmt.Errorf("%w: stripe: plan %d (%s) has no Stripe price", ErrProvider, plan.ID, plan.Name)
+		return "", fmt.Errorf("%w: stripe: plan %d (%s) has no Stripe price", ErrNotPayable, plan.ID, plan.Name)
 	}
 	userID := strconv.FormatInt(u.ID, 10)
 	meta := map[string]string{"user_id": userID, "plan_id": strconv.FormatInt(plan.ID, 10)}
@@ -165,20 +167,35 @@ func (p *StripeProvider) fail(ctx context.Context, what string, err error) error
 	return fmt.Errorf("%w: stripe: %s: %s", ErrProvider, what, msg)
 }
 
-// slogLeveled passes stripe-go's log lines to slog.
-type slogLeveled struct{ log *slog.Logger }
+// slogLeveled passes stripe-go's log lines to slog. Stripe's answers carry
+// readers' email addresses and the URLs of their checkout sessions, so the
+// bodies stripe-go logs at debug level are left out, and any address or
+// secret key that still shows in a line is masked.
+type slogLeveled struct {
+	log *slog.Logger
+	key string
+}
 
 func (l slogLeveled) Debugf(format string, v ...any) {
-	l.log.Debug("stripe: " + fmt.Sprintf(format, v...))
+	if strings.HasPrefix(format, "Response:") {
+		l.log.Debug("stripe: response received")
+		return
+	}
+	l.log.Debug(l.line(format, v))
 }
-func (l slogLeveled) Infof(format string, v ...any) {
-	l.log.Debug("stripe: " + fmt.Sprintf(format, v...))
-}
-func (l slogLeveled) Warnf(format string, v ...any) {
-	l.log.Warn("stripe: " + fmt.Sprintf(format, v...))
-}
-func (l slogLeveled) Errorf(format string, v ...any) {
-	l.log.Warn("stripe: " + fmt.Sprintf(format, v...))
+func (l slogLeveled) Infof(format string, v ...any)  { l.log.Debug(l.line(format, v)) }
+func (l slogLeveled) Warnf(format string, v ...any)  { l.log.Warn(l.line(format, v)) }
+func (l slogLeveled) Errorf(format string, v ...any) { l.log.Warn(l.line(format, v)) }
+
+// emailPattern matches what looks like an email address in a log line.
+var emailPattern = regexp.MustCompile(`[^\s"'<>(),;:@\\]+@[^\s"'<>(),;:@\\]+`)
+
+func (l slogLeveled) line(format string, v []any) string {
+	msg := fmt.Sprintf(format, v...)
+	if l.key != "" {
+		msg = strings.ReplaceAll(msg, l.key, "[secret key]")
+	}
+	return "stripe: " + emailPattern.ReplaceAllString(msg, "[email]")
 }
 
 // ErrBadWebhook: a webhook request that is not a genuine, recent Stripe

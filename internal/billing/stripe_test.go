@@ -68,7 +68,7 @@ func newStripeEnv(t *testing.T, db *store.Store, opts ...billing.StripeOption) *
 	if len(opts) == 0 {
 		opts = []billing.StripeOption{billing.WithStripeAPIURL(closedURL(t)), billing.WithStripeRetries(0)}
 	}
-	opts = append(opts, billing.WithStripeLogger(slog.New(slog.DiscardHandler)))
+	opts = append([]billing.StripeOption{billing.WithStripeLogger(slog.New(slog.DiscardHandler))}, opts...)
 	e.svc = billing.New(billing.Options{Store: db, Provider: billing.NewStripe(secretKey, opts...), Composer: composer,
 		BaseURL: "https://news.example", Now: func() time.Time { return e.now }, MailSent: func() { e.woken++ },
 		Log: slog.New(slog.DiscardHandler)})
@@ -807,8 +807,16 @@ func TestStripeCheckoutFailures(t *testing.T) {
 					planID = p.ID
 				}
 				_, err := e.svc.StartCheckout(t.Context(), e.user, planID)
-				if !errors.Is(err, billing.ErrProvider) {
-					t.Fatalf("err = %v, want ErrProvider", err)
+				want := billing.ErrProvider
+				if c.noPrice {
+					// Not a passing fault: an admin must set the plan up.
+					want = billing.ErrNotPayable
+				}
+				if !errors.Is(err, want) {
+					t.Fatalf("err = %v, want %v", err, want)
+				}
+				if c.noPrice && errors.Is(err, billing.ErrProvider) {
+					t.Errorf("err = %v, which reads as the provider being unreachable", err)
 				}
 				if !strings.Contains(err.Error(), c.wantMsg) {
 					t.Errorf("err = %q, want it to say %q", err, c.wantMsg)
@@ -853,4 +861,38 @@ func TestStripePortal(t *testing.T) {
 	if _, err := down.Portal(t.Context(), &billing.Subscription{CustomerRef: custID}, "https://news.example/account"); !errors.Is(err, billing.ErrProvider) {
 		t.Errorf("portal with Stripe unreachable: err = %v, want ErrProvider", err)
 	}
+}
+
+// TestStripeLogsNoCustomerData checks what stripe-go logs through the
+// provider's logger at debug level: Stripe's answers carry the reader's
+// email address, and its errors may echo the secret key.
+func TestStripeLogsNoCustomerData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		const sessionURL = "https://checkout.stripe.com/c/pay/cs_test_a1B2c3#fidkdWxOYHwnPyd1blpxYHZxWjA0"
+		var logged bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		api, apiURL := newFakeStripeAPI(t, 0, `{"id": "cs_test_a1B2c3", "object": "checkout.session", "mode": "subscription",
+			"status": "open", "customer_email": "ann@example.com", "customer_details": {"email": "ann@example.com"},
+			"url": "`+sessionURL+`"}`)
+		e := newStripeEnv(t, db, billing.WithStripeAPIURL(apiURL), billing.WithStripeRetries(0), billing.WithStripeLogger(log))
+		if _, err := e.svc.StartCheckout(t.Context(), e.user, e.plan.ID); err != nil {
+			t.Fatal(err)
+		}
+		api.mu.Lock()
+		api.status, api.body = http.StatusBadRequest, `{"error": {"type": "invalid_request_error",
+			"message": "Invalid email address: ann@example.com (key `+secretKey+`)"}}`
+		api.mu.Unlock()
+		if _, err := e.svc.StartCheckout(t.Context(), e.user, e.plan.ID); err == nil {
+			t.Fatal("a refused checkout succeeded")
+		}
+		out := logged.String()
+		if !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, "/v1/checkout/sessions") {
+			t.Fatalf("stripe-go logged nothing, so this proves nothing:\n%s", out)
+		}
+		for _, secret := range []string{e.user.Email, sessionURL, secretKey, secretKey[8:]} {
+			if strings.Contains(out, secret) {
+				t.Errorf("the log shows %q:\n%s", secret, out)
+			}
+		}
+	})
 }

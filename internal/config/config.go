@@ -44,6 +44,9 @@ type Config struct {
 	StripeKey string
 	// StripeWebhookSecret verifies Stripe's webhook signatures.
 	StripeWebhookSecret string
+	// StripeAPIURL is the address of a Stripe-compatible API, such as
+	// stripe-mock in tests; empty means Stripe's own.
+	StripeAPIURL string
 	// DataDir holds uploaded images; by default a folder "data" beside the
 	// SQLite file (or in the working directory with PostgreSQL).
 	DataDir string
@@ -80,6 +83,7 @@ const (
 	MailFrom            = "mail-from"
 	StripeKey           = "stripe-key"
 	StripeWebhookSecret = "stripe-webhook-secret" // #nosec G101 -- the name of a flag, not a secret
+	StripeAPIURL        = "stripe-api-url"
 	DataDir             = "data-dir"
 	MetricsAddr         = "metrics-addr"
 	PageCache           = "page-cache-mb"
@@ -114,6 +118,9 @@ var settings = []setting{
 	}},
 	{StripeWebhookSecret, "DATELINE_STRIPE_WEBHOOK_SECRET", "Stripe webhook signing `secret` (whsec_…), needed with --stripe-key", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.StripeWebhookSecret, StripeWebhookSecret, orDefault(env, set, ""), "")
+	}},
+	{StripeAPIURL, "DATELINE_STRIPE_API_URL", "`URL` of a Stripe-compatible API server, such as stripe-mock for tests (default: Stripe's)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.StripeAPIURL, StripeAPIURL, orDefault(env, set, ""), "")
 	}},
 	{DataDir, "DATELINE_DATA_DIR", "`folder` for uploaded images (default: \"data\" beside the SQLite file)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.DataDir, DataDir, orDefault(env, set, ""), "")
@@ -274,6 +281,13 @@ func (c *Config) Finish() error {
 	}
 	if (c.StripeKey == "") != (c.StripeWebhookSecret == "") {
 		return errors.New("--stripe-key and --stripe-webhook-secret go together: set both for real payments, or neither for the demo provider")
+	}
+	if c.StripeAPIURL != "" {
+		u, err := url.Parse(c.StripeAPIURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--stripe-api-url %q must be an absolute http:// or https:// URL, such as http://127.0.0.1:12111", c.StripeAPIURL)
+		}
+		c.StripeAPIURL = strings.TrimRight(c.StripeAPIURL, "/")
 	}
 	if c.SMTP != "" {
 		u, err := url.Parse(c.SMTP)

@@ -13,7 +13,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*Config, error)
 	var c Config
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -66,6 +66,8 @@ func TestBadSettings(t *testing.T) {
 		{map[string]string{"DATELINE_LOG_LEVEL": "chatty"}, nil, "DATELINE_LOG_LEVEL"},
 		{nil, []string{"--log-level", "chatty"}, "log-level"},
 		{nil, []string{"--trusted-proxies", "10.0.0.0/8, proxy.example"}, "--trusted-proxies"},
+		{nil, []string{"--stripe-api-url", "127.0.0.1:12111"}, "--stripe-api-url"},
+		{map[string]string{"DATELINE_STRIPE_API_URL": "ftp://stripe.example"}, nil, "--stripe-api-url"},
 	} {
 		_, err := parse(t, tt.env, tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -119,5 +121,30 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	if c, err := parse(t, nil); err != nil || len(c.TrustedProxies) != 0 {
 		t.Errorf("by default no proxy is trusted: %v %v", c.TrustedProxies, err)
+	}
+}
+
+func TestStripeAPIURL(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"unset: Stripe's own", nil, nil, ""},
+		{"environment", map[string]string{"DATELINE_STRIPE_API_URL": "http://127.0.0.1:12111/"}, nil, "http://127.0.0.1:12111"},
+		{"flag wins", map[string]string{"DATELINE_STRIPE_API_URL": "http://127.0.0.1:12111"},
+			[]string{"--stripe-api-url", "https://stripe.internal.example"}, "https://stripe.internal.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parse(t, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.StripeAPIURL != tt.want {
+				t.Errorf("StripeAPIURL = %q, want %q", got.StripeAPIURL, tt.want)
+			}
+		})
 	}
 }

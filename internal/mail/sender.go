@@ -20,6 +20,9 @@ type Outbox interface {
 	// MarkMailFailed records a failed attempt: the message is retried at
 	// next, or given up (status Failed) when giveUp is set.
 	MarkMailFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, giveUp bool) error
+	// DeleteSettledMail deletes the messages sent or given up that were
+	// created before before, and reports how many went.
+	DeleteSettledMail(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Defaults for a Sender's settings.
@@ -29,7 +32,14 @@ const (
 	DefaultMaxAge  = 24 * time.Hour
 	DefaultTimeout = 30 * time.Second
 	DefaultBatch   = 20
+	// DefaultRetention is how long sent and given-up messages are kept,
+	// with their bodies emptied, for the record.
+	DefaultRetention = 30 * 24 * time.Hour
 )
+
+// cleanupEvery is how often, on the Sender's clock, Run deletes the
+// messages past their retention.
+const cleanupEvery = time.Hour
 
 // maxErrorLen bounds the error text kept with a message.
 const maxErrorLen = 2000
@@ -48,7 +58,9 @@ func DefaultBackoff(attempts int) time.Duration {
 
 // Sender delivers the outbox in the background: it claims due messages,
 // sends each through its Transport, and records the outcome, retrying
-// failures with backoff until a message is older than MaxAge.
+// failures with backoff until a message is older than MaxAge. The Outbox
+// empties the body of every message sent or given up, and Run deletes
+// those messages once they are older than Retention.
 //
 // Set the exported fields, if at all, before calling Run or RunOnce; after
 // that a Sender is safe for concurrent use, and several Senders (in one
@@ -72,6 +84,9 @@ type Sender struct {
 	Timeout time.Duration
 	// Batch is the most messages claimed in one round.
 	Batch int
+	// Retention is how long after its creation a message sent or given
+	// up is kept before Run deletes it.
+	Retention time.Duration
 
 	outbox    Outbox
 	transport Transport
@@ -95,6 +110,7 @@ func NewSender(outbox Outbox, t Transport, from string, now func() time.Time, lo
 		Backoff:   DefaultBackoff,
 		Timeout:   DefaultTimeout,
 		Batch:     DefaultBatch,
+		Retention: DefaultRetention,
 		outbox:    outbox,
 		transport: t,
 		from:      from,
@@ -118,7 +134,16 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) {
 	s.log.Info("mail: sender started", "transport", fmt.Sprint(s.transport))
 	defer s.log.Info("mail: sender stopped")
+	var cleaned time.Time // when Run last deleted old messages
 	for {
+		if now := s.now(); cleaned.IsZero() || now.Sub(cleaned) >= cleanupEvery || now.Before(cleaned) {
+			if n, err := s.Cleanup(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("mail: delete old messages", "err", err)
+			} else if n > 0 {
+				s.log.Info("mail: deleted old messages", "count", n)
+			}
+			cleaned = now
+		}
 		sent, failed, full, err := s.round(ctx)
 		if ctx.Err() != nil {
 			return
@@ -150,6 +175,17 @@ func (s *Sender) Run(ctx context.Context) {
 func (s *Sender) RunOnce(ctx context.Context) (sent, failed int, err error) {
 	sent, failed, _, err = s.round(ctx)
 	return sent, failed, err
+}
+
+// Cleanup deletes the messages sent or given up more than Retention ago
+// (by their creation, on the Sender's clock) and reports how many went.
+// Run calls it when it starts and every hour after.
+func (s *Sender) Cleanup(ctx context.Context) (int64, error) {
+	n, err := s.outbox.DeleteSettledMail(ctx, s.now().Add(-s.retention()))
+	if err != nil {
+		return 0, fmt.Errorf("mail: cleanup: %w", err)
+	}
+	return n, nil
 }
 
 // round is RunOnce; full reports whether the claim was a whole batch, all
@@ -247,6 +283,9 @@ func (s *Sender) now() time.Time { return s.Now().UTC() }
 func (s *Sender) poll() time.Duration   { return orDefault(s.Poll, DefaultPoll) }
 func (s *Sender) lease() time.Duration  { return orDefault(s.Lease, DefaultLease) }
 func (s *Sender) maxAge() time.Duration { return orDefault(s.MaxAge, DefaultMaxAge) }
+func (s *Sender) retention() time.Duration {
+	return orDefault(s.Retention, DefaultRetention)
+}
 func (s *Sender) timeout() time.Duration {
 	return orDefault(s.Timeout, DefaultTimeout)
 }

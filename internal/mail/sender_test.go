@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"dateline/internal/clock"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -496,17 +497,48 @@ func (f transportFunc) Send(ctx context.Context, from string, m *mail.Message) e
 	return f(ctx, from, m)
 }
 
-func TestLogTransport(t *testing.T) {
+func TestLogTransportLogsNoBody(t *testing.T) {
 	var buf bytes.Buffer
-	tr := mail.NewLog(slog.New(slog.NewTextHandler(&buf, nil)))
+	tr := mail.NewLog(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	m := mail.New("example.org", "ana@example.com", "Ana", "Your Dateline password reset code",
 		"Your reset code: 12345678\n", "<p>12345678</p>")
 	if err := tr.Send(context.Background(), from, m); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ana@example.com", "Your Dateline password reset code", "Your reset code: 12345678"} {
+	for _, want := range []string{"ana@example.com", "Your Dateline password reset code", m.MessageID} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, buf.String())
 		}
+	}
+	if strings.Contains(buf.String(), "12345678") {
+		t.Errorf("the log carries the message's body:\n%s", buf.String())
+	}
+}
+
+// TestLogTransportKeepsRecentMail: the development mailbox reads bodies
+// from the log transport's memory, newest first, as the outbox empties
+// them once sent.
+func TestLogTransportKeepsRecentMail(t *testing.T) {
+	tr := mail.NewLog(slog.New(slog.DiscardHandler))
+	for i := range 105 {
+		m := mail.New("example.org", "ana@example.com", "Ana", fmt.Sprintf("Message %d", i), fmt.Sprintf("Code %d\n", i), "")
+		if err := tr.Send(context.Background(), from, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		limit int
+		want  int
+	}{{0, 0}, {3, 3}, {50, 50}, {1000, 100}}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.limit), func(t *testing.T) {
+			got, err := tr.RecentMail(context.Background(), c.limit)
+			if err != nil || len(got) != c.want {
+				t.Fatalf("RecentMail(%d) = %d messages, %v; want %d", c.limit, len(got), err, c.want)
+			}
+			if c.want > 0 && (got[0].Subject != "Message 104" || got[0].Text != "Code 104\n" || got[0].Status != mail.Sent) {
+				t.Errorf("newest = %+v", got[0])
+			}
+		})
 	}
 }

@@ -198,7 +198,7 @@ func TestInspectBoundsMemoryFromTheHeader(t *testing.T) {
 // disk, 317 MB decoded. It is refused before a pixel is decoded.
 func TestAddRefusesA16BitImageWithoutDecodingIt(t *testing.T) {
 	dir := t.TempDir()
-	lib, err := media.NewLibrary(dir, storetest.Open(t, store.SQLite), nil)
+	lib, err := media.NewLibrary(dir, storetest.Open(t, store.SQLite), clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestAddRefusesA16BitImageWithoutDecodingIt(t *testing.T) {
 // One image is decoded and resized at a time: an upload waits while
 // another is being processed, and gives up when its request ends.
 func TestAddTakesOneImageAtATime(t *testing.T) {
-	lib, err := media.NewLibrary(t.TempDir(), storetest.Open(t, store.SQLite), nil)
+	lib, err := media.NewLibrary(t.TempDir(), storetest.Open(t, store.SQLite), clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

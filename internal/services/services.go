@@ -63,6 +63,12 @@ type Options struct {
 	NoResetPadding bool
 	// DemoNow dates the demo stories; zero means Now().
 	DemoNow time.Time
+	// Transport, when set, carries the mail instead of the one the
+	// settings choose, so a test can watch what is sent.
+	Transport mail.Transport
+	// Provider, when set, takes payments instead of the one the settings
+	// choose, so a test can pay through a Stripe-compatible server.
+	Provider billing.Provider
 }
 
 // Set is a site's database and domain services.
@@ -72,7 +78,7 @@ type Set struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Sender   *mail.Sender // nil when mail is not being sent
-	DevMail  *store.Store // the development mailbox; nil without --dev or with SMTP
+	DevMail  *mail.Log    // the development mailbox; nil without --dev or with SMTP
 	Accounts *account.Service
 	Billing  *billing.Service
 	Webhook  *billing.Webhook // nil without a Stripe webhook secret
@@ -166,7 +172,11 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		return err
 	}
 
-	s.Billing = billing.New(billing.Options{Store: db, Provider: s.paymentProvider(), Composer: composer, Log: log,
+	provider := o.Provider
+	if provider == nil {
+		provider = s.paymentProvider()
+	}
+	s.Billing = billing.New(billing.Options{Store: db, Provider: provider, Composer: composer, Log: log,
 		BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent})
 	if cfg.StripeWebhookSecret != "" {
 		s.Webhook = billing.NewWebhook(s.Billing, cfg.StripeWebhookSecret)
@@ -198,6 +208,8 @@ func (s *Set) buildMail(o Options) error {
 	cfg, log := o.Config, o.Log
 	var transport mail.Transport
 	switch {
+	case o.Transport != nil:
+		transport = o.Transport
 	case cfg.SMTP != "":
 		smtp, err := mail.NewSMTP(cfg.SMTP)
 		if err != nil {
@@ -206,7 +218,10 @@ func (s *Set) buildMail(o Options) error {
 		transport = smtp
 		log.Info("mail goes out through SMTP", "server", smtp.String())
 	case cfg.Dev:
-		transport, s.DevMail = mail.NewLog(log), s.Store
+		// The outbox keeps no body once a message is delivered, so the
+		// mailbox keeps the latest messages whole, in memory.
+		s.DevMail = mail.NewLog(log)
+		transport = s.DevMail
 		log.Info("no SMTP server configured: email is kept in the development mailbox at /_dev/mail")
 	default:
 		log.Warn("no SMTP server configured: email is not being sent; it waits in the outbox until --smtp is set")
@@ -227,7 +242,7 @@ func (s *Set) paymentProvider() billing.Provider {
 	switch {
 	case cfg.StripeKey != "":
 		log.Info("payments through Stripe")
-		return billing.NewStripe(cfg.StripeKey, billing.WithStripeLogger(log))
+		return billing.NewStripe(cfg.StripeKey, billing.WithStripeLogger(log), billing.WithStripeAPIURL(cfg.StripeAPIURL))
 	case cfg.Dev:
 		log.Info("no Stripe key: the demo payment provider takes no money (--dev)")
 		return billing.DemoProvider{}

@@ -115,10 +115,14 @@ func (s *Store) ClaimMail(ctx context.Context, lease time.Duration, limit int) (
 }
 
 // MarkMailSent records that message id was sent at the given time, counting
-// the attempt. It returns mail.ErrNotFound when there is no such message.
+// the attempt, and empties its text and HTML parts: a sent email may carry
+// a reset code or a sign-in link, which must not stay in the database or
+// its backups. The recipient, subject, times and status stay. It returns
+// mail.ErrNotFound when there is no such message.
 func (s *Store) MarkMailSent(ctx context.Context, id int64, at time.Time) error {
 	res, err := s.write.ExecContext(ctx, s.q(`UPDATE outbox
-		SET status = 'sent', sent_at = ?, attempts = attempts + 1, claimed_until = NULL, last_error = ''
+		SET status = 'sent', sent_at = ?, attempts = attempts + 1, claimed_until = NULL, last_error = '',
+		    text_body = '', html_body = ''
 		WHERE id = ?`), utc(at), id)
 	if err != nil {
 		return fmt.Errorf("store: mark mail %d sent: %w", id, err)
@@ -134,20 +138,40 @@ func (s *Store) MarkMailSent(ctx context.Context, id int64, at time.Time) error 
 // MarkMailFailed records a failed attempt at message id: attempts is the
 // number of attempts made so far and lastErr what went wrong. With giveUp
 // the message becomes failed and is never tried again; otherwise it stays
-// pending, unclaimed, due at next. A message no longer pending (sent
+// pending, unclaimed, due at next. A message given up has its text and
+// HTML parts emptied, as a sent one does. A message no longer pending (sent
 // meanwhile by another sender, or given up) is left as it is.
 func (s *Store) MarkMailFailed(ctx context.Context, id int64, attempts int, next time.Time, lastErr string, giveUp bool) error {
-	status := mail.Pending
+	query := `UPDATE outbox
+		SET status = 'pending', attempts = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?
+		WHERE id = ? AND status = 'pending'`
 	if giveUp {
-		status = mail.Failed
+		query = `UPDATE outbox
+		SET status = 'failed', attempts = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?,
+		    text_body = '', html_body = ''
+		WHERE id = ? AND status = 'pending'`
 	}
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE outbox
-		SET status = ?, attempts = ?, next_attempt_at = ?, claimed_until = NULL, last_error = ?
-		WHERE id = ? AND status = 'pending'`), string(status), attempts, utc(next), lastErr, id)
+	_, err := s.write.ExecContext(ctx, s.q(query), attempts, utc(next), lastErr, id)
 	if err != nil {
 		return fmt.Errorf("store: mark mail %d failed: %w", id, err)
 	}
 	return nil
+}
+
+// DeleteSettledMail deletes the messages sent or given up that were
+// created before before, and reports how many went. Pending messages stay,
+// however old.
+func (s *Store) DeleteSettledMail(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM outbox
+		WHERE status IN ('sent', 'failed') AND created_at < ?`), utc(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: delete settled mail: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: delete settled mail: %w", err)
+	}
+	return n, nil
 }
 
 // RecentMail lists the latest messages in the outbox, newest first,

@@ -385,3 +385,93 @@ func TestEnqueueTxFollowsTheTransaction(t *testing.T) {
 		})
 	}
 }
+
+// TestOutboxScrubsSettledMail: a message sent or given up keeps its
+// recipient, subject, times and status, but not its text or HTML; one still
+// to be retried keeps everything.
+func TestOutboxScrubsSettledMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		c := newClock(s)
+		msgs := enqueueN(t, s, 3)
+		claim(t, s, 10)
+		next := c.now.Add(time.Minute)
+		if err := s.MarkMailSent(ctx, msgs[0].ID, c.now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkMailFailed(ctx, msgs[1].ID, 1, next, "421 try later", false); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkMailFailed(ctx, msgs[2].ID, 4, next, "550 no such mailbox", true); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name   string
+			msg    *mail.Message
+			status mail.Status
+			body   bool
+		}{
+			{"sent", msgs[0], mail.Sent, false},
+			{"to be retried", msgs[1], mail.Pending, true},
+			{"given up", msgs[2], mail.Failed, false},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				m := recent(t, s, c.msg.ID)
+				if m.Status != c.status || m.To != c.msg.To || m.ToName != c.msg.ToName || m.Subject != c.msg.Subject ||
+					m.MessageID != c.msg.MessageID || m.CreatedAt.IsZero() {
+					t.Errorf("the metadata changed: %+v", m)
+				}
+				if kept := m.Text == c.msg.Text && m.HTML == c.msg.HTML; kept != c.body {
+					t.Errorf("body kept = %v, want %v: text %q, HTML %q", kept, c.body, m.Text, m.HTML)
+				}
+				if !c.body && (m.Text != "" || m.HTML != "") {
+					t.Errorf("body left: text %q, HTML %q", m.Text, m.HTML)
+				}
+			})
+		}
+	})
+}
+
+// TestOutboxDeleteSettledMail deletes sent and given-up messages created
+// before a moment, and never a pending one.
+func TestOutboxDeleteSettledMail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		c := newClock(s)
+		old := enqueueN(t, s, 3) // sent, given up, pending
+		claim(t, s, 10)
+		if err := s.MarkMailSent(ctx, old[0].ID, c.now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkMailFailed(ctx, old[1].ID, 4, c.now, "550", true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkMailFailed(ctx, old[2].ID, 1, c.now.Add(time.Hour), "421", false); err != nil {
+			t.Fatal(err)
+		}
+		cut := c.now.Add(time.Second)
+		c.now = cut
+		fresh := outboxMessage(9)
+		if err := s.Enqueue(ctx, fresh); err != nil {
+			t.Fatal(err)
+		}
+		claim(t, s, 10)
+		if err := s.MarkMailSent(ctx, fresh.ID, c.now); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.DeleteSettledMail(ctx, cut)
+		if err != nil || n != 2 {
+			t.Fatalf("DeleteSettledMail = %d, %v; want 2", n, err)
+		}
+		list, err := s.RecentMail(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := map[int64]bool{}
+		for _, m := range list {
+			left[m.ID] = true
+		}
+		if len(left) != 2 || !left[old[2].ID] || !left[fresh.ID] {
+			t.Errorf("left %v; want the pending message %d and the fresh one %d", ids(list), old[2].ID, fresh.ID)
+		}
+	})
+}

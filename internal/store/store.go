@@ -93,13 +93,13 @@ func open(ctx context.Context, dsn string, now func() time.Time, queries *atomic
 		err = s.openSQLite(dsn)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("database %s: %w", s.name, err)
+		return nil, fmt.Errorf("database %s: %w", s.name, redactErr(err, dsn))
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.write.PingContext(pingCtx); err != nil {
 		_ = s.Close() // the ping's error is the one to report
-		return nil, fmt.Errorf("database %s: cannot connect: %w", s.name, err)
+		return nil, fmt.Errorf("database %s: cannot connect: %w", s.name, redactErr(err, dsn))
 	}
 	return s, nil
 }
@@ -116,8 +116,11 @@ func (s *Store) openSQLite(path string) error {
 	// As a URI, the path is escaped: a '#' or '?' in a folder name must not
 	// end it.
 	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
+	// secure_delete overwrites deleted content with zeros, so that a
+	// scrubbed email's reset code does not linger in free pages of the
+	// file (or of a backup copied from it).
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		"&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_time_format=sqlite"
 	w, err := sql.Open("sqlite", uri+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return err
@@ -161,13 +164,76 @@ func (s *Store) openPostgres(dsn string, queries *atomic.Int64) error {
 	return nil
 }
 
-// redact removes the password from a database URL so it can be printed.
+// redact removes the passwords from a database URL so it can be printed:
+// the one in the user information and any password or sslpassword
+// parameter.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "(unparseable postgres URL)"
 	}
+	if q := u.Query(); q.Has("password") || q.Has("sslpassword") {
+		for _, k := range []string{"password", "sslpassword"} {
+			if q.Has(k) {
+				q.Set(k, "xxxxx")
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
 	return u.Redacted()
+}
+
+// dsnSecrets are the passwords written in a database URL.
+func dsnSecrets(dsn string) []string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if p, ok := u.User.Password(); ok && p != "" {
+		out = append(out, p)
+	}
+	q := u.Query()
+	for _, k := range []string{"password", "sslpassword"} {
+		for _, v := range q[k] {
+			if v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// redactedError is an error whose text has had passwords taken out; it
+// still unwraps to the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactErr returns err with any password of dsn removed from its text, so
+// that it can be logged.
+func redactErr(err error, dsn string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, p := range dsnSecrets(dsn) {
+		msg = strings.ReplaceAll(msg, p, "xxxxx")
+		if e := url.QueryEscape(p); e != p {
+			msg = strings.ReplaceAll(msg, e, "xxxxx")
+		}
+		if e := url.PathEscape(p); e != p {
+			msg = strings.ReplaceAll(msg, e, "xxxxx")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
 }
 
 // Dialect reports the engine behind the store.

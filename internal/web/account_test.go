@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -57,6 +58,32 @@ const testWebhookSecret = "whsec_test_secret"
 // padded, and the sender looks often.
 func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	t.Helper()
+	return newAccountSiteWith(t, db, accountSiteOptions{})
+}
+
+// accountSiteOptions changes what newAccountSiteWith builds.
+type accountSiteOptions struct {
+	// log receives every component's log; with it, each email also goes
+	// through the development mailbox's log transport. Nil discards.
+	log *slog.Logger
+	// provider takes payments; nil is the demo provider.
+	provider billing.Provider
+}
+
+// teeTransport sends each message through every one of its transports.
+type teeTransport []mail.Transport
+
+func (tt teeTransport) Send(ctx context.Context, from string, m *mail.Message) error {
+	for _, t := range tt {
+		if err := t.Send(ctx, from, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newAccountSiteWith(t testing.TB, db *store.Store, opts accountSiteOptions) *accountSite {
+	t.Helper()
 	now := func() time.Time { return testNow }
 	db.Now = now
 	smtp := mailtest.Start(t)
@@ -65,9 +92,17 @@ func newAccountSite(t testing.TB, db *store.Store) *accountSite {
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}
-	set, err := services.New(context.Background(), services.Options{Config: cfg, Now: now, Store: db,
+	so := services.Options{Config: cfg, Now: now, Store: db, Log: opts.log, Provider: opts.provider,
 		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
-		MailPoll:       20 * time.Millisecond, NoResetPadding: true})
+		MailPoll:       20 * time.Millisecond, NoResetPadding: true}
+	if opts.log != nil {
+		smtpTransport, err := mail.NewSMTP(smtp.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		so.Transport = teeTransport{smtpTransport, mail.NewLog(opts.log)}
+	}
+	set, err := services.New(context.Background(), so)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,6 +89,8 @@ func checkoutError(err error) (int, string, bool) {
 		return http.StatusConflict, "You already have digital access, so there is nothing to buy. Your account page shows your subscription.", true
 	case errors.Is(err, billing.ErrUnverified):
 		return http.StatusForbidden, "Please confirm your email address first: open the link we sent you, or ask for a new one on your account page.", true
+	case errors.Is(err, billing.ErrNotPayable):
+		return http.StatusServiceUnavailable, "Sorry, this plan is not set up for payment yet. Please choose another plan below; we are looking into it.", true
 	case errors.Is(err, billing.ErrProvider):
 		return http.StatusServiceUnavailable, "We could not reach our payment provider just now. Nothing was charged; please try again in a minute.", true
 	}
@@ -113,7 +115,10 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
 	next, err := s.billing.StartCheckout(r.Context(), v.User, planID)
 	if err != nil {
 		if status, msg, ok := checkoutError(err); ok {
-			if status == http.StatusServiceUnavailable {
+			switch {
+			case errors.Is(err, billing.ErrNotPayable):
+				s.log.Error("checkout: plan not set up for payment", "plan_id", planID, "err", err)
+			case status == http.StatusServiceUnavailable:
 				s.log.Warn("checkout: payment provider", "err", err)
 				w.Header().Set("Retry-After", "60")
 			}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,9 @@ import (
 	"golang.org/x/net/html"
 
 	"dateline/internal/account"
+	"dateline/internal/billing"
+	"dateline/internal/store"
+	"dateline/internal/store/storetest"
 	"dateline/internal/story"
 )
 
@@ -326,6 +332,37 @@ func TestAdminPlansAndPaywallSettings(t *testing.T) {
 			http.StatusSeeOther, "/admin/plans?done=settings")
 		if r := buyer.get(s.paidStory(t).Path()); len(findAll(r.Doc, "section.paywall")) != 1 {
 			t.Error("a meter of 0 does not make a hard paywall")
+		}
+	})
+}
+
+// TestCheckoutOfAPlanNotSetUpForPayment: a plan without a Stripe price is a
+// mistake of the site's, not a passing fault. The reader is told so rather
+// than asked to try again, and the log has an error for the operator.
+func TestCheckoutOfAPlanNotSetUpForPayment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		var logged lockedBuffer
+		log := slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		closed := "http://" + l.Addr().String()
+		l.Close()
+		stripe := billing.NewStripe("sk_test_unused", billing.WithStripeAPIURL(closed), billing.WithStripeRetries(0),
+			billing.WithStripeLogger(log))
+		s := newAccountSiteWith(t, db, accountSiteOptions{log: log, provider: stripe})
+		b := s.browser(t)
+		b.verified("reader@example.com")
+		r := b.post("/subscribe/checkout", "plan", fmt.Sprint(s.plan.ID))
+		if r.Code != http.StatusServiceUnavailable || !strings.Contains(text(r.Doc), "this plan is not set up for payment") {
+			t.Errorf("checkout = %d: %q", r.Code, text(r.Doc))
+		}
+		if strings.Contains(text(r.Doc), "try again in a minute") || r.Header.Get("Retry-After") != "" {
+			t.Errorf("the reader is asked to try again: %q (Retry-After %q)", text(r.Doc), r.Header.Get("Retry-After"))
+		}
+		if !regexp.MustCompile(`level=ERROR msg="checkout: plan not set up for payment".*plan_id=` + fmt.Sprint(s.plan.ID)).MatchString(logged.String()) {
+			t.Errorf("no error in the log:\n%s", logged.String())
 		}
 	})
 }
