@@ -11,21 +11,8 @@ import (
 	"dateline/internal/story"
 )
 
-// NewsroomFilter selects stories for the newsroom's list, whatever their
-// status.
-type NewsroomFilter struct {
-	Status    story.Status
-	SectionID int64
-	CreatedBy int64
-	// AuthorID keeps stories with this staff author in the bylines.
-	AuthorID int64
-	// Query matches the headline.
-	Query string
-	Limit int
-}
-
 // NewsroomStories lists stories for staff, most recently changed first.
-func (s *Store) NewsroomStories(ctx context.Context, f NewsroomFilter) ([]story.Story, error) {
+func (s *Store) NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error) {
 	where := []string{"1 = 1"}
 	var args []any
 	if f.Status != "" {
@@ -107,7 +94,7 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 			nullTime(st.PublishedAt), nullTime(st.UpdatedAt), st.Version, st.Comments, st.Lead, nullTime(st.SubmittedAt),
 			st.SEOTitle, st.SEODescription, st.ID)
 		if isUniqueViolation(err) {
-			return ErrSlugTaken
+			return story.ErrSlugTaken
 		}
 		if err != nil {
 			return err

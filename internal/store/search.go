@@ -13,19 +13,10 @@ import (
 	"dateline/internal/story"
 )
 
-// SearchCandidates bounds the work of one search: only the newest this
-// many matching published stories are ranked and paged through, and at
-// most one more is counted, so a common word costs no more than a rare
-// one. Newest is by publication time on PostgreSQL, and by story id, the
-// order stories were first saved, on SQLite, whose search index is kept in
-// that order. A total above SearchCandidates from Search means "more than
-// SearchCandidates stories match".
-const SearchCandidates = 500
-
 // Search finds published stories matching every term among the newest
-// SearchCandidates that do, best match first and the newer first between
+// story.SearchCandidates that do, best match first and the newer first between
 // equals: headline matches rank above dek matches above first-paragraph
-// matches. The total counts matches up to SearchCandidates+1; pages past
+// matches. The total counts matches up to story.SearchCandidates+1; pages past
 // the ranked ones are empty. Only the headline, dek and first paragraph
 // are searched or quoted, so a subscribers-only story's body never leaks
 // through search.
@@ -71,7 +62,7 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 	return hits, total, nil
 }
 
-// searchPostgres takes the newest SearchCandidates+1 matches through the
+// searchPostgres takes the newest story.SearchCandidates+1 matches through the
 // search index, ranks all but the last and quotes only the page shown, in
 // one query. where is made of fixed clauses; every value is in args.
 func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
@@ -96,7 +87,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 		) p
 		JOIN stories st ON st.id = p.id JOIN sections sec ON sec.id = st.section_id
 		ORDER BY p.score DESC, p.published_at DESC, p.id DESC`), // #nosec G202 -- where holds no values, only placeholders
-		append([]any{pgx.QueryExecModeExec}, append(matchArgs, SearchCandidates+1, SearchCandidates, q.Limit, q.Offset)...)...)
+		append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1, story.SearchCandidates, q.Limit, q.Offset)...)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -117,7 +108,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 	if len(hits) == 0 && q.Offset > 0 {
 		// Past the last page the window counts nothing; count apart.
 		err = s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 `+matches+` LIMIT ?) m`), // #nosec G202 -- where holds no values, only placeholders
-			append([]any{pgx.QueryExecModeExec}, append(matchArgs, SearchCandidates+1)...)...).Scan(&total)
+			append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1)...)...).Scan(&total)
 	}
 	return hits, total, err
 }
@@ -143,13 +134,13 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 	all := strings.Join(quoted, " ")
 
 	// The candidates: the newest matches, walking the search index down
-	// from the highest id until SearchCandidates+1 pass the filters.
+	// from the highest id until story.SearchCandidates+1 pass the filters.
 	candidates, err := s.sqliteCandidates(ctx, q, all, where, args)
 	if err != nil {
 		return nil, 0, err
 	}
 	rows, err := s.read.QueryContext(ctx, candidates.query+` ORDER BY stories_fts.rowid DESC LIMIT ?`,
-		append(candidates.args, SearchCandidates+1)...)
+		append(candidates.args, story.SearchCandidates+1)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -158,7 +149,7 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 		return nil, 0, err
 	}
 	total := len(ids)
-	ids = ids[:min(len(ids), SearchCandidates)]
+	ids = ids[:min(len(ids), story.SearchCandidates)]
 	if len(ids) == 0 {
 		return nil, total, nil
 	}

@@ -76,7 +76,7 @@ func TestSearch(t *testing.T) {
 }
 
 // TestSearchRanksOnlyTheNewestMatches holds a search to the newest
-// store.SearchCandidates matches: an older story that would rank first is
+// story.SearchCandidates matches: an older story that would rank first is
 // left out, the total says only "more than", the pages end with the
 // candidates, and narrowing by date or section reaches the older story.
 // It holds with few drafts and with many, which SQLite tells apart in
@@ -128,7 +128,7 @@ func TestSearchRanksOnlyTheNewestMatches(t *testing.T) {
 		old := add("Regatta on the river", "business", story.Published, c.now.Add(-30*24*time.Hour))
 		// More newer stories than a search ranks, naming the regatta only in
 		// the first paragraph, each newer than the one before.
-		n := store.SearchCandidates + 5
+		n := story.SearchCandidates + 5
 		base := c.now.Add(-24 * time.Hour)
 		insert("crew", n, "Crew %d trains", "Crew %d trained for the regatta.", func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) })
 		newest := add("Regatta day draws crowds", "world", story.Published, c.now.Add(-time.Hour))
@@ -150,15 +150,15 @@ func TestSearchRanksOnlyTheNewestMatches(t *testing.T) {
 		}
 		check := func(t *testing.T) {
 			hits, total := search(story.SearchQuery{Limit: 10})
-			if total != store.SearchCandidates+1 {
-				t.Errorf("total = %d, want %d: more than the %d ranked", total, store.SearchCandidates+1, store.SearchCandidates)
+			if total != story.SearchCandidates+1 {
+				t.Errorf("total = %d, want %d: more than the %d ranked", total, story.SearchCandidates+1, story.SearchCandidates)
 			}
 			if len(hits) != 10 || hits[0].ID != newest.ID || !strings.Contains(hits[1].Snippet, story.HighlightStart) {
 				t.Fatalf("first page %q; want the newest headline match first", headlinesOf(hits))
 			}
 			all, _ := search(story.SearchQuery{Limit: n + 10})
-			if len(all) != store.SearchCandidates {
-				t.Errorf("%d stories ranked, want %d", len(all), store.SearchCandidates)
+			if len(all) != story.SearchCandidates {
+				t.Errorf("%d stories ranked, want %d", len(all), story.SearchCandidates)
 			}
 			for i, h := range all {
 				if h.ID == old.ID || h.ID == draft.ID || h.ID == soon.ID || h.Status != story.Published {
@@ -168,7 +168,7 @@ func TestSearchRanksOnlyTheNewestMatches(t *testing.T) {
 					t.Errorf("between equal matches %q comes after the older %q", h.Headline, all[i-1].Headline)
 				}
 			}
-			if hits, total := search(story.SearchQuery{Limit: 10, Offset: store.SearchCandidates}); len(hits) != 0 || total != store.SearchCandidates+1 {
+			if hits, total := search(story.SearchQuery{Limit: 10, Offset: story.SearchCandidates}); len(hits) != 0 || total != story.SearchCandidates+1 {
 				t.Errorf("past the candidates: %d hits, total %d", len(hits), total)
 			}
 			// Narrowing reaches the older story, and counts exactly.

@@ -357,21 +357,12 @@ func (s *Store) DiskFree() (free uint64, known bool) {
 	return fs.Bavail * uint64(fs.Bsize), true // #nosec G115 -- a block size is positive
 }
 
-// DBStats is one connection pool's state.
-type DBStats struct {
-	Pool               string
-	Open, InUse, Waits int
-}
-
-// DBStats reports the connection pools, for metrics.
-func (s *Store) DBStats() []DBStats {
-	stat := func(pool string, db *sql.DB) DBStats {
-		st := db.Stats()
-		return DBStats{Pool: pool, Open: st.OpenConnections, InUse: st.InUse, Waits: int(st.WaitCount)}
-	}
-	out := []DBStats{stat("write", s.write.DB)}
+// DBStats reports the connection pools by name ("write", and "read" when
+// reads have a pool of their own), for metrics.
+func (s *Store) DBStats() map[string]sql.DBStats {
+	out := map[string]sql.DBStats{"write": s.write.DB.Stats()}
 	if s.read != s.write {
-		out = append(out, stat("read", s.read.DB))
+		out["read"] = s.read.DB.Stats()
 	}
 	return out
 }

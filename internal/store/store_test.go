@@ -164,8 +164,8 @@ func TestStoryRoundTrip(t *testing.T) {
 		// The same slug again is refused, and nothing half-written stays.
 		dup := *st
 		dup.ID = 0
-		if err := s.CreateStory(ctx, &dup); !errors.Is(err, store.ErrSlugTaken) {
-			t.Fatalf("duplicate slug: %v, want ErrSlugTaken", err)
+		if err := s.CreateStory(ctx, &dup); !errors.Is(err, story.ErrSlugTaken) {
+			t.Fatalf("duplicate slug: %v, want story.ErrSlugTaken", err)
 		}
 		if _, err := s.StoryBySlug(ctx, "no-such-story"); !errors.Is(err, story.ErrNotFound) {
 			t.Fatalf("missing story: %v, want ErrNotFound", err)

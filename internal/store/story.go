@@ -12,9 +12,8 @@ import (
 	"dateline/internal/story"
 )
 
-// ErrSlugTaken is returned when a story, section, tag or author would get a
+// story.ErrSlugTaken is returned when a story, section, tag or author would get a
 // slug that is already in use.
-var ErrSlugTaken = errors.New("slug already in use")
 
 // CreateSection adds a section and sets its ID.
 func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
@@ -22,7 +21,7 @@ func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
 	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO sections (slug, name, description, position)
 		VALUES (?, ?, ?, ?) RETURNING id`), sec.Slug, sec.Name, sec.Description, sec.Position).Scan(&sec.ID)
 	if isUniqueViolation(err) {
-		return fmt.Errorf("store: create section %q: %w", sec.Slug, ErrSlugTaken)
+		return fmt.Errorf("store: create section %q: %w", sec.Slug, story.ErrSlugTaken)
 	}
 	if err != nil {
 		return fmt.Errorf("store: create section: %w", err)
@@ -77,7 +76,7 @@ func (s *Store) CreateAuthor(ctx context.Context, a *story.Author) error {
 	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?) RETURNING id`),
 		a.Slug, a.Name, a.Bio).Scan(&a.ID)
 	if isUniqueViolation(err) {
-		return fmt.Errorf("store: create author %q: %w", a.Slug, ErrSlugTaken)
+		return fmt.Errorf("store: create author %q: %w", a.Slug, story.ErrSlugTaken)
 	}
 	if err != nil {
 		return fmt.Errorf("store: create author: %w", err)
@@ -158,7 +157,7 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, nullID(st.CreatedBy), nullTime(st.SubmittedAt),
 			st.SEOTitle, st.SEODescription).Scan(&st.ID)
 		if isUniqueViolation(err) {
-			return ErrSlugTaken
+			return story.ErrSlugTaken
 		}
 		if err != nil {
 			return err

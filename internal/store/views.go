@@ -30,14 +30,8 @@ func (s *Store) AddViews(ctx context.Context, hour time.Time, counts map[int64]i
 	return nil
 }
 
-// ViewedStory is a story with its page views over a period.
-type ViewedStory struct {
-	story.Story
-	Views int
-}
-
 // MostRead lists the stories most viewed since a time.
-func (s *Store) MostRead(ctx context.Context, since time.Time, limit int) ([]ViewedStory, error) {
+func (s *Store) MostRead(ctx context.Context, since time.Time, limit int) ([]story.Viewed, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+storyColumns+`, v.total
 		FROM (SELECT story_id, SUM(views) AS total FROM story_views WHERE hour >= ? GROUP BY story_id) v
 		JOIN stories st ON st.id = v.story_id JOIN sections sec ON sec.id = st.section_id
@@ -46,9 +40,9 @@ func (s *Store) MostRead(ctx context.Context, since time.Time, limit int) ([]Vie
 		return nil, fmt.Errorf("store: most read: %w", err)
 	}
 	defer rows.Close()
-	var out []ViewedStory
+	var out []story.Viewed
 	for rows.Next() {
-		var v ViewedStory
+		var v story.Viewed
 		if err := scanStory(rows, &v.Story, &v.Views); err != nil {
 			return nil, fmt.Errorf("store: most read: %w", err)
 		}

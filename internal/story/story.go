@@ -19,6 +19,38 @@ var ErrNotFound = errors.New("not found")
 // version being saved was loaded.
 var ErrConflict = errors.New("story: changed by someone else")
 
+// ErrSlugTaken is returned when a story, section, tag or author would take
+// a slug another one has.
+var ErrSlugTaken = errors.New("slug already in use")
+
+// SearchCandidates bounds the work of one search: only the newest this
+// many matching published stories are ranked and paged through, and at
+// most one more is counted, so a common word costs no more than a rare
+// one. Newest is by publication time on PostgreSQL, and by story id, the
+// order stories were first saved, on SQLite, whose search index is kept in
+// that order. A total above SearchCandidates from a search means "more than
+// SearchCandidates stories match".
+const SearchCandidates = 500
+
+// Viewed is a story with its page views over a period.
+type Viewed struct {
+	Story
+	Views int
+}
+
+// NewsroomFilter selects stories for the newsroom's list, whatever their
+// status.
+type NewsroomFilter struct {
+	Status    Status
+	SectionID int64
+	CreatedBy int64
+	// AuthorID keeps stories with this staff author in the bylines.
+	AuthorID int64
+	// Query matches the headline.
+	Query string
+	Limit int
+}
+
 // Access says who may read a story.
 type Access string
 

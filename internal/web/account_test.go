@@ -40,14 +40,6 @@ type accountSite struct {
 	comments *comment.Service
 }
 
-// accessCheck tells comments who has digital access.
-type accessCheck struct{ subs *billing.Service }
-
-func (a accessCheck) HasAccess(ctx context.Context, u *account.User) (bool, error) {
-	ok, _, err := a.subs.HasAccess(ctx, u)
-	return ok, err
-}
-
 // testWebhookSecret signs the Stripe events the tests send.
 const testWebhookSecret = "whsec_test_secret"
 

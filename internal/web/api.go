@@ -13,7 +13,6 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -208,7 +207,7 @@ func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *accou
 	if !apiCan(w, u, account.WriteStories) {
 		return
 	}
-	f := store.NewsroomFilter{Status: story.Status(r.URL.Query().Get("status")), Limit: 50}
+	f := story.NewsroomFilter{Status: story.Status(r.URL.Query().Get("status")), Limit: 50}
 	if f.Status != "" && !f.Status.Valid() {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "status is draft, scheduled or published.", "status")
 		return
@@ -289,7 +288,7 @@ func (s *Server) apiSaveError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &ve):
 		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", ve.Message, ve.Field)
-	case errors.Is(err, store.ErrSlugTaken):
+	case errors.Is(err, story.ErrSlugTaken):
 		writeAPIError(w, http.StatusConflict, "slug_taken", "Another story already has this slug.", "slug")
 	case errors.Is(err, story.ErrConflict):
 		writeAPIError(w, http.StatusConflict, "version_conflict", "Someone saved this story since the version you sent; fetch it again.", "version")

@@ -9,7 +9,6 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/media"
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -93,7 +92,7 @@ func (s *Server) createAuthor(w http.ResponseWriter, r *http.Request) {
 	if f.OK() {
 		a.Slug = story.Slugify(a.Name)
 		err := s.desk.CreateAuthor(r.Context(), a)
-		if errors.Is(err, store.ErrSlugTaken) {
+		if errors.Is(err, story.ErrSlugTaken) {
 			f.Fail("name", "An author with this name already exists.")
 		} else if err != nil {
 			s.serverError(w, r, err)
@@ -153,7 +152,7 @@ func (s *Server) createSection(w http.ResponseWriter, r *http.Request) {
 		f.Fail("name", "Give the section a name of up to 40 characters.")
 	} else {
 		sec.Slug = story.Slugify(sec.Name)
-		if err := s.desk.CreateSection(r.Context(), sec); errors.Is(err, store.ErrSlugTaken) {
+		if err := s.desk.CreateSection(r.Context(), sec); errors.Is(err, story.ErrSlugTaken) {
 			f.Fail("name", "A section with this name already exists.")
 		} else if err != nil {
 			s.serverError(w, r, err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"dateline/internal/dberr"
 	"errors"
 	"fmt"
 	"html/template"
@@ -13,7 +14,6 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -302,7 +302,7 @@ func (s *Server) commentError(w http.ResponseWriter, r *http.Request, st *story.
 		s.showStory(w, r, st, http.StatusConflict, cf)
 	case errors.Is(err, comment.ErrNotFound):
 		s.notFound(w, r)
-	case s.cannotSave(err), store.IsUnavailable(err):
+	case s.cannotSave(err), dberr.IsUnavailable(err):
 		s.log.ErrorContext(r.Context(), "comment not saved", "story", st.ID, "err", err)
 		w.Header().Set("Retry-After", "300")
 		cf.Message = "We cannot save comments just now. Your text is kept below: please try again in a few minutes."

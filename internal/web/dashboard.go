@@ -9,14 +9,13 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
 // ViewStore keeps page-view counts; *store.Store is one.
 type ViewStore interface {
 	AddViews(ctx context.Context, hour time.Time, counts map[int64]int) error
-	MostRead(ctx context.Context, since time.Time, limit int) ([]store.ViewedStory, error)
+	MostRead(ctx context.Context, since time.Time, limit int) ([]story.Viewed, error)
 }
 
 // viewCounter counts story page views in memory and writes them in
@@ -102,7 +101,7 @@ type dashboardPage struct {
 	Held       int
 	Reported   int
 	Subs       []stateCount
-	MostRead   []store.ViewedStory
+	MostRead   []story.Viewed
 	ShowStaff  bool
 	ShowMods   bool
 	ShowAdmins bool
@@ -119,7 +118,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		ShowStaff: u.Can(account.WriteStories), ShowMods: u.Can(account.ModerateComments), ShowAdmins: u.Can(account.RunSite)}
 	p.NoIndex = true
 	if p.ShowStaff && s.newsroomStore != nil {
-		drafts, err := s.newsroomStore.NewsroomStories(ctx, store.NewsroomFilter{Status: story.Draft, Limit: 200})
+		drafts, err := s.newsroomStore.NewsroomStories(ctx, story.NewsroomFilter{Status: story.Draft, Limit: 200})
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -129,7 +128,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 				p.ForReview = append(p.ForReview, d)
 			}
 		}
-		if p.Scheduled, err = s.newsroomStore.NewsroomStories(ctx, store.NewsroomFilter{Status: story.Scheduled, Limit: 50}); err != nil {
+		if p.Scheduled, err = s.newsroomStore.NewsroomStories(ctx, story.NewsroomFilter{Status: story.Scheduled, Limit: 50}); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"dateline/internal/dberr"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,7 +47,7 @@ func TestAFailedSessionLookupIsNotASignedOutPage(t *testing.T) {
 // gives it): a comment is answered with a 503 that keeps the text in the
 // form, /readyz says the site cannot write, and both mend once a write
 // goes through again. PostgreSQL's disk cannot be filled from a test; its
-// disk_full error (53100) takes the same path (store.IsFull).
+// disk_full error (53100) takes the same path (dberr.IsFull).
 func TestAFullDiskKeepsTheCommentAndSaysNotReady(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	s := newAccountSite(t, db)
@@ -106,7 +107,7 @@ func fill(t *testing.T, db *store.Store) {
 	}
 	for i := 0; ; i++ {
 		err := db.ExecForTest(ctx, `INSERT INTO filler VALUES (randomblob(500))`)
-		if store.IsFull(err) {
+		if dberr.IsFull(err) {
 			return
 		}
 		if err != nil {

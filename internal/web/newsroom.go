@@ -12,13 +12,12 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
 // NewsroomStore is what the story editor reads directly.
 type NewsroomStore interface {
-	NewsroomStories(ctx context.Context, f store.NewsroomFilter) ([]story.Story, error)
+	NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error)
 	Authors(ctx context.Context) ([]story.Author, error)
 	Revisions(ctx context.Context, storyID int64) ([]story.Revision, error)
 	RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error)
@@ -98,7 +97,7 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := store.NewsroomFilter{Status: story.Status(q.Get("status")), Query: strings.TrimSpace(q.Get("q"))}
+	f := story.NewsroomFilter{Status: story.Status(q.Get("status")), Query: strings.TrimSpace(q.Get("q"))}
 	if f.Status != "" && !f.Status.Valid() {
 		s.badRequest(w, r, "There is no such status.")
 		return
@@ -312,7 +311,7 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &ve):
 		f.Fail(ve.Field, ve.Message)
 		s.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
-	case errors.Is(err, store.ErrSlugTaken):
+	case errors.Is(err, story.ErrSlugTaken):
 		f.Fail("slug", "Another story already has this slug. Change the headline or type a slug.")
 		s.render(w, r, http.StatusConflict, "newsroom", p)
 	case errors.Is(err, story.ErrConflict):

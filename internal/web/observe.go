@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,8 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"dateline/internal/store"
 )
 
 // Probe is what the readiness check and the metrics read of the
@@ -24,7 +23,8 @@ type Probe interface {
 	Ping(ctx context.Context) error
 	SchemaVersion(ctx context.Context) (current, latest int, err error)
 	OutboxDepth(ctx context.Context) (pending, failed int, err error)
-	DBStats() []store.DBStats
+	// DBStats reports the connection pools by name, for metrics.
+	DBStats() map[string]sql.DBStats
 	// DiskFree is the space left for the database's files; known is false
 	// when it cannot be seen from here.
 	DiskFree() (free uint64, known bool)
@@ -91,10 +91,10 @@ func (c *probeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(pending), "pending")
 		ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(failed), "failed")
 	}
-	for _, st := range c.probe.DBStats() {
-		ch <- prometheus.MustNewConstMetric(c.pool, prometheus.GaugeValue, float64(st.Open), st.Pool, "open")
-		ch <- prometheus.MustNewConstMetric(c.pool, prometheus.GaugeValue, float64(st.InUse), st.Pool, "in_use")
-		ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(st.Waits), st.Pool)
+	for pool, st := range c.probe.DBStats() {
+		ch <- prometheus.MustNewConstMetric(c.pool, prometheus.GaugeValue, float64(st.OpenConnections), pool, "open")
+		ch <- prometheus.MustNewConstMetric(c.pool, prometheus.GaugeValue, float64(st.InUse), pool, "in_use")
+		ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(st.WaitCount), pool)
 	}
 }
 

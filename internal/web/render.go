@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"dateline/internal/dberr"
 	"embed"
 	"errors"
 	"fmt"
@@ -15,7 +16,6 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -387,7 +387,7 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 				"Please go back, keep what you wrote, and try again in a few minutes.")
 		return
 	}
-	if store.IsUnavailable(err) {
+	if dberr.IsUnavailable(err) {
 		// The database is away for a moment: say so, and when to retry.
 		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "5")
@@ -403,7 +403,7 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 // cannotSave reports whether err means the database is full, and marks
 // the site not ready until a write goes through again.
 func (s *Server) cannotSave(err error) bool {
-	if !store.IsFull(err) {
+	if !dberr.IsFull(err) {
 		return false
 	}
 	s.writesFailing.Store(true)

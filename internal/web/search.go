@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"dateline/internal/store"
 	"dateline/internal/story"
 )
 
@@ -89,10 +88,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Hits, p.Total, p.Searched = hits, total, true
-		if total > store.SearchCandidates {
+		if total > story.SearchCandidates {
 			// Only the newest matches are ranked: say "more than", and
 			// let the pages end with them.
-			p.More, p.Ranked, total = true, thousands(store.SearchCandidates), store.SearchCandidates
+			p.More, p.Ranked, total = true, thousands(story.SearchCandidates), story.SearchCandidates
 		}
 		base := "/search?" + url.Values{"q": {p.Query}, "section": {p.Section}, "from": {p.From}, "to": {p.To}}.Encode()
 		p.Pager = newPager(base, page, total, s.pageSize)

@@ -33,7 +33,7 @@ func TestSearchPageSaysMoreThanWhenCapped(t *testing.T) {
 		if _, err := demo.Seed(context.Background(), db, testNow, story.NewRenderer()); err != nil {
 			t.Fatal(err)
 		}
-		pages := (store.SearchCandidates + 19) / 20 // 20 stories a page
+		pages := (story.SearchCandidates + 19) / 20 // 20 stories a page
 		last, past := strconv.Itoa(pages), strconv.Itoa(pages+1)
 		for _, tc := range []struct {
 			name, path       string
@@ -42,14 +42,14 @@ func TestSearchPageSaysMoreThanWhenCapped(t *testing.T) {
 			pages            string
 			next, end, empty bool
 		}{
-			{name: "capped, first page", path: "/search?q=ferry", total: store.SearchCandidates + 1,
-				count: "More than " + thousands(store.SearchCandidates) + " stories match", pages: "of " + last, next: true},
-			{name: "capped, last page", path: "/search?q=ferry&page=" + last, total: store.SearchCandidates + 1,
+			{name: "capped, first page", path: "/search?q=ferry", total: story.SearchCandidates + 1,
+				count: "More than " + thousands(story.SearchCandidates) + " stories match", pages: "of " + last, next: true},
+			{name: "capped, last page", path: "/search?q=ferry&page=" + last, total: story.SearchCandidates + 1,
 				count: "More than", pages: "Page " + last + " of " + last, end: true},
-			{name: "capped, past the last page", path: "/search?q=ferry&page=" + past, total: store.SearchCandidates + 1,
+			{name: "capped, past the last page", path: "/search?q=ferry&page=" + past, total: story.SearchCandidates + 1,
 				count: "More than", end: true},
-			{name: "exact", path: "/search?q=ferry", total: store.SearchCandidates,
-				count: strconv.Itoa(store.SearchCandidates) + " stories found.", pages: "of " + last, next: true},
+			{name: "exact", path: "/search?q=ferry", total: story.SearchCandidates,
+				count: strconv.Itoa(story.SearchCandidates) + " stories found.", pages: "of " + last, next: true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				srv, err := New(manyMatches{Store: db, total: tc.total}, Options{BaseURL: testBase,
@@ -63,7 +63,7 @@ func TestSearchPageSaysMoreThanWhenCapped(t *testing.T) {
 				if !strings.Contains(count, tc.count) {
 					t.Errorf("result count %q, want %q", count, tc.count)
 				}
-				if tc.total > store.SearchCandidates && strings.Contains(count, thousands(tc.total)) {
+				if tc.total > story.SearchCandidates && strings.Contains(count, thousands(tc.total)) {
 					t.Errorf("result count %q gives the capped total as exact", count)
 				}
 				if tc.pages != "" {
