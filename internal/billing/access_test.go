@@ -236,9 +236,7 @@ func TestMeterCountsOncePerStoryPerMonth(t *testing.T) {
 			t.Errorf("first story of December: %+v", a)
 		}
 		// A meter of 0 is a hard paywall.
-		if err := db.SetSetting(ctx, "meter_limit", "0"); err != nil {
-			t.Fatal(err)
-		}
+		hardPaywall(t, w.svc)
 		other := w.reader(account.Reader)
 		if a, _ := w.svc.StoryAccess(ctx, other, w.paid, ""); a.Full || a.Why != billing.WhySubscribe {
 			t.Errorf("hard paywall: %+v", a)
@@ -263,9 +261,7 @@ func TestMeterIsForConfirmedReaders(t *testing.T) {
 			t.Errorf("once confirmed: %+v, %v; want a metered read with 2 left", a, err)
 		}
 		// With a hard paywall there is no meter to confirm for.
-		if err := db.SetSetting(ctx, "meter_limit", "0"); err != nil {
-			t.Fatal(err)
-		}
+		hardPaywall(t, w.svc)
 		if a, _ := w.svc.StoryAccess(ctx, w.unconfirmed(), w.paid, ""); a.Full || a.Why != billing.WhySubscribe {
 			t.Errorf("hard paywall, unconfirmed reader: %+v", a)
 		}
@@ -422,4 +418,17 @@ func TestComplimentaryAndStaffList(t *testing.T) {
 			t.Error("revoked complimentary access still gives access")
 		}
 	})
+}
+
+// hardPaywall sets the meter to 0.
+func hardPaywall(t *testing.T, svc *billing.Service) {
+	t.Helper()
+	set, err := svc.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.MeterLimit = 0
+	if err := svc.SaveSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -22,7 +22,10 @@ type Store interface {
 	PlanByID(ctx context.Context, id int64) (*Plan, error)
 	CreatePlan(ctx context.Context, p *Plan) error
 	SubscriptionByUser(ctx context.Context, userID int64) (*Subscription, error)
-	BillingSettings(ctx context.Context, defaults Settings) (Settings, error)
+	// SettingValues returns the stored values of the keys that are set.
+	SettingValues(ctx context.Context, keys ...string) (map[string]string, error)
+	// SaveSettingValues stores several values together.
+	SaveSettingValues(ctx context.Context, vals map[string]string) error
 	MeterRead(ctx context.Context, userID, storyID int64, month string, limit int, at time.Time) (allowed bool, used int, err error)
 	MeterUsed(ctx context.Context, userID int64, month string) (int, error)
 	CreateGift(ctx context.Context, g *Gift, tokenHash string, monthStart time.Time, limit int) error
@@ -116,11 +119,6 @@ func (s *Service) Provider() Provider { return s.provider }
 // Open reports whether readers can subscribe: a payment provider is
 // configured.
 func (s *Service) Open() bool { return s.provider.Name() != Closed }
-
-// Settings are the paywall's rules in force.
-func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	return s.store.BillingSettings(ctx, s.defaults)
-}
 
 // Plans lists the plans on sale.
 func (s *Service) Plans(ctx context.Context) ([]Plan, error) { return s.store.Plans(ctx, true) }

@@ -22,7 +22,10 @@ import (
 
 // Store is what comments need of the database.
 type Store interface {
-	CommentSettings(ctx context.Context, defaults Settings) (Settings, error)
+	// SettingValues returns the stored values of the keys that are set.
+	SettingValues(ctx context.Context, keys ...string) (map[string]string, error)
+	// SaveSettingValues stores several values together.
+	SaveSettingValues(ctx context.Context, vals map[string]string) error
 	StoryComments(ctx context.Context, storyID, viewerID int64) ([]*Comment, error)
 	Recommendations(ctx context.Context, storyID int64) (map[int64][]int64, error)
 	CommentByID(ctx context.Context, id int64) (*Comment, error)
@@ -113,11 +116,6 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("comment: the stored unsubscribe key is damaged")
 	}
 	return s, nil
-}
-
-// Settings are the discussion rules in force.
-func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	return s.store.CommentSettings(ctx, s.opts.Defaults)
 }
 
 // reader gathers what the eligibility rule needs to know about u.

@@ -306,9 +306,7 @@ func TestModeration(t *testing.T) {
 		mod := e.user(account.Moderator, nil)
 		admin := e.user(account.Admin, nil)
 		a, b := e.subscriber(), e.subscriber()
-		if err := e.db.SetSetting(ctx, "comments_banned_words", "scam\nswindle"); err != nil {
-			t.Fatal(err)
-		}
+		e.settings(t, func(s *comment.Settings) { s.BannedWords = []string{"scam", "swindle"} })
 		held := e.post(a, 0, "This is a scam.")
 		links := e.post(a, 0, "http://a.example http://b.example http://c.example http://d.example")
 		if held.Status != comment.Held || links.Status != comment.Held {
@@ -362,7 +360,7 @@ func TestModeration(t *testing.T) {
 			t.Error("a deleted comment stays in the reported tab")
 		}
 		// First-comment pre-moderation.
-		e.db.SetSetting(ctx, "comments_premod", "first")
+		e.settings(t, func(s *comment.Settings) { s.Premod = comment.PremodFirst })
 		newcomer := e.subscriber()
 		if c := e.post(newcomer, 0, "Hello, first time here."); c.Status != comment.Held {
 			t.Error("a newcomer's first comment was not held")
@@ -371,7 +369,7 @@ func TestModeration(t *testing.T) {
 			t.Error("a known commenter was held")
 		}
 		// Feature: picks come first, and the author is told.
-		e.db.SetSetting(ctx, "comments_premod", "off")
+		e.settings(t, func(s *comment.Settings) { s.Premod = comment.PremodOff })
 		pick := e.post(b, 0, "A thoughtful point.")
 		if err := e.svc.Moderate(ctx, mod, pick.ID, "feature", "", stories); err != nil {
 			t.Fatal(err)
@@ -526,9 +524,7 @@ func TestKeptThreadsAreFreshOnceForgotten(t *testing.T) {
 		if thread(a) != thread(nil) {
 			t.Error("a reader with nothing of their own here got a thread built for them")
 		}
-		if err := e.db.SetSetting(ctx, "comments_banned_words", "scam"); err != nil {
-			t.Fatal(err)
-		}
+		e.settings(t, func(s *comment.Settings) { s.BannedWords = []string{"scam"} })
 		c := e.subscriber()
 		if held := e.post(c, 0, "This is a scam."); held.Status != comment.Held {
 			t.Fatalf("held comment is %s", held.Status)
@@ -556,4 +552,17 @@ func TestKeptThreadsAreFreshOnceForgotten(t *testing.T) {
 			t.Errorf("total %d after ForgetAll, want 4", th.Total)
 		}
 	})
+}
+
+// settings changes the discussion settings with change.
+func (e *env) settings(t *testing.T, change func(*comment.Settings)) {
+	t.Helper()
+	set, err := e.svc.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(&set)
+	if err := e.svc.SaveSettings(ctx, set); err != nil {
+		t.Fatal(err)
+	}
 }

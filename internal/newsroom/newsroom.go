@@ -25,6 +25,10 @@ type Store interface {
 	UpdateStory(ctx context.Context, st *story.Story, expected int, actorID int64) error
 	AddCorrection(ctx context.Context, storyID int64, body string, at time.Time) error
 	PublishDue(ctx context.Context, now time.Time) ([]int64, error)
+	// SettingValues returns the stored values of the keys that are set.
+	SettingValues(ctx context.Context, keys ...string) (map[string]string, error)
+	// SaveSettingValues stores several values together.
+	SaveSettingValues(ctx context.Context, vals map[string]string) error
 }
 
 // Action is what a save asks for besides keeping the text.

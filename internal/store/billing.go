@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -258,81 +257,6 @@ func (b *billingTx) User(ctx context.Context, userID int64) (*account.User, erro
 	return &u, nil
 }
 
-// BillingSettings reads the paywall settings, with defaults for those
-// never set.
-func (s *Store) BillingSettings(ctx context.Context, d billing.Settings) (billing.Settings, error) {
-	vals, err := s.settings(ctx, "meter_limit", "gifts_per_month", "grace_days", "gift_days")
-	if err != nil {
-		return d, err
-	}
-	num := func(key string, into *int) {
-		if v, ok := vals[key]; ok {
-			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-				*into = n
-			}
-		}
-	}
-	num("meter_limit", &d.MeterLimit)
-	num("gifts_per_month", &d.GiftsPerMonth)
-	days := func(key string, into *time.Duration) {
-		var n int = -1
-		num(key, &n)
-		if n >= 0 {
-			*into = time.Duration(n) * 24 * time.Hour
-		}
-	}
-	days("grace_days", &d.Grace)
-	days("gift_days", &d.GiftLifetime)
-	return d, nil
-}
-
-// settings returns the values of the keys that are set. The table is
-// small and read on every page, so all of it is kept for a moment.
-func (s *Store) settings(ctx context.Context, keys ...string) (map[string]string, error) {
-	all, err := s.settingsSnap.get(s.Now(), func() (map[string]string, error) { return s.allSettings(ctx) })
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(keys))
-	for _, k := range keys {
-		if v, ok := all[k]; ok {
-			out[k] = v
-		}
-	}
-	return out, nil
-}
-
-func (s *Store) allSettings(ctx context.Context) (map[string]string, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT key, value FROM settings`)
-	if err != nil {
-		return nil, fmt.Errorf("store: settings: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, fmt.Errorf("store: settings: %w", err)
-		}
-		out[k] = v
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: settings: %w", err)
-	}
-	return out, nil
-}
-
-// SetSetting stores a site setting.
-func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO settings (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`), key, value)
-	s.settingsSnap.drop()
-	if err != nil {
-		return fmt.Errorf("store: set setting: %w", err)
-	}
-	return nil
-}
-
 // lockUser makes the transactions that count something of one user and
 // then add to it take turns, so that two of them cannot both see room
 // under a limit. On PostgreSQL the user's row stays locked until tx ends
@@ -532,20 +456,4 @@ func (s *Store) SubscriptionCounts(ctx context.Context) (map[billing.Status]int,
 		out[billing.Status(st)] = n
 	}
 	return out, rows.Err()
-}
-
-// Settings reads several site settings in one query; keys never set are
-// absent from the map.
-func (s *Store) Settings(ctx context.Context, keys ...string) (map[string]string, error) {
-	return s.settings(ctx, keys...)
-}
-
-// Setting reads one site setting; ok is false when it was never set.
-func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
-	vals, err := s.settings(ctx, key)
-	if err != nil {
-		return "", false, err
-	}
-	v, ok := vals[key]
-	return v, ok, nil
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,40 +15,6 @@ import (
 
 // The store implements what comments need of it.
 var _ comment.Store = (*Store)(nil)
-
-// CommentSettings reads the discussion settings, with defaults for those
-// never set.
-func (s *Store) CommentSettings(ctx context.Context, d comment.Settings) (comment.Settings, error) {
-	vals, err := s.settings(ctx, "comments_close_days", "comments_premod", "comments_premod_first", "comments_banned_words")
-	if err != nil {
-		return d, err
-	}
-	if v, ok := vals["comments_close_days"]; ok {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-			d.CloseAfter = time.Duration(n) * 24 * time.Hour
-		}
-	}
-	if v, ok := vals["comments_premod"]; ok {
-		switch p := comment.Premod(v); p {
-		case comment.PremodOff, comment.PremodFirst, comment.PremodAll:
-			d.Premod = p
-		}
-	}
-	if v, ok := vals["comments_premod_first"]; ok {
-		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-			d.PremodFirstN = n
-		}
-	}
-	if v, ok := vals["comments_banned_words"]; ok {
-		d.BannedWords = nil
-		for _, w := range strings.Split(v, "\n") {
-			if w = strings.TrimSpace(w); w != "" {
-				d.BannedWords = append(d.BannedWords, w)
-			}
-		}
-	}
-	return d, nil
-}
 
 const commentColumns = `c.id, c.story_id, COALESCE(c.user_id, 0), COALESCE(c.parent_id, 0), COALESCE(c.reply_to_id, 0),
 	c.depth, c.body, c.status, c.held_reason, c.staff, c.featured, c.recommends, c.created_at, c.edited_at,

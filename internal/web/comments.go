@@ -17,40 +17,6 @@ import (
 	"dateline/internal/story"
 )
 
-// defaultPolicy is the comment policy a new site ships with, in Markdown.
-const defaultPolicy = `Our comments are a place for readers to add what they know, ask what they
-wonder, and disagree without contempt. We keep them worth reading in three
-ways.
-
-## Why commenting is for subscribers
-
-Subscribers are readers who have made a commitment to this newspaper and
-whom we can reach. That accountability makes for better conversations:
-fewer drive-by insults, fewer fake accounts, less spam. Reading comments is
-open to everyone. For some stories of wide public interest, editors open
-the discussion to every registered reader.
-
-## What we ask of everyone
-
-- Argue with ideas, not with people. No personal attacks, slurs or threats.
-- Stay on the subject of the story.
-- Say who you are speaking for, and do not pretend to be someone else.
-- No advertising, spam or links to malicious sites.
-- Respect privacy: do not publish other people's personal details.
-
-## How we moderate
-
-Moderators read reports from readers and review comments that our filters
-hold back, such as comments with many links or words on our review list.
-Some readers' first comments are reviewed before they appear. We may
-remove comments that break these rules, and suspend readers who break them
-repeatedly; a suspended reader is told why by email. Discussions close two
-weeks after a story is published.
-
-If you think we got something wrong, reply to any of our emails or write to
-the newsroom.
-`
-
 // commentForm is a comment form that came back with an error.
 type commentForm struct {
 	*form
@@ -495,23 +461,12 @@ type policyPage struct {
 	Form    *form
 }
 
-func (s *Server) policyText(ctx context.Context) (string, error) {
-	text, ok, err := s.cadmin.Setting(ctx, "comment_policy")
-	if err != nil {
-		return "", err
-	}
-	if !ok || text == "" {
-		text = defaultPolicy
-	}
-	return text, nil
-}
-
 func (s *Server) commentPolicy(w http.ResponseWriter, r *http.Request) {
 	s.renderPolicy(w, r, http.StatusOK, nil)
 }
 
 func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	text, err := s.policyText(r.Context())
+	text, err := s.comments.Policy(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -539,12 +494,12 @@ func (s *Server) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, err)
 		return
 	}
-	if len(f.Get("policy")) < 20 || len(f.Get("policy")) > 20000 {
-		f.Fail("policy", "The policy needs between 20 and 20,000 characters.")
+	var se *comment.SettingsError
+	if err := s.comments.SavePolicy(r.Context(), f.Get("policy")); errors.As(err, &se) {
+		failFields(f, se.Fields)
 		s.renderPolicy(w, r, http.StatusUnprocessableEntity, f)
 		return
-	}
-	if err := s.cadmin.SetSetting(r.Context(), "comment_policy", f.Get("policy")); err != nil {
+	} else if err != nil {
 		s.serverError(w, r, err)
 		return
 	}

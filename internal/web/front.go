@@ -2,26 +2,25 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
 
-// FrontAdmin is what front-page curation needs of the database.
+// FrontAdmin is what front-page curation needs of the database beyond
+// the newsroom service, which keeps the editors' choices.
 type FrontAdmin interface {
-	Settings(ctx context.Context, keys ...string) (map[string]string, error)
-	SetSetting(ctx context.Context, key, value string) error
 	SetSectionPosition(ctx context.Context, sectionID int64, position int) error
 	StoryByID(ctx context.Context, id int64) (*story.Story, error)
 }
 
 // maxTopStories is how many stories an editor may order under the lead.
-const maxTopStories = 6
+const maxTopStories = newsroom.MaxTopStories
 
 // breaking is the banner an editor puts above every page.
 type breaking struct {
@@ -41,25 +40,16 @@ type curation struct {
 // banner is on every page, so this is on the hot path.
 func (s *Server) curation(ctx context.Context) (curation, error) {
 	var c curation
-	if s.front == nil {
+	if s.front == nil || s.newsroomSvc == nil {
 		return c, nil
 	}
-	vals, err := s.front.Settings(ctx, "front_lead", "front_top", "breaking_text", "breaking_url", "breaking_until")
+	fp, err := s.newsroomSvc.FrontPage(ctx)
 	if err != nil {
 		return c, err
 	}
-	get := func(key string) string { return vals[key] }
-	c.Lead, _ = strconv.ParseInt(get("front_lead"), 10, 64)
-	for _, f := range strings.Split(get("front_top"), ",") {
-		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id > 0 {
-			c.Top = append(c.Top, id)
-		}
-	}
-	if text := get("breaking_text"); text != "" {
-		until, err := time.Parse(time.RFC3339, get("breaking_until"))
-		if err == nil && s.now().Before(until) {
-			c.Alert, c.Until = &breaking{Text: text, URL: get("breaking_url")}, until
-		}
+	c.Lead, c.Top = fp.Lead, fp.Top
+	if b := fp.Breaking; b.Live(s.now()) {
+		c.Alert, c.Until = &breaking{Text: b.Text, URL: b.URL}, b.Until
 	}
 	return c, nil
 }
@@ -161,18 +151,22 @@ func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, errFormBad)
 		return
 	}
-	lead, _ := strconv.ParseInt(r.PostForm.Get("lead"), 10, 64)
-	var top []string
-	for i := range maxTopStories {
-		if id, err := strconv.ParseInt(r.PostForm.Get("top"+strconv.Itoa(i)), 10, 64); err == nil && id > 0 {
-			top = append(top, strconv.FormatInt(id, 10))
-		}
-	}
-	if err := s.front.SetSetting(r.Context(), "front_lead", strconv.FormatInt(lead, 10)); err != nil {
+	fp, err := s.newsroomSvc.FrontPage(r.Context())
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.front.SetSetting(r.Context(), "front_top", strings.Join(top, ",")); err != nil {
+	if !fp.Breaking.Live(s.now()) {
+		fp.Breaking = newsroom.Breaking{} // a banner that came down is not saved again
+	}
+	fp.Lead, _ = strconv.ParseInt(r.PostForm.Get("lead"), 10, 64)
+	fp.Top = nil
+	for i := range maxTopStories {
+		if id, err := strconv.ParseInt(r.PostForm.Get("top"+strconv.Itoa(i)), 10, 64); err == nil && id > 0 {
+			fp.Top = append(fp.Top, id)
+		}
+	}
+	if err := s.newsroomSvc.SaveFrontPage(r.Context(), fp); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -188,29 +182,24 @@ func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, err)
 		return
 	}
-	until := time.Time{}
-	if f.Get("text") != "" {
-		if len([]rune(f.Get("text"))) > 200 {
-			f.Fail("text", "Keep the banner under 200 characters.")
-		}
-		if u := f.Get("url"); u != "" {
-			if parsed, err := url.Parse(u); err != nil || (!strings.HasPrefix(u, "/") && parsed.Scheme != "https" && parsed.Scheme != "http") || strings.HasPrefix(u, "//") {
-				f.Fail("url", "Give a link on this site (starting with /) or an http(s) address.")
-			}
-		}
-		if until, err = time.Parse("2006-01-02T15:04", f.Get("until")); err != nil || !until.After(s.now()) {
-			f.Fail("until", "Give the time the banner comes down, in the future (UTC).")
-		}
-	}
-	if !f.OK() {
-		s.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
+	fp, err := s.newsroomSvc.FrontPage(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
 		return
 	}
-	for k, v := range map[string]string{"breaking_text": f.Get("text"), "breaking_url": f.Get("url"), "breaking_until": until.UTC().Format(time.RFC3339)} {
-		if err := s.front.SetSetting(r.Context(), k, v); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	fp.Breaking = newsroom.Breaking{Text: f.Get("text"), URL: f.Get("url")}
+	if fp.Breaking.Text != "" {
+		// An unreadable time is refused below, as one in the past.
+		fp.Breaking.Until, _ = time.Parse("2006-01-02T15:04", f.Get("until"))
+	}
+	var fe *newsroom.FrontPageError
+	if err := s.newsroomSvc.SaveFrontPage(r.Context(), fp); errors.As(err, &fe) {
+		failFields(f, fe.Fields)
+		s.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	http.Redirect(w, r, "/admin/front?done=1", http.StatusSeeOther)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"dateline/internal/account"
@@ -17,11 +18,8 @@ import (
 
 // Limits on what moderators type.
 const (
-	maxModReason     = 500   // a reason for an action or a suspension
-	maxSuspendDays   = 3650  // ten years; 0 is permanent
-	maxSettingNumber = 365   // premoderated first comments, days until closing
-	maxBannedText    = 20000 // the banned-word list, all lines together
-	maxBannedWord    = 100   // one entry of it
+	maxModReason   = 500  // a reason for an action or a suspension
+	maxSuspendDays = 3650 // ten years; 0 is permanent
 )
 
 // Views of the moderation page: the three queues, the settings, the log.
@@ -421,14 +419,6 @@ func (s *Server) unsuspendReader(w http.ResponseWriter, r *http.Request) {
 
 // Settings
 
-// The keys the store reads the discussion settings from.
-const (
-	settingPremod      = "comments_premod"
-	settingPremodFirst = "comments_premod_first"
-	settingBannedWords = "comments_banned_words"
-	settingCloseDays   = "comments_close_days"
-)
-
 func (s *Server) commentSettings(w http.ResponseWriter, r *http.Request) {
 	v, ok := s.requireCan(w, r, account.SetCommentRules)
 	if !ok {
@@ -456,22 +446,6 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *accou
 	s.render(w, r, status, "moderation", p)
 }
 
-// bannedWords tidies the banned-word list: one entry a line, trimmed,
-// without blanks or repeats.
-func bannedWords(text string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, w := range strings.Split(strings.ReplaceAll(text, "\r", "\n"), "\n") {
-		w = strings.Join(strings.Fields(w), " ")
-		if w == "" || seen[strings.ToLower(w)] {
-			continue
-		}
-		seen[strings.ToLower(w)] = true
-		out = append(out, w)
-	}
-	return out
-}
-
 func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 	v, ok := s.requireCan(w, r, account.SetCommentRules)
 	if !ok {
@@ -482,41 +456,37 @@ func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, err)
 		return
 	}
-	switch comment.Premod(f.Get("premod")) {
-	case comment.PremodOff, comment.PremodFirst, comment.PremodAll:
-	default:
-		f.Fail("premod", "Choose one of the three kinds of pre-moderation.")
+	set, err := s.comments.Settings(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
-	for _, name := range []string{"premod_first", "close_days"} {
-		if n, err := strconv.Atoi(f.Get(name)); err != nil || n < 0 || n > maxSettingNumber {
-			f.Fail(name, fmt.Sprintf("Give a whole number from 0 to %d.", maxSettingNumber))
+	num := func(name string) int {
+		n, err := strconv.Atoi(f.Get(name))
+		if err != nil {
+			f.Fail(name, fmt.Sprintf("Give a whole number from 0 to %d.", comment.MaxSettingNumber))
 		}
+		return n
 	}
-	words := bannedWords(f.Get("banned_words"))
-	if len(f.Get("banned_words")) > maxBannedText {
-		f.Fail("banned_words", fmt.Sprintf("The list is too long: keep it under %d characters.", maxBannedText))
+	set.Premod = comment.Premod(f.Get("premod"))
+	set.PremodFirstN = num("premod_first")
+	set.CloseAfter = time.Duration(num("close_days")) * 24 * time.Hour
+	set.BannedWords = comment.TidyWords([]string{f.Get("banned_words")})
+	var se *comment.SettingsError
+	if errors.As(set.Validate(), &se) {
+		failFields(f, se.Fields)
 	}
-	for _, word := range words {
-		if utf8.RuneCountInString(word) > maxBannedWord {
-			f.Fail("banned_words", fmt.Sprintf("Each line holds one word or short phrase, of at most %d characters.", maxBannedWord))
-			break
+	if f.OK() {
+		if err := s.comments.SaveSettings(r.Context(), set); errors.As(err, &se) {
+			failFields(f, se.Fields)
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 	}
 	if !f.OK() {
 		s.renderSettings(w, r, v.User, http.StatusUnprocessableEntity, f)
 		return
-	}
-	n := func(name string) string { i, _ := strconv.Atoi(f.Get(name)); return strconv.Itoa(i) }
-	for _, kv := range [][2]string{
-		{settingPremod, f.Get("premod")},
-		{settingPremodFirst, n("premod_first")},
-		{settingBannedWords, strings.Join(words, "\n")},
-		{settingCloseDays, n("close_days")},
-	} {
-		if err := s.cadmin.SetSetting(r.Context(), kv[0], kv[1]); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 	}
 	http.Redirect(w, r, "/admin/comments/settings?done=1", http.StatusSeeOther)
 }

@@ -3,21 +3,22 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
 )
 
 // PlanAdmin is what the plans page needs beyond the billing service:
-// retiring plans and changing the paywall's settings.
+// listing every plan and retiring them.
 type PlanAdmin interface {
 	Plans(ctx context.Context, activeOnly bool) ([]billing.Plan, error)
 	SetPlanActive(ctx context.Context, id int64, active bool) error
-	SetSetting(ctx context.Context, key, value string) error
 }
 
 // plansPage is the data of /admin/plans.
@@ -52,10 +53,10 @@ func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 		settingsForm = newForm()
-		settingsForm.Values["meter_limit"] = strconv.Itoa(set.MeterLimit)
-		settingsForm.Values["gifts_per_month"] = strconv.Itoa(set.GiftsPerMonth)
-		settingsForm.Values["grace_days"] = strconv.Itoa(int(set.Grace.Hours() / 24))
-		settingsForm.Values["gift_days"] = strconv.Itoa(int(set.GiftLifetime.Hours() / 24))
+		settingsForm.Values[billing.SettingMeterLimit] = strconv.Itoa(set.MeterLimit)
+		settingsForm.Values[billing.SettingGiftsPerMonth] = strconv.Itoa(set.GiftsPerMonth)
+		settingsForm.Values[billing.SettingGraceDays] = strconv.Itoa(int(set.Grace.Hours() / 24))
+		settingsForm.Values[billing.SettingGiftDays] = strconv.Itoa(int(set.GiftLifetime.Hours() / 24))
 		if r.URL.Query().Get("done") == "settings" {
 			settingsForm.Notice = "The settings have been saved."
 		}
@@ -133,26 +134,49 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
-	fields := []string{"meter_limit", "gifts_per_month", "grace_days", "gift_days"}
-	f, err := parseForm(w, r, fields...)
+	f, err := parseForm(w, r, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
 	if err != nil {
 		s.formFailed(w, r, err)
 		return
 	}
-	for _, name := range fields {
-		if n, err := strconv.Atoi(f.Get(name)); err != nil || n < 0 || n > 1000 {
-			f.Fail(name, "Give a whole number from 0 to 1000.")
+	num := func(name string) int {
+		n, err := strconv.Atoi(f.Get(name))
+		if err != nil {
+			f.Fail(name, fmt.Sprintf("Give a whole number from 0 to %d.", billing.MaxSetting))
+		}
+		return n
+	}
+	set := billing.Settings{
+		MeterLimit:    num(billing.SettingMeterLimit),
+		GiftsPerMonth: num(billing.SettingGiftsPerMonth),
+		Grace:         time.Duration(num(billing.SettingGraceDays)) * 24 * time.Hour,
+		GiftLifetime:  time.Duration(num(billing.SettingGiftDays)) * 24 * time.Hour,
+	}
+	var se *billing.SettingsError
+	if errors.As(set.Validate(), &se) {
+		failFields(f, se.Fields)
+	}
+	if f.OK() {
+		if err := s.billing.SaveSettings(r.Context(), set); errors.As(err, &se) {
+			failFields(f, se.Fields)
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 	}
 	if !f.OK() {
 		s.renderPlans(w, r, http.StatusUnprocessableEntity, nil, f)
 		return
 	}
-	for _, name := range fields {
-		if err := s.planAdmin.SetSetting(r.Context(), name, f.Get(name)); err != nil {
-			s.serverError(w, r, err)
-			return
+	http.Redirect(w, r, "/admin/plans?done=settings", http.StatusSeeOther)
+}
+
+// failFields puts a domain's field-by-field complaints beside the form's
+// fields, keeping the first one for a field that has several.
+func failFields(f *form, wrong map[string]string) {
+	for name, msg := range wrong {
+		if _, ok := f.Errors[name]; !ok {
+			f.Fail(name, msg)
 		}
 	}
-	http.Redirect(w, r, "/admin/plans?done=settings", http.StatusSeeOther)
 }

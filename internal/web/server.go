@@ -120,9 +120,7 @@ type Options struct {
 // CommentAdmin is what the comment pages need of the database directly.
 type CommentAdmin interface {
 	CommentCounts(ctx context.Context, storyIDs []int64) (map[int64]int, error)
-	SetSetting(ctx context.Context, key, value string) error
 	SetCommentMode(ctx context.Context, storyID int64, mode string) error
-	Setting(ctx context.Context, key string) (string, bool, error)
 }
 
 // MailLog lists recent email, newest first.
