@@ -415,7 +415,8 @@ func (n *node) published(id int64) []string {
 // redirects, and carries its session cookie by hand, so that a session
 // reaches the other instance only when the test sends it there.
 type browser struct {
-	session string // the dateline_session cookie's value, if logged in
+	session string         // the dateline_session cookie's value, if logged in
+	extra   []*http.Cookie // other cookies to send, such as a flash message
 }
 
 // response is what an instance answered.
@@ -448,6 +449,9 @@ func (br *browser) do(t *testing.T, n *node, method, path string, form url.Value
 	}
 	if br.session != "" {
 		req.AddCookie(&http.Cookie{Name: "dateline_session", Value: br.session})
+	}
+	for _, c := range br.extra {
+		req.AddCookie(c)
 	}
 	res, err := noRedirects().Do(req)
 	if err != nil {
@@ -507,9 +511,18 @@ func logIn(t *testing.T, n *node, email, password string) *browser {
 func apiToken(t *testing.T, staff *browser, n *node) string {
 	t.Helper()
 	res := staff.post(t, n, "/account/tokens", url.Values{"name": {"scale test"}})
-	m := regexp.MustCompile(`value="(dl_[^"]+)"`).FindStringSubmatch(res.body)
-	if res.status != http.StatusOK || m == nil {
-		t.Fatalf("make an API token on %s: %d, no token on the page", n.name, res.status)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("make an API token on %s: %d, want 303", n.name, res.status)
+	}
+	// The new token is shown once, on the page the post leads to, from a
+	// cookie sealed for this session.
+	to, _, _ := strings.Cut(res.header.Get("Location"), "#")
+	staff.extra = (&http.Response{Header: res.header}).Cookies()
+	defer func() { staff.extra = nil }()
+	page := staff.get(t, n, to)
+	m := regexp.MustCompile(`value="(dl_[^"]+)"`).FindStringSubmatch(page.body)
+	if page.status != http.StatusOK || m == nil {
+		t.Fatalf("the new API token on %s: %d, no token on the page", n.name, page.status)
 	}
 	return m[1]
 }

@@ -34,10 +34,10 @@ func scanUser(row scanner, u *account.User, extra ...any) error {
 // address when verify is not nil, in one transaction. It returns
 // account.ErrEmailTaken when the address has an account.
 func (s *Store) CreateUser(ctx context.Context, u *account.User, verify *account.EmailToken, m *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users
+	err := s.inTx(ctx, func(tx *txn) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO users
 			(email, display_name, password_hash, role, email_verified_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			u.Email, u.DisplayName, u.PasswordHash, string(u.Role), nullTime(u.EmailVerifiedAt),
 			utc(u.CreatedAt), utc(u.UpdatedAt)).Scan(&u.ID)
 		if isUniqueViolation(err) {
@@ -53,7 +53,7 @@ func (s *Store) CreateUser(ctx context.Context, u *account.User, verify *account
 			}
 		}
 		if m != nil {
-			return s.EnqueueTx(ctx, tx, m)
+			return s.enqueueTx(ctx, tx, m)
 		}
 		return nil
 	})
@@ -65,7 +65,7 @@ func (s *Store) CreateUser(ctx context.Context, u *account.User, verify *account
 
 func (s *Store) userWhere(ctx context.Context, where string, arg any) (*account.User, error) {
 	var u account.User
-	err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users u WHERE `+where), arg), &u)
+	err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE `+where, arg), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: user: %w", account.ErrNotFound)
 	}
@@ -101,7 +101,7 @@ func (s *Store) SetPasswordHash(ctx context.Context, userID int64, hash string) 
 // execOne runs a write that must change exactly one row; none is
 // account.ErrNotFound.
 func (s *Store) execOne(ctx context.Context, what, query string, args ...any) error {
-	if err := oneRow(s.write.ExecContext(ctx, s.q(query), args...)); err != nil {
+	if err := oneRow(s.write.ExecContext(ctx, query, args...)); err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	return nil
@@ -122,7 +122,7 @@ func oneRow(res sql.Result, err error) error {
 // ChangePassword sets a new password hash, ends every session of the user
 // but keepSession (0 ends all), and queues m, in one transaction.
 func (s *Store) ChangePassword(ctx context.Context, userID int64, hash string, keepSession int64, m *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		return s.changePasswordTx(ctx, tx, userID, hash, keepSession, m)
 	})
 	if err != nil {
@@ -131,25 +131,25 @@ func (s *Store) ChangePassword(ctx context.Context, userID int64, hash string, k
 	return nil
 }
 
-func (s *Store) changePasswordTx(ctx context.Context, tx *sql.Tx, userID int64, hash string, keepSession int64, m *mail.Message) error {
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`), hash, utc(s.Now()), userID)
+func (s *Store) changePasswordTx(ctx context.Context, tx *txn, userID int64, hash string, keepSession int64, m *mail.Message) error {
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, utc(s.Now()), userID)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return account.ErrNotFound
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`), userID, keepSession); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepSession); err != nil {
 		return err
 	}
 	// A pending change of address might be an intruder's: a new password
 	// voids it.
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE email_tokens SET used_at = ?
-		WHERE user_id = ? AND purpose = 'change_email' AND used_at IS NULL`), utc(s.Now()), userID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE email_tokens SET used_at = ?
+		WHERE user_id = ? AND purpose = 'change_email' AND used_at IS NULL`, utc(s.Now()), userID); err != nil {
 		return err
 	}
 	if m != nil {
-		return s.EnqueueTx(ctx, tx, m)
+		return s.enqueueTx(ctx, tx, m)
 	}
 	return nil
 }
@@ -158,8 +158,8 @@ func (s *Store) changePasswordTx(ctx context.Context, tx *sql.Tx, userID int64, 
 // and what every instance keeps about them (a new account may be given
 // the same id).
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		return oneRow(tx.ExecContext(ctx, s.q(`DELETE FROM users WHERE id = ?`), userID))
+	err := s.changeReaders(ctx, func(tx *txn) error {
+		return oneRow(tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, userID))
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete user: %w", err)
@@ -169,9 +169,9 @@ func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 
 // CreateSession stores a session under the hash of its token.
 func (s *Store) CreateSession(ctx context.Context, sess *account.Session, tokenHash string) error {
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO sessions
+	err := s.write.QueryRowContext(ctx, `INSERT INTO sessions
 		(token_hash, user_id, created_at, last_seen_at, idle_seconds, expires_at, user_agent, ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		tokenHash, sess.UserID, utc(sess.Created), utc(sess.LastSeen), int64(sess.Idle/time.Second),
 		utc(sess.Expires), sess.UserAgent, sess.IP).Scan(&sess.ID)
 	if err != nil {
@@ -204,9 +204,9 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.
 	if k, ok := s.sessions.get(tokenHash); ok {
 		var same int
 		u := &k.user
-		if err := s.read.QueryRowContext(ctx, s.q(`SELECT count(*) FROM sessions x JOIN users u ON u.id = x.user_id
+		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM sessions x JOIN users u ON u.id = x.user_id
 			WHERE x.token_hash = ? AND x.last_seen_at = ? AND u.updated_at = ? AND u.email = ? AND u.display_name = ?
-			AND u.password_hash = ? AND u.role = ? AND ((u.email_verified_at IS NULL AND ?) OR u.email_verified_at = ?)`),
+			AND u.password_hash = ? AND u.role = ? AND ((u.email_verified_at IS NULL AND ?) OR u.email_verified_at = ?)`,
 			tokenHash, utc(k.sess.LastSeen), utc(u.UpdatedAt), u.Email, u.DisplayName, u.PasswordHash, string(u.Role),
 			u.EmailVerifiedAt.IsZero(), nullTime(u.EmailVerifiedAt)).Scan(&same); err != nil {
 			return nil, nil, fmt.Errorf("store: session: %w", err)
@@ -220,9 +220,9 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.
 	var u account.User
 	var role string
 	var verified sql.NullTime
-	err := scanSession(s.read.QueryRowContext(ctx, s.q(`SELECT `+sessionColumns+`,
+	err := scanSession(s.read.QueryRowContext(ctx, `SELECT `+sessionColumns+`,
 		u.id, u.email, u.display_name, u.password_hash, u.role, u.email_verified_at, u.created_at, u.updated_at
-		FROM sessions x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?`), tokenHash), &sess,
+		FROM sessions x JOIN users u ON u.id = x.user_id WHERE x.token_hash = ?`, tokenHash), &sess,
 		&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, &role, &verified, &u.CreatedAt, &u.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("store: session: %w", account.ErrNotFound)
@@ -238,7 +238,7 @@ func (s *Store) SessionByToken(ctx context.Context, tokenHash string) (*account.
 
 // TouchSession records that a session was used.
 func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`), utc(at), id); err != nil {
+	if _, err := s.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, utc(at), id); err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil
@@ -247,7 +247,7 @@ func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error 
 // DeleteSession ends a session by token hash; an unknown hash is no error.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 	s.sessions.drop(tokenHash)
-	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE token_hash = ?`), tokenHash); err != nil {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
 	return nil
@@ -255,7 +255,7 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
 
 // DeleteOtherSessions ends every session of the user but keepID.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepID int64) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`), userID, keepID); err != nil {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepID); err != nil {
 		return fmt.Errorf("store: delete other sessions: %w", err)
 	}
 	return nil
@@ -263,8 +263,8 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepID int64) e
 
 // UserSessions lists a user's sessions, most recently used first.
 func (s *Store) UserSessions(ctx context.Context, userID int64) ([]account.Session, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+sessionColumns+` FROM sessions x
-		WHERE x.user_id = ? ORDER BY x.last_seen_at DESC, x.id DESC`), userID)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions x
+		WHERE x.user_id = ? ORDER BY x.last_seen_at DESC, x.id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: user sessions: %w", err)
 	}
@@ -283,20 +283,20 @@ func (s *Store) UserSessions(ctx context.Context, userID int64) ([]account.Sessi
 	return out, nil
 }
 
-func (s *Store) insertEmailToken(ctx context.Context, tx *sql.Tx, t *account.EmailToken) error {
-	return tx.QueryRowContext(ctx, s.q(`INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+func (s *Store) insertEmailToken(ctx context.Context, tx *txn, t *account.EmailToken) error {
+	return tx.QueryRowContext(ctx, `INSERT INTO email_tokens (token_hash, user_id, purpose, email, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		t.Hash, t.UserID, string(t.Purpose), t.Email, utc(t.CreatedAt), utc(t.ExpiresAt)).Scan(&t.ID)
 }
 
 // CreateEmailToken stores an emailed link's token and queues its emails.
 func (s *Store) CreateEmailToken(ctx context.Context, t *account.EmailToken, ms ...*mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := s.insertEmailToken(ctx, tx, t); err != nil {
 			return err
 		}
 		for _, m := range ms {
-			if err := s.EnqueueTx(ctx, tx, m); err != nil {
+			if err := s.enqueueTx(ctx, tx, m); err != nil {
 				return err
 			}
 		}
@@ -312,11 +312,11 @@ func (s *Store) CreateEmailToken(ctx context.Context, t *account.EmailToken, ms 
 // of address, moves the account. A token works once.
 func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (*account.EmailToken, error) {
 	var t account.EmailToken
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var purpose string
-		err := tx.QueryRowContext(ctx, s.q(`UPDATE email_tokens SET used_at = ?
+		err := tx.QueryRowContext(ctx, `UPDATE email_tokens SET used_at = ?
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
-			RETURNING id, user_id, purpose, email, created_at, expires_at`), utc(now), hash, utc(now)).
+			RETURNING id, user_id, purpose, email, created_at, expires_at`, utc(now), hash, utc(now)).
 			Scan(&t.ID, &t.UserID, &purpose, &t.Email, &t.CreatedAt, &t.ExpiresAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return account.ErrBadToken
@@ -326,7 +326,7 @@ func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (
 		}
 		t.Purpose = account.TokenPurpose(purpose)
 		var u account.User
-		if err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users u WHERE u.id = ?`), t.UserID), &u); err != nil {
+		if err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, t.UserID), &u); err != nil {
 			return err
 		}
 		switch t.Purpose {
@@ -334,11 +334,11 @@ func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (
 			if u.Email != t.Email {
 				return account.ErrBadToken // the address changed since the link was sent
 			}
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?`),
+			_, err = tx.ExecContext(ctx, `UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?), updated_at = ? WHERE id = ?`,
 				utc(now), utc(now), u.ID)
 			return err
 		case account.ChangeEmail:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?`),
+			_, err = tx.ExecContext(ctx, `UPDATE users SET email = ?, email_verified_at = ?, updated_at = ? WHERE id = ?`,
 				t.Email, utc(now), utc(now), u.ID)
 			if isUniqueViolation(err) {
 				return account.ErrEmailTaken
@@ -357,16 +357,16 @@ func (s *Store) UseEmailToken(ctx context.Context, hash string, now time.Time) (
 // CreateResetCode voids the user's earlier codes, stores the new one and
 // queues its email, in one transaction.
 func (s *Store) CreateResetCode(ctx context.Context, rc *account.ResetCode, m *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE user_id = ? AND spent_at IS NULL`),
+	err := s.inTx(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE reset_codes SET spent_at = ? WHERE user_id = ? AND spent_at IS NULL`,
 			utc(rc.CreatedAt), rc.UserID); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO reset_codes (user_id, code_hash, created_at, expires_at)
-			VALUES (?, ?, ?, ?) RETURNING id`), rc.UserID, rc.Hash, utc(rc.CreatedAt), utc(rc.ExpiresAt)).Scan(&rc.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO reset_codes (user_id, code_hash, created_at, expires_at)
+			VALUES (?, ?, ?, ?) RETURNING id`, rc.UserID, rc.Hash, utc(rc.CreatedAt), utc(rc.ExpiresAt)).Scan(&rc.ID); err != nil {
 			return err
 		}
-		return s.EnqueueTx(ctx, tx, m)
+		return s.enqueueTx(ctx, tx, m)
 	})
 	if err != nil {
 		return fmt.Errorf("store: create reset code: %w", err)
@@ -382,11 +382,11 @@ func (s *Store) CreateResetCode(ctx context.Context, rc *account.ResetCode, m *m
 // code left to try.
 func (s *Store) TryResetCode(ctx context.Context, userID int64, now time.Time, maxAttempts int) (*account.ResetCode, error) {
 	var rc account.ResetCode
-	err := s.write.QueryRowContext(ctx, s.q(`UPDATE reset_codes SET attempts = attempts + 1
+	err := s.write.QueryRowContext(ctx, `UPDATE reset_codes SET attempts = attempts + 1
 		WHERE id = (SELECT id FROM reset_codes WHERE user_id = ? AND spent_at IS NULL AND expires_at > ?
 			ORDER BY created_at DESC, id DESC LIMIT 1)
 		AND attempts < ? AND spent_at IS NULL AND expires_at > ?
-		RETURNING id, user_id, code_hash, created_at, expires_at, attempts`), userID, utc(now), maxAttempts, utc(now)).
+		RETURNING id, user_id, code_hash, created_at, expires_at, attempts`, userID, utc(now), maxAttempts, utc(now)).
 		Scan(&rc.ID, &rc.UserID, &rc.Hash, &rc.CreatedAt, &rc.ExpiresAt, &rc.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: try reset code: %w", account.ErrNotFound)
@@ -401,7 +401,7 @@ func (s *Store) TryResetCode(ctx context.Context, userID int64, now time.Time, m
 // FailResetCode records that a try TryResetCode counted was wrong: a code
 // that has had maxAttempts tries is void.
 func (s *Store) FailResetCode(ctx context.Context, id int64, maxAttempts int) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE id = ? AND attempts >= ? AND spent_at IS NULL`),
+	_, err := s.write.ExecContext(ctx, `UPDATE reset_codes SET spent_at = ? WHERE id = ? AND attempts >= ? AND spent_at IS NULL`,
 		utc(s.Now()), id, maxAttempts)
 	if err != nil {
 		return fmt.Errorf("store: fail reset code: %w", err)
@@ -412,7 +412,7 @@ func (s *Store) FailResetCode(ctx context.Context, id int64, maxAttempts int) er
 // ReleaseResetTry gives back a try TryResetCode counted, for a right code
 // whose reset did not go through (a refused new password, say).
 func (s *Store) ReleaseResetTry(ctx context.Context, id int64) error {
-	_, err := s.write.ExecContext(ctx, s.q(`UPDATE reset_codes SET attempts = attempts - 1 WHERE id = ? AND attempts > 0 AND spent_at IS NULL`), id)
+	_, err := s.write.ExecContext(ctx, `UPDATE reset_codes SET attempts = attempts - 1 WHERE id = ? AND attempts > 0 AND spent_at IS NULL`, id)
 	if err != nil {
 		return fmt.Errorf("store: release reset try: %w", err)
 	}
@@ -423,8 +423,8 @@ func (s *Store) ReleaseResetTry(ctx context.Context, id int64) error {
 // session of the user and queues the notice, in one transaction. A code
 // spent in the meantime gives account.ErrBadCode and changes nothing.
 func (s *Store) CompleteReset(ctx context.Context, codeID, userID int64, hash string, m *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE reset_codes SET spent_at = ? WHERE id = ? AND user_id = ? AND spent_at IS NULL`),
+	err := s.inTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE reset_codes SET spent_at = ? WHERE id = ? AND user_id = ? AND spent_at IS NULL`,
 			utc(s.Now()), codeID, userID)
 		if err != nil {
 			return err
@@ -447,11 +447,11 @@ func (s *Store) ThrottleHit(ctx context.Context, key string, window time.Duratio
 	var blocked sql.NullTime
 	start := utc(now)
 	expired := utc(now.Add(-window))
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO throttles (key, count, window_start) VALUES (?, 1, ?)
+	err := s.write.QueryRowContext(ctx, `INSERT INTO throttles (key, count, window_start) VALUES (?, 1, ?)
 		ON CONFLICT (key) DO UPDATE SET
 			count = CASE WHEN throttles.window_start <= ? THEN 1 ELSE throttles.count + 1 END,
 			window_start = CASE WHEN throttles.window_start <= ? THEN excluded.window_start ELSE throttles.window_start END
-		RETURNING count, blocked_until`), key, start, expired, expired).Scan(&count, &blocked)
+		RETURNING count, blocked_until`, key, start, expired, expired).Scan(&count, &blocked)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: throttle: %w", err)
 	}
@@ -479,21 +479,18 @@ func (s *Store) ThrottleTake(ctx context.Context, limits []account.ThrottleLimit
 		start   time.Time
 		blocked sql.NullTime
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		counts, blockedUntil = nil, time.Time{}
 		rows := make([]row, len(limits))
-		lock := ""
-		if s.dialect == Postgres {
-			lock = " FOR UPDATE"
-		}
+		lock := s.dialect.forUpdate()
 		for _, i := range order {
 			key := limits[i].Key
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO throttles (key, count, window_start) VALUES (?, 0, ?)
-				ON CONFLICT (key) DO NOTHING`), key, utc(now)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, count, window_start) VALUES (?, 0, ?)
+				ON CONFLICT (key) DO NOTHING`, key, utc(now)); err != nil {
 				return err
 			}
 			r := &rows[i]
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT count, window_start, blocked_until FROM throttles WHERE key = ?`+lock), key).
+			if err := tx.QueryRowContext(ctx, `SELECT count, window_start, blocked_until FROM throttles WHERE key = ?`+lock, key).
 				Scan(&r.count, &r.start, &r.blocked); err != nil {
 				return err
 			}
@@ -514,7 +511,7 @@ func (s *Store) ThrottleTake(ctx context.Context, limits []account.ThrottleLimit
 			if r.count >= l.Allow {
 				r.blocked = sql.NullTime{Time: now.Add(l.Delay(r.count - l.Allow)), Valid: true}
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE throttles SET count = ?, window_start = ?, blocked_until = ? WHERE key = ?`),
+			if _, err := tx.ExecContext(ctx, `UPDATE throttles SET count = ?, window_start = ?, blocked_until = ? WHERE key = ?`,
 				r.count, utc(r.start), nullTime(timeOf(r.blocked)), l.Key); err != nil {
 				return err
 			}
@@ -536,7 +533,7 @@ func (s *Store) ThrottleRelease(ctx context.Context, key string, lift bool) erro
 	if lift {
 		query = `UPDATE throttles SET count = count - 1, blocked_until = NULL WHERE key = ? AND count > 0`
 	}
-	if _, err := s.write.ExecContext(ctx, s.q(query), key); err != nil {
+	if _, err := s.write.ExecContext(ctx, query, key); err != nil {
 		return fmt.Errorf("store: throttle release: %w", err)
 	}
 	return nil
@@ -545,7 +542,7 @@ func (s *Store) ThrottleRelease(ctx context.Context, key string, lift bool) erro
 // ThrottleBlocked returns until when key is blocked (zero when it is not).
 func (s *Store) ThrottleBlocked(ctx context.Context, key string, now time.Time) (time.Time, error) {
 	var blocked sql.NullTime
-	err := s.write.QueryRowContext(ctx, s.q(`SELECT blocked_until FROM throttles WHERE key = ?`), key).Scan(&blocked)
+	err := s.write.QueryRowContext(ctx, `SELECT blocked_until FROM throttles WHERE key = ?`, key).Scan(&blocked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -557,7 +554,7 @@ func (s *Store) ThrottleBlocked(ctx context.Context, key string, now time.Time) 
 
 // ThrottleBlock blocks key until the given time.
 func (s *Store) ThrottleBlock(ctx context.Context, key string, until time.Time) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE throttles SET blocked_until = ? WHERE key = ?`), utc(until), key); err != nil {
+	if _, err := s.write.ExecContext(ctx, `UPDATE throttles SET blocked_until = ? WHERE key = ?`, utc(until), key); err != nil {
 		return fmt.Errorf("store: throttle block: %w", err)
 	}
 	return nil
@@ -565,7 +562,7 @@ func (s *Store) ThrottleBlock(ctx context.Context, key string, until time.Time) 
 
 // ThrottleClear forgets key's events and block.
 func (s *Store) ThrottleClear(ctx context.Context, key string) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM throttles WHERE key = ?`), key); err != nil {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM throttles WHERE key = ?`, key); err != nil {
 		return fmt.Errorf("store: throttle clear: %w", err)
 	}
 	return nil
@@ -578,10 +575,10 @@ func (s *Store) Secret(ctx context.Context, name string, generate func() (string
 	if err != nil {
 		return "", fmt.Errorf("store: secret %s: %w", name, err)
 	}
-	if _, err := s.write.ExecContext(ctx, s.q(`INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, v); err != nil {
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, v); err != nil {
 		return "", fmt.Errorf("store: secret %s: %w", name, err)
 	}
-	if err := s.write.QueryRowContext(ctx, s.q(`SELECT value FROM secrets WHERE name = ?`), name).Scan(&v); err != nil {
+	if err := s.write.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v); err != nil {
 		return "", fmt.Errorf("store: secret %s: %w", name, err)
 	}
 	return v, nil

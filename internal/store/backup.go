@@ -17,7 +17,7 @@ var ErrBackupPostgres = errors.New("back up PostgreSQL with pg_dump (see docs/de
 // writes go on: VACUUM INTO reads one snapshot and never blocks the
 // writer. The file must not exist yet.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if s.dialect == Postgres {
+	if !s.dialect.ownsFile() {
 		return ErrBackupPostgres
 	}
 	if _, err := os.Stat(path); err == nil {

@@ -40,7 +40,7 @@ func (s *Store) Plans(ctx context.Context, activeOnly bool) ([]billing.Plan, err
 		query += ` WHERE active = ?`
 		args = append(args, true)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(query+` ORDER BY position, price_minor, id`), args...)
+	rows, err := s.read.QueryContext(ctx, query+` ORDER BY position, price_minor, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: plans: %w", err)
 	}
@@ -62,7 +62,7 @@ func (s *Store) Plans(ctx context.Context, activeOnly bool) ([]billing.Plan, err
 // PlanByID finds a plan.
 func (s *Store) PlanByID(ctx context.Context, id int64) (*billing.Plan, error) {
 	var p billing.Plan
-	err := scanPlan(s.read.QueryRowContext(ctx, s.q(`SELECT `+planColumns+` FROM plans WHERE id = ?`), id), &p)
+	err := scanPlan(s.read.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE id = ?`, id), &p)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: plan %d: %w", id, billing.ErrNotFound)
 	}
@@ -77,9 +77,9 @@ func (s *Store) CreatePlan(ctx context.Context, p *billing.Plan) error {
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.Now()
 	}
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO plans
+	err := s.write.QueryRowContext(ctx, `INSERT INTO plans
 		(name, description, price_minor, currency, billing_period, trial_days, active, stripe_price_id, position, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Name, p.Description, p.PriceMinor, strings.ToUpper(p.Currency), string(p.Period), p.TrialDays, p.Active,
 		p.StripePriceID, p.Position, utc(p.CreatedAt)).Scan(&p.ID)
 	if err != nil {
@@ -90,8 +90,8 @@ func (s *Store) CreatePlan(ctx context.Context, p *billing.Plan) error {
 
 // SetPlanActive sells or retires a plan.
 func (s *Store) SetPlanActive(ctx context.Context, id int64, active bool) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE plans SET active = ? WHERE id = ?`), active, id)
+	err := s.changeReaders(ctx, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `UPDATE plans SET active = ? WHERE id = ?`, active, id)
 		return err
 	})
 	if err != nil {
@@ -124,12 +124,12 @@ type rowQueryer interface {
 func (s *Store) subscriptionWhere(ctx context.Context, db rowQueryer, where string, args ...any) (*billing.Subscription, error) {
 	var sub billing.Subscription
 	query := `SELECT ` + subColumns + ` FROM subscriptions x WHERE ` + where
-	if _, inTx := db.(*sql.Tx); inTx && s.dialect == Postgres {
+	if _, inTx := db.(*txn); inTx {
 		// Events for one subscription applied by two instances at once
 		// take turns, so the time guard sees the newer state.
-		query += ` FOR UPDATE`
+		query += s.dialect.forUpdate()
 	}
-	err := scanSubscription(db.QueryRowContext(ctx, s.q(query), args...), &sub)
+	err := scanSubscription(db.QueryRowContext(ctx, query, args...), &sub)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: subscription: %w", billing.ErrNotFound)
 	}
@@ -138,7 +138,7 @@ func (s *Store) subscriptionWhere(ctx context.Context, db rowQueryer, where stri
 	}
 	if sub.PlanID != 0 {
 		var p billing.Plan
-		if err := scanPlan(db.QueryRowContext(ctx, s.q(`SELECT `+planColumns+` FROM plans WHERE id = ?`), sub.PlanID), &p); err == nil {
+		if err := scanPlan(db.QueryRowContext(ctx, `SELECT `+planColumns+` FROM plans WHERE id = ?`, sub.PlanID), &p); err == nil {
 			sub.Plan = &p
 		}
 	}
@@ -180,18 +180,18 @@ func copySubscription(sub *billing.Subscription) *billing.Subscription {
 
 // InBillingTx runs fn in one write transaction.
 func (s *Store) InBillingTx(ctx context.Context, fn func(tx billing.Tx) error) error {
-	return s.changeReaders(ctx, func(tx *sql.Tx) error { return fn(&billingTx{s: s, tx: tx}) })
+	return s.changeReaders(ctx, func(tx *txn) error { return fn(&billingTx{s: s, tx: tx}) })
 }
 
 // billingTx is the store inside one transaction.
 type billingTx struct {
 	s  *Store
-	tx *sql.Tx
+	tx *txn
 }
 
 func (b *billingTx) MarkEvent(ctx context.Context, id, eventType string, at time.Time) (bool, error) {
-	res, err := b.tx.ExecContext(ctx, b.s.q(`INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`), id, eventType, utc(b.s.Now()))
+	res, err := b.tx.ExecContext(ctx, `INSERT INTO stripe_events (id, type, received_at) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`, id, eventType, utc(b.s.Now()))
 	if err != nil {
 		return false, fmt.Errorf("store: mark event: %w", err)
 	}
@@ -223,7 +223,7 @@ func (b *billingTx) SaveSubscription(ctx context.Context, sub *billing.Subscript
 	if sub.UpdatedAt.IsZero() {
 		sub.UpdatedAt = b.s.Now()
 	}
-	err := b.tx.QueryRowContext(ctx, b.s.q(`INSERT INTO subscriptions
+	err := b.tx.QueryRowContext(ctx, `INSERT INTO subscriptions
 		(user_id, plan_id, provider, customer_ref, provider_ref, status, current_period_end, past_due_since,
 		 provider_event_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -231,7 +231,7 @@ func (b *billingTx) SaveSubscription(ctx context.Context, sub *billing.Subscript
 			customer_ref = excluded.customer_ref, provider_ref = excluded.provider_ref, status = excluded.status,
 			current_period_end = excluded.current_period_end, past_due_since = excluded.past_due_since,
 			provider_event_at = excluded.provider_event_at, updated_at = excluded.updated_at
-		RETURNING id`),
+		RETURNING id`,
 		sub.UserID, plan, string(sub.Provider), sub.CustomerRef, sub.ProviderRef, string(sub.Status),
 		nullTime(sub.PeriodEnd), nullTime(sub.PastDueSince), nullTime(sub.ProviderEventAt),
 		utc(sub.CreatedAt), utc(sub.UpdatedAt)).Scan(&sub.ID)
@@ -242,12 +242,12 @@ func (b *billingTx) SaveSubscription(ctx context.Context, sub *billing.Subscript
 }
 
 func (b *billingTx) Enqueue(ctx context.Context, m *mail.Message) error {
-	return b.s.EnqueueTx(ctx, b.tx, m)
+	return b.s.enqueueTx(ctx, b.tx, m)
 }
 
 func (b *billingTx) User(ctx context.Context, userID int64) (*account.User, error) {
 	var u account.User
-	err := scanUser(b.tx.QueryRowContext(ctx, b.s.q(`SELECT `+userColumns+` FROM users u WHERE u.id = ?`), userID), &u)
+	err := scanUser(b.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, userID), &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: user: %w", account.ErrNotFound)
 	}
@@ -262,12 +262,12 @@ func (b *billingTx) User(ctx context.Context, userID int64) (*account.User, erro
 // under a limit. On PostgreSQL the user's row stays locked until tx ends
 // (a lock that foreign-key checks do not wait for); on SQLite the one
 // writer already runs write transactions one at a time.
-func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
-	if s.dialect != Postgres {
+func (s *Store) lockUser(ctx context.Context, tx *txn, userID int64) error {
+	if !s.dialect.locksRows() {
 		return nil
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`), userID).Scan(&id)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE id = ?`+s.dialect.forNoKeyUpdate(), userID).Scan(&id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("lock user %d: %w", userID, err)
 	}
@@ -280,16 +280,16 @@ func (s *Store) lockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
 func (s *Store) MeterRead(ctx context.Context, userID, storyID int64, month string, limit int, at time.Time) (bool, int, error) {
 	var allowed bool
 	var used int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := s.lockUser(ctx, tx, userID); err != nil {
 			return err
 		}
 		var seen int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ? AND story_id = ?`),
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ? AND story_id = ?`,
 			userID, month, storyID).Scan(&seen); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ?`),
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ?`,
 			userID, month).Scan(&used); err != nil {
 			return err
 		}
@@ -300,8 +300,8 @@ func (s *Store) MeterRead(ctx context.Context, userID, storyID int64, month stri
 		if used >= limit {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO meter_reads (user_id, month, story_id, read_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`), userID, month, storyID, utc(at)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meter_reads (user_id, month, story_id, read_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, userID, month, storyID, utc(at)); err != nil {
 			return err
 		}
 		allowed, used = true, used+1
@@ -316,7 +316,7 @@ func (s *Store) MeterRead(ctx context.Context, userID, storyID int64, month stri
 // MeterUsed counts a reader's metered reads in a month.
 func (s *Store) MeterUsed(ctx context.Context, userID int64, month string) (int, error) {
 	var n int
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ?`),
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM meter_reads WHERE user_id = ? AND month = ?`,
 		userID, month).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: meter used: %w", err)
 	}
@@ -326,20 +326,20 @@ func (s *Store) MeterUsed(ctx context.Context, userID int64, month string) (int,
 // CreateGift stores a gift link unless the user has made limit gifts since
 // monthStart; then it returns billing.ErrGiftLimit.
 func (s *Store) CreateGift(ctx context.Context, g *billing.Gift, tokenHash string, monthStart time.Time, limit int) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := s.lockUser(ctx, tx, g.UserID); err != nil {
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM gifts WHERE user_id = ? AND created_at >= ?`),
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM gifts WHERE user_id = ? AND created_at >= ?`,
 			g.UserID, utc(monthStart)).Scan(&n); err != nil {
 			return err
 		}
 		if n >= limit {
 			return billing.ErrGiftLimit
 		}
-		return tx.QueryRowContext(ctx, s.q(`INSERT INTO gifts (token_hash, story_id, user_id, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`), tokenHash, g.StoryID, g.UserID, utc(g.CreatedAt), utc(g.ExpiresAt)).Scan(&g.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO gifts (token_hash, story_id, user_id, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, tokenHash, g.StoryID, g.UserID, utc(g.CreatedAt), utc(g.ExpiresAt)).Scan(&g.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: create gift: %w", err)
@@ -352,9 +352,9 @@ func (s *Store) CreateGift(ctx context.Context, g *billing.Gift, tokenHash strin
 // expired or revoked.
 func (s *Store) OpenGift(ctx context.Context, tokenHash string, storyID int64, now time.Time) (*billing.Gift, error) {
 	var g billing.Gift
-	err := s.write.QueryRowContext(ctx, s.q(`UPDATE gifts SET opens = opens + 1
+	err := s.write.QueryRowContext(ctx, `UPDATE gifts SET opens = opens + 1
 		WHERE token_hash = ? AND story_id = ? AND revoked_at IS NULL AND expires_at > ?
-		RETURNING id, story_id, user_id, created_at, expires_at, opens`), tokenHash, storyID, utc(now)).
+		RETURNING id, story_id, user_id, created_at, expires_at, opens`, tokenHash, storyID, utc(now)).
 		Scan(&g.ID, &g.StoryID, &g.UserID, &g.CreatedAt, &g.ExpiresAt, &g.Opens)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: gift: %w", billing.ErrNotFound)
@@ -367,9 +367,9 @@ func (s *Store) OpenGift(ctx context.Context, tokenHash string, storyID int64, n
 
 // Gifts lists a user's gift links, newest first, with their stories.
 func (s *Store) Gifts(ctx context.Context, userID int64) ([]billing.Gift, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT g.id, g.story_id, g.user_id, g.created_at, g.expires_at, g.opens,
+	rows, err := s.read.QueryContext(ctx, `SELECT g.id, g.story_id, g.user_id, g.created_at, g.expires_at, g.opens,
 		g.revoked_at, st.slug, st.published_at, st.headline
-		FROM gifts g JOIN stories st ON st.id = g.story_id WHERE g.user_id = ? ORDER BY g.created_at DESC, g.id DESC`), userID)
+		FROM gifts g JOIN stories st ON st.id = g.story_id WHERE g.user_id = ? ORDER BY g.created_at DESC, g.id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: gifts: %w", err)
 	}
@@ -394,7 +394,7 @@ func (s *Store) Gifts(ctx context.Context, userID int64) ([]billing.Gift, error)
 
 // RevokeGift stops a user's gift link from working.
 func (s *Store) RevokeGift(ctx context.Context, userID, giftID int64, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE gifts SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`),
+	res, err := s.write.ExecContext(ctx, `UPDATE gifts SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`,
 		utc(at), giftID, userID)
 	if err != nil {
 		return fmt.Errorf("store: revoke gift: %w", err)
@@ -418,9 +418,9 @@ func (s *Store) Subscribers(ctx context.Context, f billing.SubscriberFilter) ([]
 		args = append(args, "%"+strings.NewReplacer("%", "", "_", "").Replace(strings.ToLower(f.Email))+"%")
 	}
 	args = append(args, f.Limit)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+subColumns+`, u.email, u.display_name, COALESCE(p.name, '')
+	rows, err := s.read.QueryContext(ctx, `SELECT `+subColumns+`, u.email, u.display_name, COALESCE(p.name, '')
 		FROM subscriptions x JOIN users u ON u.id = x.user_id LEFT JOIN plans p ON p.id = x.plan_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY x.updated_at DESC, x.id DESC LIMIT ?`), args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY x.updated_at DESC, x.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: subscribers: %w", err)
 	}

@@ -35,10 +35,10 @@ func scanComment(row scanner, c *comment.Comment, extra ...any) error {
 // StoryComments loads a story's comments, oldest first, except rejected
 // ones, each marked when viewerID recommends it.
 func (s *Store) StoryComments(ctx context.Context, storyID, viewerID int64) ([]*comment.Comment, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+commentColumns+`,
+	rows, err := s.read.QueryContext(ctx, `SELECT `+commentColumns+`,
 		EXISTS (SELECT 1 FROM comment_recommendations r WHERE r.comment_id = c.id AND r.user_id = ?)
 		FROM comments c LEFT JOIN users u ON u.id = c.user_id
-		WHERE c.story_id = ? AND c.status <> 'rejected' ORDER BY c.created_at, c.id`), viewerID, storyID)
+		WHERE c.story_id = ? AND c.status <> 'rejected' ORDER BY c.created_at, c.id`, viewerID, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: story comments: %w", err)
 	}
@@ -60,8 +60,8 @@ func (s *Store) StoryComments(ctx context.Context, storyID, viewerID int64) ([]*
 // Recommendations lists who recommended which of a story's comments: the
 // comment ids each reader recommended, by reader.
 func (s *Store) Recommendations(ctx context.Context, storyID int64) (map[int64][]int64, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.user_id, r.comment_id FROM comment_recommendations r
-		JOIN comments c ON c.id = r.comment_id WHERE c.story_id = ?`), storyID)
+	rows, err := s.read.QueryContext(ctx, `SELECT r.user_id, r.comment_id FROM comment_recommendations r
+		JOIN comments c ON c.id = r.comment_id WHERE c.story_id = ?`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: recommendations: %w", err)
 	}
@@ -83,8 +83,8 @@ func (s *Store) Recommendations(ctx context.Context, storyID int64) (map[int64][
 // CommentByID finds a comment.
 func (s *Store) CommentByID(ctx context.Context, id int64) (*comment.Comment, error) {
 	var c comment.Comment
-	err := scanComment(s.write.QueryRowContext(ctx, s.q(`SELECT `+commentColumns+`
-		FROM comments c LEFT JOIN users u ON u.id = c.user_id WHERE c.id = ?`), id), &c)
+	err := scanComment(s.write.QueryRowContext(ctx, `SELECT `+commentColumns+`
+		FROM comments c LEFT JOIN users u ON u.id = c.user_id WHERE c.id = ?`, id), &c)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: comment %d: %w", id, comment.ErrNotFound)
 	}
@@ -104,9 +104,9 @@ func nullID(id int64) any {
 // InsertComment stores a new comment, and the email about it, together.
 func (s *Store) InsertComment(ctx context.Context, c *comment.Comment, notify *mail.Message) error {
 	insert := func(db rowQueryer) error {
-		return db.QueryRowContext(ctx, s.q(`INSERT INTO comments
+		return db.QueryRowContext(ctx, `INSERT INTO comments
 			(story_id, user_id, parent_id, reply_to_id, depth, body, status, held_reason, staff, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.StoryID, nullID(c.UserID), nullID(c.ParentID), nullID(c.ReplyToID), c.Depth, c.Body, string(c.Status),
 			c.HeldReason, c.Staff, utc(c.CreatedAt)).Scan(&c.ID)
 	}
@@ -114,11 +114,11 @@ func (s *Store) InsertComment(ctx context.Context, c *comment.Comment, notify *m
 	if notify == nil {
 		err = insert(s.write) // one statement commits alone
 	} else {
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
+		err = s.inTx(ctx, func(tx *txn) error {
 			if err := insert(tx); err != nil {
 				return err
 			}
-			return s.EnqueueTx(ctx, tx, notify)
+			return s.enqueueTx(ctx, tx, notify)
 		})
 	}
 	if err != nil {
@@ -134,7 +134,7 @@ func (s *Store) EditComment(ctx context.Context, id int64, body string, status c
 }
 
 func (s *Store) execOneComment(ctx context.Context, what, query string, args ...any) error {
-	res, err := s.write.ExecContext(ctx, s.q(query), args...)
+	res, err := s.write.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
@@ -147,13 +147,13 @@ func (s *Store) execOneComment(ctx context.Context, what, query string, args ...
 // logTx writes a moderation log entry inside tx and, when notify is not
 // nil, queues the email that tells the commenter, so that the action, its
 // record and its notice commit or roll back together.
-func (s *Store) logTx(ctx context.Context, tx *sql.Tx, e comment.LogEntry, notify *mail.Message) error {
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO moderation_log (actor_id, action, comment_id, user_id, reason, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), nullID(e.ActorID), e.Action, nullID(e.CommentID), nullID(e.UserID), e.Reason, utc(e.At)); err != nil {
+func (s *Store) logTx(ctx context.Context, tx *txn, e comment.LogEntry, notify *mail.Message) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO moderation_log (actor_id, action, comment_id, user_id, reason, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, nullID(e.ActorID), e.Action, nullID(e.CommentID), nullID(e.UserID), e.Reason, utc(e.At)); err != nil {
 		return err
 	}
 	if notify != nil {
-		return s.EnqueueTx(ctx, tx, notify)
+		return s.enqueueTx(ctx, tx, notify)
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func (s *Store) logTx(ctx context.Context, tx *sql.Tx, e comment.LogEntry, notif
 // SetCommentStatus moves a comment to a status (clearing its text when
 // asked), closes its reports, logs the action and queues notify, together.
 func (s *Store) SetCommentStatus(ctx context.Context, id int64, status comment.Status, clearBody bool, e comment.LogEntry, notify *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		query := `UPDATE comments SET status = ?, held_reason = '' WHERE id = ?`
 		if clearBody {
 			query = `UPDATE comments SET status = ?, held_reason = '', body = '', featured = ? WHERE id = ?`
@@ -170,14 +170,14 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status comment.S
 		if clearBody {
 			args = []any{string(status), false, id}
 		}
-		res, err := tx.ExecContext(ctx, s.q(query), args...)
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return comment.ErrNotFound
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE comment_reports SET resolved_at = ? WHERE comment_id = ? AND resolved_at IS NULL`),
+		if _, err := tx.ExecContext(ctx, `UPDATE comment_reports SET resolved_at = ? WHERE comment_id = ? AND resolved_at IS NULL`,
 			utc(e.At), id); err != nil {
 			return err
 		}
@@ -192,8 +192,8 @@ func (s *Store) SetCommentStatus(ctx context.Context, id int64, status comment.S
 // SetFeatured marks or unmarks an editor's pick, logs it and queues
 // notify.
 func (s *Store) SetFeatured(ctx context.Context, id int64, featured bool, e comment.LogEntry, notify *mail.Message) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE comments SET featured = ? WHERE id = ? AND status = 'published'`), featured, id)
+	err := s.inTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `UPDATE comments SET featured = ? WHERE id = ? AND status = 'published'`, featured, id)
 		if err != nil {
 			return err
 		}
@@ -212,19 +212,19 @@ func (s *Store) SetFeatured(ctx context.Context, id int64, featured bool, e comm
 // reports whether it stands.
 func (s *Store) ToggleRecommend(ctx context.Context, commentID, userID int64) (bool, error) {
 	var on bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM comment_recommendations WHERE comment_id = ? AND user_id = ?`), commentID, userID)
+	err := s.inTx(ctx, func(tx *txn) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM comment_recommendations WHERE comment_id = ? AND user_id = ?`, commentID, userID)
 		if err != nil {
 			return err
 		}
 		delta := -1
 		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO comment_recommendations (comment_id, user_id) VALUES (?, ?)`), commentID, userID); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO comment_recommendations (comment_id, user_id) VALUES (?, ?)`, commentID, userID); err != nil {
 				return err
 			}
 			delta, on = 1, true
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE comments SET recommends = recommends + ? WHERE id = ?`), delta, commentID)
+		_, err = tx.ExecContext(ctx, `UPDATE comments SET recommends = recommends + ? WHERE id = ?`, delta, commentID)
 		return err
 	})
 	if err != nil {
@@ -235,8 +235,8 @@ func (s *Store) ToggleRecommend(ctx context.Context, commentID, userID int64) (b
 
 // Report records a reader's report of a comment, once per reader.
 func (s *Store) Report(ctx context.Context, commentID, userID int64, reason comment.ReportReason, note string, at time.Time) error {
-	_, err := s.write.ExecContext(ctx, s.q(`INSERT INTO comment_reports (comment_id, user_id, reason, note, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), commentID, userID, string(reason), note, utc(at))
+	_, err := s.write.ExecContext(ctx, `INSERT INTO comment_reports (comment_id, user_id, reason, note, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, commentID, userID, string(reason), note, utc(at))
 	if err != nil {
 		return fmt.Errorf("store: report comment: %w", err)
 	}
@@ -246,7 +246,7 @@ func (s *Store) Report(ctx context.Context, commentID, userID int64, reason comm
 // RecentCommentCount counts a user's comments since a time.
 func (s *Store) RecentCommentCount(ctx context.Context, userID int64, since time.Time) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ?`), userID, utc(since)).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ?`, userID, utc(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: recent comments: %w", err)
 	}
@@ -256,7 +256,7 @@ func (s *Store) RecentCommentCount(ctx context.Context, userID int64, since time
 // SameCommentSince reports whether the user posted this text since a time.
 func (s *Store) SameCommentSince(ctx context.Context, userID int64, body string, since time.Time) (bool, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ? AND body = ?`),
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments WHERE user_id = ? AND created_at >= ? AND body = ?`,
 		userID, utc(since), body).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: same comment: %w", err)
@@ -267,7 +267,7 @@ func (s *Store) SameCommentSince(ctx context.Context, userID int64, body string,
 // ApprovedCount counts a user's published comments.
 func (s *Store) ApprovedCount(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM comments WHERE user_id = ? AND status = 'published'`), userID).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM comments WHERE user_id = ? AND status = 'published'`, userID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: approved comments: %w", err)
 	}
@@ -289,7 +289,7 @@ func (s *Store) SuspensionOf(ctx context.Context, userID int64) (*comment.Suspen
 	gen := s.readers.generation()
 	sus := comment.Suspension{UserID: userID}
 	var until sql.NullTime
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT until, reason FROM comment_suspensions WHERE user_id = ?`), userID).Scan(&until, &sus.Reason)
+	err := s.read.QueryRowContext(ctx, `SELECT until, reason FROM comment_suspensions WHERE user_id = ?`, userID).Scan(&until, &sus.Reason)
 	if errors.Is(err, sql.ErrNoRows) {
 		putKept(s.readers, keptSuspensions, gen, userID, nil, now)
 		return nil, comment.ErrNotFound
@@ -305,10 +305,10 @@ func (s *Store) SuspensionOf(ctx context.Context, userID int64) (*comment.Suspen
 
 // Suspend records a suspension, logs it and queues the email, together.
 func (s *Store) Suspend(ctx context.Context, sus *comment.Suspension, e comment.LogEntry, notify *mail.Message) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO comment_suspensions (user_id, until, reason, created_by, created_at)
+	err := s.changeReaders(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO comment_suspensions (user_id, until, reason, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET until = excluded.until, reason = excluded.reason,
-			created_by = excluded.created_by, created_at = excluded.created_at`),
+			created_by = excluded.created_by, created_at = excluded.created_at`,
 			sus.UserID, nullTime(sus.Until), sus.Reason, nullID(e.ActorID), utc(e.At)); err != nil {
 			return err
 		}
@@ -322,8 +322,8 @@ func (s *Store) Suspend(ctx context.Context, sus *comment.Suspension, e comment.
 
 // Unsuspend lifts a suspension and logs it.
 func (s *Store) Unsuspend(ctx context.Context, userID int64, e comment.LogEntry) error {
-	err := s.changeReaders(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM comment_suspensions WHERE user_id = ?`), userID); err != nil {
+	err := s.changeReaders(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM comment_suspensions WHERE user_id = ?`, userID); err != nil {
 			return err
 		}
 		return s.logTx(ctx, tx, e, nil)
@@ -343,15 +343,12 @@ func (s *Store) Queue(ctx context.Context, tab comment.QueueTab, limit int) ([]c
 	case comment.TabHeld:
 		where = "c.status = 'held'"
 	}
-	reasons := `group_concat(DISTINCT r.reason)`
-	if s.dialect == Postgres {
-		reasons = `string_agg(DISTINCT r.reason, ',')`
-	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+commentColumns+`, st.headline, st.slug, st.published_at,
+	reasons := s.dialect.joinDistinct(`r.reason`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+commentColumns+`, st.headline, st.slug, st.published_at,
 		(SELECT COUNT(*) FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL),
 		COALESCE((SELECT `+reasons+` FROM comment_reports r WHERE r.comment_id = c.id AND r.resolved_at IS NULL), '')
 		FROM comments c LEFT JOIN users u ON u.id = c.user_id JOIN stories st ON st.id = c.story_id
-		WHERE `+where+` ORDER BY c.created_at DESC, c.id DESC LIMIT ?`), limit)
+		WHERE `+where+` ORDER BY c.created_at DESC, c.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: queue: %w", err)
 	}
@@ -375,10 +372,10 @@ func (s *Store) Queue(ctx context.Context, tab comment.QueueTab, limit int) ([]c
 
 // ModerationLog lists recent moderation actions, newest first.
 func (s *Store) ModerationLog(ctx context.Context, limit int) ([]comment.LogEntry, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT l.id, COALESCE(l.actor_id, 0), COALESCE(u.display_name, ''), l.action,
+	rows, err := s.read.QueryContext(ctx, `SELECT l.id, COALESCE(l.actor_id, 0), COALESCE(u.display_name, ''), l.action,
 		COALESCE(l.comment_id, 0), COALESCE(l.user_id, 0), COALESCE(r.display_name, ''), l.reason, l.created_at
 		FROM moderation_log l LEFT JOIN users u ON u.id = l.actor_id LEFT JOIN users r ON r.id = l.user_id
-		ORDER BY l.created_at DESC, l.id DESC LIMIT ?`), limit)
+		ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: moderation log: %w", err)
 	}
@@ -403,7 +400,7 @@ func (s *Store) SetNotifyReplies(ctx context.Context, userID int64, on bool) err
 // NotifyReplies reports whether a user wants comment emails.
 func (s *Store) NotifyReplies(ctx context.Context, userID int64) (bool, error) {
 	var on bool
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT notify_replies FROM users WHERE id = ?`), userID).Scan(&on)
+	err := s.read.QueryRowContext(ctx, `SELECT notify_replies FROM users WHERE id = ?`, userID).Scan(&on)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -423,8 +420,8 @@ func (s *Store) CommentCounts(ctx context.Context, storyIDs []int64) (map[int64]
 	for i, id := range storyIDs {
 		args[i] = id
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT story_id, COUNT(*) FROM comments
-		WHERE status = 'published' AND story_id IN (?`+strings.Repeat(", ?", len(storyIDs)-1)+`) GROUP BY story_id`), args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT story_id, COUNT(*) FROM comments
+		WHERE status = 'published' AND story_id IN (?`+strings.Repeat(", ?", len(storyIDs)-1)+`) GROUP BY story_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: comment counts: %w", err)
 	}

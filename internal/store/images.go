@@ -34,8 +34,8 @@ func parseWidths(s string) []int {
 
 // CreateImage records an image and sets its ID.
 func (s *Store) CreateImage(ctx context.Context, im *media.Image) error {
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO images (format, width, height, widths, alt, caption, credit, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`), im.Format, im.Width, im.Height, widthsText(im.Widths),
+	err := s.write.QueryRowContext(ctx, `INSERT INTO images (format, width, height, widths, alt, caption, credit, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, im.Format, im.Width, im.Height, widthsText(im.Widths),
 		im.Alt, im.Caption, im.Credit, nullID(im.By), utc(im.At)).Scan(&im.ID)
 	if err != nil {
 		return fmt.Errorf("store: create image: %w", err)
@@ -57,7 +57,7 @@ func scanImage(row scanner, im *media.Image) error {
 // ImageByID finds an image.
 func (s *Store) ImageByID(ctx context.Context, id int64) (*media.Image, error) {
 	var im media.Image
-	err := scanImage(s.read.QueryRowContext(ctx, s.q(`SELECT `+imageColumns+` FROM images WHERE id = ?`), id), &im)
+	err := scanImage(s.read.QueryRowContext(ctx, `SELECT `+imageColumns+` FROM images WHERE id = ?`, id), &im)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: image %d: %w", id, story.ErrNotFound)
 	}
@@ -69,7 +69,7 @@ func (s *Store) ImageByID(ctx context.Context, id int64) (*media.Image, error) {
 
 // RecentImages lists the newest images.
 func (s *Store) RecentImages(ctx context.Context, limit int) ([]media.Image, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+imageColumns+` FROM images ORDER BY created_at DESC, id DESC LIMIT ?`), limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+imageColumns+` FROM images ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: images: %w", err)
 	}
@@ -87,7 +87,7 @@ func (s *Store) RecentImages(ctx context.Context, limit int) ([]media.Image, err
 
 // SetStoryImage sets (or, with 0, removes) a story's featured image.
 func (s *Store) SetStoryImage(ctx context.Context, storyID, imageID int64) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE stories SET image_id = ? WHERE id = ?`), nullID(imageID), storyID); err != nil {
+	if _, err := s.write.ExecContext(ctx, `UPDATE stories SET image_id = ? WHERE id = ?`, nullID(imageID), storyID); err != nil {
 		return fmt.Errorf("store: set story image: %w", err)
 	}
 	return nil
@@ -96,7 +96,7 @@ func (s *Store) SetStoryImage(ctx context.Context, storyID, imageID int64) error
 // StoryImageID is a story's featured image, 0 when it has none.
 func (s *Store) StoryImageID(ctx context.Context, storyID int64) (int64, error) {
 	var id sql.NullInt64
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT image_id FROM stories WHERE id = ?`), storyID).Scan(&id); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT image_id FROM stories WHERE id = ?`, storyID).Scan(&id); err != nil {
 		return 0, fmt.Errorf("store: story image: %w", err)
 	}
 	return id.Int64, nil

@@ -69,20 +69,9 @@ func (s *Store) SchemaVersion(ctx context.Context) (current, latest int, err err
 	return current, len(ms), err
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) currentVersion(ctx context.Context, db queryer) (int, error) {
+func (s *Store) currentVersion(ctx context.Context, db rowQueryer) (int, error) {
 	var exists bool
-	var q string
-	if s.dialect == Postgres {
-		q = `SELECT EXISTS (SELECT 1 FROM information_schema.tables
-			WHERE table_schema = current_schema() AND table_name = 'schema_migrations')`
-	} else {
-		q = `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`
-	}
-	if err := db.QueryRowContext(ctx, q).Scan(&exists); err != nil {
+	if err := db.QueryRowContext(ctx, s.dialect.tableExists(), "schema_migrations").Scan(&exists); err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	if !exists {
@@ -109,12 +98,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
-	if s.dialect == Postgres {
-		// The key is arbitrary but fixed: "dateline" in ASCII.
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7233188146751737957)`); err != nil {
+	if lock, unlock := s.dialect.migrationLock(); lock != "" {
+		if _, err := conn.ExecContext(ctx, lock); err != nil {
 			return nil, fmt.Errorf("migrate: lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7233188146751737957)`)
+		defer conn.ExecContext(context.WithoutCancel(ctx), unlock)
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,
@@ -135,11 +123,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 		if err != nil {
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if err := tx.execScript(ctx, m.sql); err != nil {
 			_ = tx.Rollback() // the statement's error is the one to report
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 			m.version, m.name, s.Now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
 			_ = tx.Rollback() // the statement's error is the one to report
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)

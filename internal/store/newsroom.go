@@ -38,8 +38,8 @@ func (s *Store) NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+storyColumns+` FROM stories st JOIN sections sec ON sec.id = st.section_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY COALESCE(st.updated_at, st.created_at) DESC, st.id DESC LIMIT ?`), append(args, f.Limit)...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storyColumns+` FROM stories st JOIN sections sec ON sec.id = st.section_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY COALESCE(st.updated_at, st.created_at) DESC, st.id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: newsroom stories: %w", err)
 	}
@@ -64,10 +64,10 @@ func (s *Store) NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]
 // and when the slug of a story that readers have seen changes, the old
 // address keeps working as a redirect.
 func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, actorID int64) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var version int
 		var oldSlug, oldStatus string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT version, slug, status FROM stories WHERE id = ?`), st.ID).Scan(&version, &oldSlug, &oldStatus)
+		err := tx.QueryRowContext(ctx, `SELECT version, slug, status FROM stories WHERE id = ?`, st.ID).Scan(&version, &oldSlug, &oldStatus)
 		if errors.Is(err, sql.ErrNoRows) {
 			return story.ErrNotFound
 		}
@@ -78,7 +78,7 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 			return story.ErrConflict
 		}
 		if st.Section.ID == 0 {
-			err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM sections WHERE slug = ?`), st.Section.Slug).Scan(&st.Section.ID, &st.Section.Name)
+			err := tx.QueryRowContext(ctx, `SELECT id, name FROM sections WHERE slug = ?`, st.Section.Slug).Scan(&st.Section.ID, &st.Section.Name)
 			if errors.Is(err, sql.ErrNoRows) {
 				return &story.ValidationError{Field: "section", Message: fmt.Sprintf("There is no section %q.", st.Section.Slug)}
 			}
@@ -87,9 +87,9 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 			}
 		}
 		st.Version = version + 1
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE stories SET slug = ?, headline = ?, dek = ?, dateline = ?, section_id = ?,
+		_, err = tx.ExecContext(ctx, `UPDATE stories SET slug = ?, headline = ?, dek = ?, dateline = ?, section_id = ?,
 			body = ?, body_html = ?, access = ?, status = ?, published_at = ?, updated_at = ?, version = ?,
-			comments_mode = ?, search_lead = ?, submitted_at = ?, seo_title = ?, seo_description = ? WHERE id = ?`),
+			comments_mode = ?, search_lead = ?, submitted_at = ?, seo_title = ?, seo_description = ? WHERE id = ?`,
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML, string(st.Access), string(st.Status),
 			nullTime(st.PublishedAt), nullTime(st.UpdatedAt), st.Version, st.Comments, st.Lead, nullTime(st.SubmittedAt),
 			st.SEOTitle, st.SEODescription, st.ID)
@@ -100,13 +100,13 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 			return err
 		}
 		if oldSlug != st.Slug && oldStatus == string(story.Published) {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO slug_redirects (old_slug, story_id) VALUES (?, ?)
-				ON CONFLICT (old_slug) DO UPDATE SET story_id = excluded.story_id`), oldSlug, st.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO slug_redirects (old_slug, story_id) VALUES (?, ?)
+				ON CONFLICT (old_slug) DO UPDATE SET story_id = excluded.story_id`, oldSlug, st.ID); err != nil {
 				return err
 			}
 		}
 		// A story's own current slug never redirects.
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM slug_redirects WHERE old_slug = ?`), st.Slug); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM slug_redirects WHERE old_slug = ?`, st.Slug); err != nil {
 			return err
 		}
 		if err := s.writeBylinesAndTags(ctx, tx, st); err != nil {
@@ -122,7 +122,7 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 
 // AddCorrection appends a correction note to a story.
 func (s *Store) AddCorrection(ctx context.Context, storyID int64, body string, at time.Time) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`INSERT INTO corrections (story_id, body, created_at) VALUES (?, ?, ?)`),
+	if _, err := s.write.ExecContext(ctx, `INSERT INTO corrections (story_id, body, created_at) VALUES (?, ?, ?)`,
 		storyID, body, utc(at)); err != nil {
 		return fmt.Errorf("store: add correction: %w", err)
 	}
@@ -133,8 +133,8 @@ func (s *Store) AddCorrection(ctx context.Context, storyID int64, body string, a
 // returns their ids. One statement does it, so with several instances
 // each story is published exactly once.
 func (s *Store) PublishDue(ctx context.Context, now time.Time) ([]int64, error) {
-	rows, err := s.write.QueryContext(ctx, s.q(`UPDATE stories SET status = 'published'
-		WHERE status = 'scheduled' AND published_at <= ? RETURNING id`), utc(now))
+	rows, err := s.write.QueryContext(ctx, `UPDATE stories SET status = 'published'
+		WHERE status = 'scheduled' AND published_at <= ? RETURNING id`, utc(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: publish due: %w", err)
 	}
@@ -153,7 +153,7 @@ func (s *Store) PublishDue(ctx context.Context, now time.Time) ([]int64, error) 
 // RedirectSlug finds the story an old slug now belongs to.
 func (s *Store) RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error) {
 	var id int64
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT story_id FROM slug_redirects WHERE old_slug = ?`), oldSlug).Scan(&id)
+	err := s.read.QueryRowContext(ctx, `SELECT story_id FROM slug_redirects WHERE old_slug = ?`, oldSlug).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: slug %q: %w", oldSlug, story.ErrNotFound)
 	}
@@ -165,9 +165,9 @@ func (s *Store) RedirectSlug(ctx context.Context, oldSlug string) (*story.Story,
 
 // Revisions lists a story's saved versions, newest first.
 func (s *Store) Revisions(ctx context.Context, storyID int64) ([]story.Revision, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT r.id, r.story_id, COALESCE(r.user_id, 0), COALESCE(u.display_name, ''),
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.story_id, COALESCE(r.user_id, 0), COALESCE(u.display_name, ''),
 		r.version, r.headline, r.dek, r.body, r.created_at
-		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.version DESC, r.id DESC`), storyID)
+		FROM story_revisions r LEFT JOIN users u ON u.id = r.user_id WHERE r.story_id = ? ORDER BY r.version DESC, r.id DESC`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: revisions: %w", err)
 	}

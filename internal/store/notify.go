@@ -49,7 +49,7 @@ func (s *Store) NewPurges(log *slog.Logger) *Purges {
 // the statement commits, so a change committed before it is visible to
 // whoever re-renders the page.
 func (p *Purges) Broadcast(ctx context.Context, tags []string) error {
-	if p.store.dialect != Postgres {
+	if !p.store.dialect.notifies() {
 		return nil
 	}
 	payload := p.self + " " + purgeAll
@@ -59,7 +59,7 @@ func (p *Purges) Broadcast(ctx context.Context, tags []string) error {
 	if len(payload) > maxPurgePayload {
 		payload = p.self + " " + purgeAll
 	}
-	if _, err := p.store.write.ExecContext(ctx, `SELECT pg_notify($1, $2)`, purgeChannel, payload); err != nil {
+	if err := p.store.dialect.notify(ctx, p.store.write, payload); err != nil {
 		return fmt.Errorf("store: broadcast purge: %w", err)
 	}
 	return nil
@@ -70,7 +70,7 @@ func (p *Purges) Broadcast(ctx context.Context, tags []string) error {
 // it connects again and drops every page, since purges sent meanwhile were
 // missed. On SQLite it returns at once.
 func (p *Purges) Listen(ctx context.Context, apply func(tags []string)) {
-	if p.store.dialect != Postgres {
+	if !p.store.dialect.notifies() {
 		return
 	}
 	wait := 100 * time.Millisecond

@@ -34,7 +34,7 @@ func scanMail(row scanner, m *mail.Message) error {
 // Status, Attempts, CreatedAt and NextAttempt. A message without a
 // Message-ID gets one.
 func (s *Store) Enqueue(ctx context.Context, m *mail.Message) error {
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, m) }); err != nil {
+	if err := s.inTx(ctx, func(tx *txn) error { return s.enqueue(ctx, tx, m) }); err != nil {
 		return fmt.Errorf("store: enqueue mail: %w", err)
 	}
 	return nil
@@ -44,13 +44,18 @@ func (s *Store) Enqueue(ctx context.Context, m *mail.Message) error {
 // is kept if and only if the change that causes it is. The message is only
 // there for the Sender once tx commits.
 func (s *Store) EnqueueTx(ctx context.Context, tx *sql.Tx, m *mail.Message) error {
+	return s.enqueueTx(ctx, &txn{tx: tx, bind: s.write.bind}, m)
+}
+
+// enqueueTx is EnqueueTx inside one of the store's own transactions.
+func (s *Store) enqueueTx(ctx context.Context, tx *txn, m *mail.Message) error {
 	if err := s.enqueue(ctx, tx, m); err != nil {
 		return fmt.Errorf("store: enqueue mail: %w", err)
 	}
 	return nil
 }
 
-func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, m *mail.Message) error {
+func (s *Store) enqueue(ctx context.Context, tx *txn, m *mail.Message) error {
 	if m.MessageID == "" {
 		m.MessageID = mail.NewMessageID("")
 	}
@@ -59,10 +64,10 @@ func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, m *mail.Message) error 
 	}
 	now := utc(s.Now())
 	var id int64
-	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO outbox
+	err := tx.QueryRowContext(ctx, `INSERT INTO outbox
 		(to_addr, to_name, subject, text_body, html_body, message_id, status, attempts,
 		 created_at, next_attempt_at, last_error, list_unsubscribe)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, '', ?) RETURNING id`),
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, '', ?) RETURNING id`,
 		m.To, m.ToName, m.Subject, m.Text, m.HTML, m.MessageID, now, now, m.ListUnsubscribe).Scan(&id)
 	if err != nil {
 		return err
@@ -82,16 +87,13 @@ func (s *Store) ClaimMail(ctx context.Context, lease time.Duration, limit int) (
 		return nil, nil
 	}
 	now := utc(s.Now())
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	rows, err := s.write.QueryContext(ctx, s.q(`UPDATE outbox SET claimed_until = ?
+	lock := s.dialect.forUpdateSkipLocked()
+	rows, err := s.write.QueryContext(ctx, `UPDATE outbox SET claimed_until = ?
 		WHERE id IN (SELECT id FROM outbox
 			WHERE status = 'pending' AND next_attempt_at <= ?
 			  AND (claimed_until IS NULL OR claimed_until < ?)
 			ORDER BY id LIMIT ?`+lock+`)
-		RETURNING `+outboxColumns), utc(now.Add(lease)), now, now, limit)
+		RETURNING `+outboxColumns, utc(now.Add(lease)), now, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim mail: %w", err)
 	}
@@ -120,10 +122,10 @@ func (s *Store) ClaimMail(ctx context.Context, lease time.Duration, limit int) (
 // its backups. The recipient, subject, times and status stay. It returns
 // mail.ErrNotFound when there is no such message.
 func (s *Store) MarkMailSent(ctx context.Context, id int64, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE outbox
+	res, err := s.write.ExecContext(ctx, `UPDATE outbox
 		SET status = 'sent', sent_at = ?, attempts = attempts + 1, claimed_until = NULL, last_error = '',
 		    text_body = '', html_body = ''
-		WHERE id = ?`), utc(at), id)
+		WHERE id = ?`, utc(at), id)
 	if err != nil {
 		return fmt.Errorf("store: mark mail %d sent: %w", id, err)
 	}
@@ -151,7 +153,7 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, attempts int, next
 		    text_body = '', html_body = ''
 		WHERE id = ? AND status = 'pending'`
 	}
-	_, err := s.write.ExecContext(ctx, s.q(query), attempts, utc(next), lastErr, id)
+	_, err := s.write.ExecContext(ctx, query, attempts, utc(next), lastErr, id)
 	if err != nil {
 		return fmt.Errorf("store: mark mail %d failed: %w", id, err)
 	}
@@ -162,8 +164,8 @@ func (s *Store) MarkMailFailed(ctx context.Context, id int64, attempts int, next
 // created before before, and reports how many went. Pending messages stay,
 // however old.
 func (s *Store) DeleteSettledMail(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM outbox
-		WHERE status IN ('sent', 'failed') AND created_at < ?`), utc(before))
+	res, err := s.write.ExecContext(ctx, `DELETE FROM outbox
+		WHERE status IN ('sent', 'failed') AND created_at < ?`, utc(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: delete settled mail: %w", err)
 	}
@@ -177,8 +179,8 @@ func (s *Store) DeleteSettledMail(ctx context.Context, before time.Time) (int64,
 // RecentMail lists the latest messages in the outbox, newest first,
 // whatever their status; the development mailbox page shows them.
 func (s *Store) RecentMail(ctx context.Context, limit int) ([]mail.Message, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+outboxColumns+` FROM outbox
-		ORDER BY created_at DESC, id DESC LIMIT ?`), limit)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+		ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: recent mail: %w", err)
 	}

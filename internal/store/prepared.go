@@ -12,26 +12,29 @@ import (
 // ids); past the bound, queries run unprepared.
 const maxPrepared = 500
 
-// pool is a database/sql pool that can keep the statements it runs
-// prepared. SQLite parses and plans a statement every time it is prepared,
+// pool is a database/sql pool whose queries are written with ?
+// placeholders, rewritten for its dialect as they run, and that can keep
+// the statements it runs prepared. SQLite parses and plans a statement every time it is prepared,
 // which for the small queries a page runs costs more than running them;
 // database/sql keeps a prepared statement per connection and reuses it.
 // PostgreSQL's driver keeps its own statements, so its pools pass queries
 // straight through.
 type pool struct {
-	*sql.DB
+	db      *sql.DB
+	bind    *binder
 	prepare bool
 
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
 
-func newPool(db *sql.DB, prepare bool) *pool {
-	return &pool{DB: db, prepare: prepare, stmts: make(map[string]*sql.Stmt)}
+func newPool(db *sql.DB, bind *binder, prepare bool) *pool {
+	return &pool{db: db, bind: bind, prepare: prepare, stmts: make(map[string]*sql.Stmt)}
 }
 
-// stmt returns the statement kept for query, preparing it the first time;
-// nil when the query is to run unprepared.
+// stmt returns the statement kept for query (already in the dialect's
+// style), preparing it the first time; nil when the query is to run
+// unprepared.
 func (p *pool) stmt(ctx context.Context, query string) *sql.Stmt {
 	if !p.prepare || strings.Contains(query, ";") {
 		return nil // a script: each of its statements is prepared as it runs
@@ -43,7 +46,7 @@ func (p *pool) stmt(ctx context.Context, query string) *sql.Stmt {
 	if ok || full {
 		return st
 	}
-	st, err := p.DB.PrepareContext(ctx, query)
+	st, err := p.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil // running it unprepared reports the error
 	}
@@ -59,27 +62,30 @@ func (p *pool) stmt(ctx context.Context, query string) *sql.Stmt {
 
 // QueryContext runs a query, prepared when the pool keeps statements.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = p.bind.bind(query)
 	if st := p.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.DB.QueryContext(ctx, query, args...)
+	return p.db.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext runs a query for one row, prepared when the pool keeps
 // statements.
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	query = p.bind.bind(query)
 	if st := p.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.DB.QueryRowContext(ctx, query, args...)
+	return p.db.QueryRowContext(ctx, query, args...)
 }
 
 // ExecContext runs a statement, prepared when the pool keeps statements.
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = p.bind.bind(query)
 	if st := p.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return p.DB.ExecContext(ctx, query, args...)
+	return p.db.ExecContext(ctx, query, args...)
 }
 
 // Close closes the kept statements and the pool.
@@ -90,5 +96,96 @@ func (p *pool) Close() error {
 		delete(p.stmts, q)
 	}
 	p.mu.Unlock()
-	return p.DB.Close()
+	return p.db.Close()
 }
+
+// PingContext checks that the database answers.
+func (p *pool) PingContext(ctx context.Context) error { return p.db.PingContext(ctx) }
+
+// Stats reports the pool's connections.
+func (p *pool) Stats() sql.DBStats { return p.db.Stats() }
+
+// BeginTx starts a transaction.
+func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*txn, error) {
+	tx, err := p.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &txn{tx: tx, bind: p.bind}, nil
+}
+
+// Conn takes one connection out of the pool until it is closed.
+func (p *pool) Conn(ctx context.Context) (*conn, error) {
+	c, err := p.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c, bind: p.bind}, nil
+}
+
+// txn is a transaction whose queries are written with ? placeholders,
+// rewritten for its dialect as they run.
+type txn struct {
+	tx   *sql.Tx
+	bind *binder
+}
+
+// ExecContext runs a statement in the transaction.
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.bind.bind(query), args...)
+}
+
+// execScript runs a script of statements in the transaction as written:
+// a migration's text is not rewritten.
+func (t *txn) execScript(ctx context.Context, script string) error {
+	_, err := t.tx.ExecContext(ctx, script)
+	return err
+}
+
+// QueryContext runs a query in the transaction.
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.bind.bind(query), args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction.
+func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.bind.bind(query), args...)
+}
+
+// Commit commits the transaction.
+func (t *txn) Commit() error { return t.tx.Commit() }
+
+// Rollback aborts the transaction.
+func (t *txn) Rollback() error { return t.tx.Rollback() }
+
+// conn is one connection taken out of a pool, whose queries are written
+// with ? placeholders, rewritten for its dialect as they run.
+type conn struct {
+	c    *sql.Conn
+	bind *binder
+}
+
+// ExecContext runs a statement on the connection.
+func (c *conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.c.ExecContext(ctx, c.bind.bind(query), args...)
+}
+
+// QueryRowContext runs a query for one row on the connection.
+func (c *conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.c.QueryRowContext(ctx, c.bind.bind(query), args...)
+}
+
+// BeginTx starts a transaction on the connection.
+func (c *conn) BeginTx(ctx context.Context, opts *sql.TxOptions) (*txn, error) {
+	tx, err := c.c.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &txn{tx: tx, bind: c.bind}, nil
+}
+
+// Raw runs f with the driver's connection.
+func (c *conn) Raw(f func(driverConn any) error) error { return c.c.Raw(f) }
+
+// Close returns the connection to its pool.
+func (c *conn) Close() error { return c.c.Close() }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"sync"
 	"time"
 
@@ -113,18 +112,13 @@ func putKept[T any](c *readerCache, m func(*readerCache) map[int64]kept[T], gen 
 // suspensions or removes a user, in one transaction with a
 // notification (on PostgreSQL) that makes every instance drop what it keeps
 // about readers; once committed, this instance's copy goes at once.
-func (s *Store) changeReaders(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+func (s *Store) changeReaders(ctx context.Context, fn func(tx *txn) error) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if s.dialect == Postgres {
-			// Sent when the transaction commits, and only then.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, purgeChannel, "store "+readersTag); err != nil {
-				return err
-			}
-		}
-		return nil
+		// Sent when the transaction commits, and only then.
+		return s.dialect.notify(ctx, tx, "store "+readersTag)
 	})
 	s.readers.drop() // after the commit, so nothing older is kept again
 	return err

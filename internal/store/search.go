@@ -41,11 +41,7 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 	var hits []story.SearchHit
 	var total int
 	var err error
-	if s.dialect == Postgres {
-		hits, total, err = s.searchPostgres(ctx, q, strings.Join(where, " AND "), args)
-	} else {
-		hits, total, err = s.searchSQLite(ctx, q, strings.Join(where, " AND "), args)
-	}
+	hits, total, err = s.dialect.search(ctx, s, q, strings.Join(where, " AND "), args)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search: %w", err)
 	}
@@ -71,7 +67,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 	// Planned for these words each time (QueryExecModeExec): whether to
 	// walk the newest stories or collect every match first depends on how
 	// common the words are, which a plan kept for any words cannot know.
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+storyColumns+`,
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storyColumns+`,
 		ts_headline('english', st.dek || ' … ' || st.search_lead, p.query,
 			'StartSel=`+story.HighlightStart+`, StopSel=`+story.HighlightEnd+`, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
 		p.total
@@ -86,7 +82,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 			ORDER BY c.score DESC, c.published_at DESC, c.id DESC LIMIT ? OFFSET ?
 		) p
 		JOIN stories st ON st.id = p.id JOIN sections sec ON sec.id = st.section_id
-		ORDER BY p.score DESC, p.published_at DESC, p.id DESC`), // #nosec G202 -- where holds no values, only placeholders
+		ORDER BY p.score DESC, p.published_at DESC, p.id DESC`, // #nosec G202 -- where holds no values, only placeholders
 		append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1, story.SearchCandidates, q.Limit, q.Offset)...)...)
 	if err != nil {
 		return nil, 0, err
@@ -107,7 +103,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 	_ = rows.Close() // free the connection for the next query; rows.Err was checked
 	if len(hits) == 0 && q.Offset > 0 {
 		// Past the last page the window counts nothing; count apart.
-		err = s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM (SELECT 1 `+matches+` LIMIT ?) m`), // #nosec G202 -- where holds no values, only placeholders
+		err = s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+matches+` LIMIT ?) m`, // #nosec G202 -- where holds no values, only placeholders
 			append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1)...)...).Scan(&total)
 	}
 	return hits, total, err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 )
@@ -56,10 +55,10 @@ func (s *Store) SaveSettingValues(ctx context.Context, vals map[string]string) e
 		keys = append(keys, k)
 	}
 	sort.Strings(keys) // the same order every time, so two saves cannot deadlock
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO settings (key, value) VALUES (?, ?)
-				ON CONFLICT (key) DO UPDATE SET value = excluded.value`), k, vals[k]); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, vals[k]); err != nil {
 				return err
 			}
 		}

@@ -1,7 +1,7 @@
 // Package store keeps Dateline's data in SQLite or PostgreSQL through
 // database/sql. Queries are written once, in the SQL both engines speak, with
-// ? placeholders that are rewritten for PostgreSQL; the few real differences
-// live in the dialect type.
+// ? placeholders that the store's connections rewrite for PostgreSQL; the
+// few real differences live in the Dialect type.
 package store
 
 import (
@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,15 +25,6 @@ import (
 	"dateline/internal/story"
 )
 
-// Dialect names the database engine behind a Store.
-type Dialect string
-
-// Supported dialects.
-const (
-	SQLite   Dialect = "sqlite"
-	Postgres Dialect = "postgres"
-)
-
 // Store is Dateline's database. Reads go to a pool of connections; on SQLite
 // writes go through a single connection, the engine's one writer. A Store is
 // safe for concurrent use.
@@ -43,8 +33,6 @@ type Store struct {
 	read    *pool
 	write   *pool
 	name    string // the database, safe to print: no password
-
-	queries sync.Map // query text with ? -> text for this dialect
 
 	// Snapshots of the small tables every page reads.
 	settingsSnap snapshot[map[string]string]
@@ -137,7 +125,8 @@ func (s *Store) openSQLite(path string) error {
 	n := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s.write, s.read = newPool(w, true), newPool(r, true)
+	bind := &binder{dialect: SQLite}
+	s.write, s.read = newPool(w, bind, true), newPool(r, bind, true)
 	return nil
 }
 
@@ -159,7 +148,7 @@ func (s *Store) openPostgres(dsn string, queries *atomic.Int64) error {
 	db.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
 	db.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	p := newPool(db, false)
+	p := newPool(db, &binder{dialect: Postgres}, false)
 	s.write, s.read = p, p
 	return nil
 }
@@ -259,46 +248,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.read.PingContext(ctx)
 }
 
-// q returns query in this store's placeholder style: PostgreSQL's $1, $2 …
-// in place of ?. Question marks inside quoted strings are left alone.
-func (s *Store) q(query string) string {
-	if s.dialect != Postgres {
-		return query
-	}
-	if v, ok := s.queries.Load(query); ok {
-		return v.(string)
-	}
-	v := rebind(query)
-	s.queries.Store(query, v)
-	return v
-}
-
-func rebind(query string) string {
-	var b strings.Builder
-	b.Grow(len(query) + 8)
-	n := 0
-	var quote byte
-	for i := 0; i < len(query); i++ {
-		c := query[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '?':
-			n++
-			fmt.Fprintf(&b, "$%d", n)
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
 // inTx runs fn in a write transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -333,13 +284,13 @@ func timeOf(t sql.NullTime) time.Time {
 // one row into dest. It exists for tests in other packages that check what
 // landed in the database.
 func (s *Store) QueryRowForTest(query string, dest any, args ...any) error {
-	return s.read.QueryRow(s.q(query), args...).Scan(dest)
+	return s.read.QueryRowContext(context.Background(), query, args...).Scan(dest)
 }
 
 // ExecForTest runs a write statement on the writing connection. It exists
 // for tests that stage states the application never writes itself.
 func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
-	_, err := s.write.ExecContext(ctx, s.q(query), args...)
+	_, err := s.write.ExecContext(ctx, query, args...)
 	return err
 }
 
@@ -347,7 +298,7 @@ func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) erro
 // system tells it; known is false on PostgreSQL, whose disk is the
 // server's.
 func (s *Store) DiskFree() (free uint64, known bool) {
-	if s.dialect != SQLite {
+	if !s.dialect.ownsFile() {
 		return 0, false
 	}
 	var fs syscall.Statfs_t
@@ -360,9 +311,9 @@ func (s *Store) DiskFree() (free uint64, known bool) {
 // DBStats reports the connection pools by name ("write", and "read" when
 // reads have a pool of their own), for metrics.
 func (s *Store) DBStats() map[string]sql.DBStats {
-	out := map[string]sql.DBStats{"write": s.write.DB.Stats()}
+	out := map[string]sql.DBStats{"write": s.write.Stats()}
 	if s.read != s.write {
-		out["read"] = s.read.DB.Stats()
+		out["read"] = s.read.Stats()
 	}
 	return out
 }

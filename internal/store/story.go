@@ -18,8 +18,8 @@ import (
 // CreateSection adds a section and sets its ID.
 func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
 	defer s.sectionsSnap.drop()
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO sections (slug, name, description, position)
-		VALUES (?, ?, ?, ?) RETURNING id`), sec.Slug, sec.Name, sec.Description, sec.Position).Scan(&sec.ID)
+	err := s.write.QueryRowContext(ctx, `INSERT INTO sections (slug, name, description, position)
+		VALUES (?, ?, ?, ?) RETURNING id`, sec.Slug, sec.Name, sec.Description, sec.Position).Scan(&sec.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: create section %q: %w", sec.Slug, story.ErrSlugTaken)
 	}
@@ -60,8 +60,8 @@ func (s *Store) sections(ctx context.Context) ([]story.Section, error) {
 // SectionBySlug finds a section; story.ErrNotFound when there is none.
 func (s *Store) SectionBySlug(ctx context.Context, slug string) (*story.Section, error) {
 	var sec story.Section
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name, description, position
-		FROM sections WHERE slug = ?`), slug).Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position)
+	err := s.read.QueryRowContext(ctx, `SELECT id, slug, name, description, position
+		FROM sections WHERE slug = ?`, slug).Scan(&sec.ID, &sec.Slug, &sec.Name, &sec.Description, &sec.Position)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: section %q: %w", slug, story.ErrNotFound)
 	}
@@ -73,7 +73,7 @@ func (s *Store) SectionBySlug(ctx context.Context, slug string) (*story.Section,
 
 // CreateAuthor adds a staff author and sets its ID.
 func (s *Store) CreateAuthor(ctx context.Context, a *story.Author) error {
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?) RETURNING id`),
+	err := s.write.QueryRowContext(ctx, `INSERT INTO authors (slug, name, bio) VALUES (?, ?, ?) RETURNING id`,
 		a.Slug, a.Name, a.Bio).Scan(&a.ID)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("store: create author %q: %w", a.Slug, story.ErrSlugTaken)
@@ -87,7 +87,7 @@ func (s *Store) CreateAuthor(ctx context.Context, a *story.Author) error {
 // AuthorBySlug finds an author; story.ErrNotFound when there is none.
 func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*story.Author, error) {
 	var a story.Author
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name, bio, COALESCE(photo_id, 0) FROM authors WHERE slug = ?`), slug).
+	err := s.read.QueryRowContext(ctx, `SELECT id, slug, name, bio, COALESCE(photo_id, 0) FROM authors WHERE slug = ?`, slug).
 		Scan(&a.ID, &a.Slug, &a.Name, &a.Bio, &a.PhotoID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: author %q: %w", slug, story.ErrNotFound)
@@ -101,7 +101,7 @@ func (s *Store) AuthorBySlug(ctx context.Context, slug string) (*story.Author, e
 // TagBySlug finds a tag; story.ErrNotFound when there is none.
 func (s *Store) TagBySlug(ctx context.Context, slug string) (*story.Tag, error) {
 	var t story.Tag
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT id, slug, name FROM tags WHERE slug = ?`), slug).
+	err := s.read.QueryRowContext(ctx, `SELECT id, slug, name FROM tags WHERE slug = ?`, slug).
 		Scan(&t.ID, &t.Slug, &t.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: tag %q: %w", slug, story.ErrNotFound)
@@ -136,9 +136,9 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 	if st.Comments == "" {
 		st.Comments = "subscribers"
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		if st.Section.ID == 0 {
-			err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM sections WHERE slug = ?`), st.Section.Slug).
+			err := tx.QueryRowContext(ctx, `SELECT id, name FROM sections WHERE slug = ?`, st.Section.Slug).
 				Scan(&st.Section.ID, &st.Section.Name)
 			if errors.Is(err, sql.ErrNoRows) {
 				return &story.ValidationError{Field: "section", Message: fmt.Sprintf("There is no section %q.", st.Section.Slug)}
@@ -147,11 +147,11 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 				return err
 			}
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO stories
+		err := tx.QueryRowContext(ctx, `INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
 			 published_at, updated_at, created_at, version, comments_mode, search_lead, created_by, submitted_at,
 			 seo_title, seo_description)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
 			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, nullID(st.CreatedBy), nullTime(st.SubmittedAt),
@@ -170,8 +170,8 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 			if c.CreatedAt.IsZero() {
 				c.CreatedAt = s.Now()
 			}
-			if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO corrections (story_id, body, created_at)
-				VALUES (?, ?, ?) RETURNING id`), st.ID, c.Body, utc(c.CreatedAt)).Scan(&c.ID); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO corrections (story_id, body, created_at)
+				VALUES (?, ?, ?) RETURNING id`, st.ID, c.Body, utc(c.CreatedAt)).Scan(&c.ID); err != nil {
 				return err
 			}
 		}
@@ -184,11 +184,11 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 }
 
 // writeBylinesAndTags replaces a story's bylines and tags with st's.
-func (s *Store) writeBylinesAndTags(ctx context.Context, tx *sql.Tx, st *story.Story) error {
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM story_bylines WHERE story_id = ?`), st.ID); err != nil {
+func (s *Store) writeBylinesAndTags(ctx context.Context, tx *txn, st *story.Story) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM story_bylines WHERE story_id = ?`, st.ID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM story_tags WHERE story_id = ?`), st.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM story_tags WHERE story_id = ?`, st.ID); err != nil {
 		return err
 	}
 	for i := range st.Bylines {
@@ -196,7 +196,7 @@ func (s *Store) writeBylinesAndTags(ctx context.Context, tx *sql.Tx, st *story.S
 		var authorID sql.NullInt64
 		if b.AuthorSlug != "" {
 			var name string
-			err := tx.QueryRowContext(ctx, s.q(`SELECT id, name FROM authors WHERE slug = ?`), b.AuthorSlug).
+			err := tx.QueryRowContext(ctx, `SELECT id, name FROM authors WHERE slug = ?`, b.AuthorSlug).
 				Scan(&authorID, &name)
 			if errors.Is(err, sql.ErrNoRows) {
 				return &story.ValidationError{Field: "bylines", Message: fmt.Sprintf("There is no author %q.", b.AuthorSlug)}
@@ -208,8 +208,8 @@ func (s *Store) writeBylinesAndTags(ctx context.Context, tx *sql.Tx, st *story.S
 				b.Name = name
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_bylines (story_id, position, author_id, name)
-			VALUES (?, ?, ?, ?)`), st.ID, i, authorID, b.Name); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO story_bylines (story_id, position, author_id, name)
+			VALUES (?, ?, ?, ?)`, st.ID, i, authorID, b.Name); err != nil {
 			return err
 		}
 	}
@@ -219,22 +219,22 @@ func (s *Store) writeBylinesAndTags(ctx context.Context, tx *sql.Tx, st *story.S
 		if t.Slug == "" {
 			t.Slug = story.Slugify(t.Name)
 		}
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO tags (slug, name) VALUES (?, ?)
-			ON CONFLICT (slug) DO UPDATE SET name = tags.name RETURNING id, name`), t.Slug, t.Name).
+		if err := tx.QueryRowContext(ctx, `INSERT INTO tags (slug, name) VALUES (?, ?)
+			ON CONFLICT (slug) DO UPDATE SET name = tags.name RETURNING id, name`, t.Slug, t.Name).
 			Scan(&t.ID, &t.Name); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)
-			ON CONFLICT DO NOTHING`), st.ID, t.ID, i); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO story_tags (story_id, tag_id, position) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, st.ID, t.ID, i); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, st *story.Story, userID int64) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_revisions (story_id, user_id, version, headline, dek, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`), st.ID, nullID(userID), st.Version, st.Headline, st.Dek, st.Body, utc(s.Now()))
+func (s *Store) insertRevision(ctx context.Context, tx *txn, st *story.Story, userID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO story_revisions (story_id, user_id, version, headline, dek, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, st.ID, nullID(userID), st.Version, st.Headline, st.Dek, st.Body, utc(s.Now()))
 	return err
 }
 
@@ -268,8 +268,8 @@ func scanStory(row scanner, st *story.Story, extra ...any) error {
 // story.ErrNotFound when there is no such story.
 func (s *Store) StoryBySlug(ctx context.Context, slug string) (*story.Story, error) {
 	var st story.Story
-	err := scanStory(s.read.QueryRowContext(ctx, s.q(`SELECT `+storyColumns+`, st.body, st.body_html
-		FROM stories st JOIN sections sec ON sec.id = st.section_id WHERE st.slug = ?`), slug),
+	err := scanStory(s.read.QueryRowContext(ctx, `SELECT `+storyColumns+`, st.body, st.body_html
+		FROM stories st JOIN sections sec ON sec.id = st.section_id WHERE st.slug = ?`, slug),
 		&st, &st.Body, &st.BodyHTML)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: story %q: %w", slug, story.ErrNotFound)
@@ -292,8 +292,8 @@ func (s *Store) StoryBySlug(ctx context.Context, slug string) (*story.Story, err
 }
 
 func (s *Store) storyTags(ctx context.Context, storyID int64) ([]story.Tag, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT t.id, t.slug, t.name FROM story_tags x
-		JOIN tags t ON t.id = x.tag_id WHERE x.story_id = ? ORDER BY x.position, t.name`), storyID)
+	rows, err := s.read.QueryContext(ctx, `SELECT t.id, t.slug, t.name FROM story_tags x
+		JOIN tags t ON t.id = x.tag_id WHERE x.story_id = ? ORDER BY x.position, t.name`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: story tags: %w", err)
 	}
@@ -313,8 +313,8 @@ func (s *Store) storyTags(ctx context.Context, storyID int64) ([]story.Tag, erro
 }
 
 func (s *Store) corrections(ctx context.Context, storyID int64) ([]story.Correction, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, body, created_at FROM corrections
-		WHERE story_id = ? ORDER BY created_at, id`), storyID)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, body, created_at FROM corrections
+		WHERE story_id = ? ORDER BY created_at, id`, storyID)
 	if err != nil {
 		return nil, fmt.Errorf("store: corrections: %w", err)
 	}
@@ -345,10 +345,10 @@ func (s *Store) loadBylines(ctx context.Context, list []story.Story) error {
 		index[st.ID] = i
 		args[i] = st.ID
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT b.story_id, COALESCE(a.name, b.name), COALESCE(a.slug, '')
+	rows, err := s.read.QueryContext(ctx, `SELECT b.story_id, COALESCE(a.name, b.name), COALESCE(a.slug, '')
 		FROM story_bylines b LEFT JOIN authors a ON a.id = b.author_id
 		WHERE b.story_id IN (?`+strings.Repeat(", ?", len(list)-1)+`)
-		ORDER BY b.story_id, b.position`), args...)
+		ORDER BY b.story_id, b.position`, args...)
 	if err != nil {
 		return fmt.Errorf("store: bylines: %w", err)
 	}
@@ -404,7 +404,7 @@ func (s *Store) PublishedStories(ctx context.Context, f story.Filter) ([]story.S
 		query += ` LIMIT ? OFFSET ?`
 		args = append(args, f.Limit, f.Offset)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(query), args...)
+	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: published stories: %w", err)
 	}
@@ -436,7 +436,7 @@ func (s *Store) PublishedStories(ctx context.Context, f story.Filter) ([]story.S
 func (s *Store) CountPublished(ctx context.Context, f story.Filter) (int, error) {
 	where, args := s.filterWhere(f)
 	var n int
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM stories st`+where), args...).Scan(&n); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM stories st`+where, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count published: %w", err)
 	}
 	return n, nil
@@ -448,7 +448,7 @@ func (s *Store) PublishedRefs(ctx context.Context, since time.Time, limit int) (
 	where, args := s.filterWhere(story.Filter{Since: since})
 	query := `SELECT st.slug, st.headline, st.published_at, st.updated_at FROM stories st` + where +
 		` ORDER BY st.published_at DESC, st.id DESC LIMIT ?`
-	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit)...)
+	rows, err := s.read.QueryContext(ctx, query, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: published refs: %w", err)
 	}
@@ -488,7 +488,7 @@ func (s *Store) PublishedRefsPage(ctx context.Context, offset, limit int) ([]sto
 	where, args := s.filterWhere(story.Filter{})
 	query := `SELECT st.slug, st.published_at, st.updated_at FROM stories st` + where +
 		` ORDER BY st.published_at, st.id LIMIT ? OFFSET ?`
-	rows, err := s.read.QueryContext(ctx, s.q(query), append(args, limit, offset)...)
+	rows, err := s.read.QueryContext(ctx, query, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: published refs page: %w", err)
 	}
@@ -523,7 +523,7 @@ func (s *Store) PublishedPageLastMods(ctx context.Context, size int) ([]time.Tim
 		SELECT (ROW_NUMBER() OVER (ORDER BY st.published_at, st.id) - 1) / ? AS page,
 			CASE WHEN st.updated_at > st.published_at THEN st.updated_at ELSE st.published_at END AS modified
 		FROM stories st` + where + `) pages GROUP BY page ORDER BY page`
-	rows, err := s.read.QueryContext(ctx, s.q(query), append([]any{size}, args...)...)
+	rows, err := s.read.QueryContext(ctx, query, append([]any{size}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: published page last mods: %w", err)
 	}
@@ -585,7 +585,7 @@ func (t *anyTime) Scan(v any) error {
 
 // SetCommentMode changes who may comment on a story.
 func (s *Store) SetCommentMode(ctx context.Context, storyID int64, mode string) error {
-	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE stories SET comments_mode = ? WHERE id = ?`), mode, storyID); err != nil {
+	if _, err := s.write.ExecContext(ctx, `UPDATE stories SET comments_mode = ? WHERE id = ?`, mode, storyID); err != nil {
 		return fmt.Errorf("store: set comment mode: %w", err)
 	}
 	return nil
@@ -594,7 +594,7 @@ func (s *Store) SetCommentMode(ctx context.Context, storyID int64, mode string) 
 // StoryByID loads a story as StoryBySlug does.
 func (s *Store) StoryByID(ctx context.Context, id int64) (*story.Story, error) {
 	var slug string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT slug FROM stories WHERE id = ?`), id).Scan(&slug)
+	err := s.read.QueryRowContext(ctx, `SELECT slug FROM stories WHERE id = ?`, id).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: story %d: %w", id, story.ErrNotFound)
 	}
@@ -625,7 +625,7 @@ func (s *Store) Authors(ctx context.Context) ([]story.Author, error) {
 // SetSectionPosition moves a section in the navigation order.
 func (s *Store) SetSectionPosition(ctx context.Context, sectionID int64, position int) error {
 	defer s.sectionsSnap.drop()
-	if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sections SET position = ? WHERE id = ?`), position, sectionID); err != nil {
+	if _, err := s.write.ExecContext(ctx, `UPDATE sections SET position = ? WHERE id = ?`, position, sectionID); err != nil {
 		return fmt.Errorf("store: section position: %w", err)
 	}
 	return nil
@@ -633,7 +633,7 @@ func (s *Store) SetSectionPosition(ctx context.Context, sectionID int64, positio
 
 // UpdateAuthor changes an author's name, bio and photo.
 func (s *Store) UpdateAuthor(ctx context.Context, a *story.Author) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE authors SET name = ?, bio = ?, photo_id = ? WHERE id = ?`),
+	res, err := s.write.ExecContext(ctx, `UPDATE authors SET name = ?, bio = ?, photo_id = ? WHERE id = ?`,
 		a.Name, a.Bio, nullID(a.PhotoID), a.ID)
 	if err != nil {
 		return fmt.Errorf("store: update author: %w", err)

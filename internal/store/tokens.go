@@ -14,8 +14,8 @@ var _ account.TokenStore = (*Store)(nil)
 
 // CreateAPIToken stores a token under its hash.
 func (s *Store) CreateAPIToken(ctx context.Context, t *account.APIToken, hash string) error {
-	err := s.write.QueryRowContext(ctx, s.q(`INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-		VALUES (?, ?, ?, ?) RETURNING id`), t.UserID, t.Name, hash, utc(t.CreatedAt)).Scan(&t.ID)
+	err := s.write.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
+		VALUES (?, ?, ?, ?) RETURNING id`, t.UserID, t.Name, hash, utc(t.CreatedAt)).Scan(&t.ID)
 	if err != nil {
 		return fmt.Errorf("store: create api token: %w", err)
 	}
@@ -24,8 +24,8 @@ func (s *Store) CreateAPIToken(ctx context.Context, t *account.APIToken, hash st
 
 // APITokens lists a user's tokens, newest first.
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]account.APIToken, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, user_id, name, created_at, last_used_at, revoked_at
-		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC`), userID)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: api tokens: %w", err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]account.APIToken
 
 // RevokeAPIToken stops one of a user's tokens working.
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, id int64, at time.Time) error {
-	res, err := s.write.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`),
+	res, err := s.write.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?`,
 		utc(at), id, userID)
 	if err != nil {
 		return fmt.Errorf("store: revoke api token: %w", err)
@@ -59,8 +59,8 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, id int64, at time.Ti
 // UserByAPIToken finds the user of a live token and records its use.
 func (s *Store) UserByAPIToken(ctx context.Context, hash string, at time.Time) (*account.User, error) {
 	var id int64
-	err := s.write.QueryRowContext(ctx, s.q(`UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL
-		RETURNING user_id`), utc(at), hash).Scan(&id)
+	err := s.write.QueryRowContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ? AND revoked_at IS NULL
+		RETURNING user_id`, utc(at), hash).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: api token: %w", account.ErrNotFound)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -14,10 +13,10 @@ func (s *Store) AddViews(ctx context.Context, hour time.Time, counts map[int64]i
 	if len(counts) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		for id, n := range counts {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_views (story_id, hour, views) VALUES (?, ?, ?)
-				ON CONFLICT (story_id, hour) DO UPDATE SET views = story_views.views + excluded.views`),
+			if _, err := tx.ExecContext(ctx, `INSERT INTO story_views (story_id, hour, views) VALUES (?, ?, ?)
+				ON CONFLICT (story_id, hour) DO UPDATE SET views = story_views.views + excluded.views`,
 				id, utc(hour.Truncate(time.Hour)), n); err != nil {
 				return err
 			}
@@ -32,10 +31,10 @@ func (s *Store) AddViews(ctx context.Context, hour time.Time, counts map[int64]i
 
 // MostRead lists the stories most viewed since a time.
 func (s *Store) MostRead(ctx context.Context, since time.Time, limit int) ([]story.Viewed, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+storyColumns+`, v.total
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storyColumns+`, v.total
 		FROM (SELECT story_id, SUM(views) AS total FROM story_views WHERE hour >= ? GROUP BY story_id) v
 		JOIN stories st ON st.id = v.story_id JOIN sections sec ON sec.id = st.section_id
-		ORDER BY v.total DESC, st.id DESC LIMIT ?`), utc(since.Truncate(time.Hour)), limit)
+		ORDER BY v.total DESC, st.id DESC LIMIT ?`, utc(since.Truncate(time.Hour)), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: most read: %w", err)
 	}
