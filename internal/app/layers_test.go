@@ -34,7 +34,7 @@ func forbidden(pkg string) []string {
 		return append([]string{"web"}, wiring...)
 	case pkg == "services":
 		return []string{"web", "app"}
-	case pkg == "clock", pkg == "config", pkg == "dberr":
+	case pkg == "clock", pkg == "config", pkg == "dberr", pkg == "field":
 		return []string{"store", "web", "app", "services"}
 	}
 	return nil

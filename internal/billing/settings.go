@@ -2,15 +2,14 @@ package billing
 
 import (
 	"context"
+	"dateline/internal/field"
 	"fmt"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
 // The names of the paywall's settings: the keys they are stored under and
-// the names a SettingsError gives them. The admin form uses them for its
+// the names field.Errors gives them. The admin form uses them for its
 // fields.
 const (
 	SettingMeterLimit    = "meter_limit"
@@ -25,29 +24,10 @@ const MaxSetting = 1000
 // day is the unit Grace and GiftLifetime are set in.
 const day = 24 * time.Hour
 
-// SettingsError says, setting by setting, why settings were refused.
-type SettingsError struct {
-	// Fields maps the name of each wrong setting to what is wrong with it.
-	Fields map[string]string
-}
-
-func (e *SettingsError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for n := range e.Fields {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + ": " + e.Fields[n]
-	}
-	return "billing: settings: " + strings.Join(parts, "; ")
-}
-
-// Validate checks settings an admin chose; it returns a *SettingsError
+// Validate checks settings an admin chose; it returns a field.Errors
 // naming every setting that is wrong.
 func (s Settings) Validate() error {
-	wrong := map[string]string{}
+	wrong := field.Errors{}
 	msg := fmt.Sprintf("Give a whole number from 0 to %d.", MaxSetting)
 	count := func(name string, n int) {
 		if n < 0 || n > MaxSetting {
@@ -63,10 +43,7 @@ func (s Settings) Validate() error {
 	count(SettingGiftsPerMonth, s.GiftsPerMonth)
 	days(SettingGraceDays, s.Grace)
 	days(SettingGiftDays, s.GiftLifetime)
-	if len(wrong) > 0 {
-		return &SettingsError{Fields: wrong}
-	}
-	return nil
+	return wrong.Err()
 }
 
 // Settings are the paywall's rules in force: those the newsroom saved,
@@ -95,7 +72,7 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 }
 
 // SaveSettings checks and stores the paywall's rules; wrong ones are
-// refused with a *SettingsError and nothing is saved.
+// refused with a field.Errors and nothing is saved.
 func (s *Service) SaveSettings(ctx context.Context, set Settings) error {
 	if err := set.Validate(); err != nil {
 		return err

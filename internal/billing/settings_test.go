@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"dateline/internal/field"
 	"errors"
 	"testing"
 	"time"
@@ -26,19 +27,19 @@ func TestSettingsValidate(t *testing.T) {
 			s := ok
 			tc.change(&s)
 			err := s.Validate()
-			var se *SettingsError
+			var se field.Errors
 			if len(tc.wrong) == 0 {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
 				return
 			}
-			if !errors.As(err, &se) || len(se.Fields) != len(tc.wrong) {
+			if !errors.As(err, &se) || len(se) != len(tc.wrong) {
 				t.Fatalf("err = %v; want %v wrong", err, tc.wrong)
 			}
 			for _, f := range tc.wrong {
-				if se.Fields[f] == "" {
-					t.Errorf("no message for %s in %v", f, se.Fields)
+				if se[f] == "" {
+					t.Errorf("no message for %s in %v", f, se)
 				}
 			}
 		})

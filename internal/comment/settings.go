@@ -2,8 +2,8 @@ package comment
 
 import (
 	"context"
+	"dateline/internal/field"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +19,7 @@ const (
 	keyPolicy      = "comment_policy"
 )
 
-// The names a SettingsError gives the settings a newsroom can change.
+// The names field.Errors gives the settings a newsroom can change.
 const (
 	FieldPremod      = "premod"
 	FieldPremodFirst = "premod_first"
@@ -43,26 +43,6 @@ const (
 
 const day = 24 * time.Hour
 
-// SettingsError says, setting by setting, why settings were refused.
-type SettingsError struct {
-	// Fields maps the name of each wrong setting (FieldPremod and the
-	// others) to what is wrong with it.
-	Fields map[string]string
-}
-
-func (e *SettingsError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for n := range e.Fields {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + ": " + e.Fields[n]
-	}
-	return "comment: settings: " + strings.Join(parts, "; ")
-}
-
 // TidyWords tidies a banned-word list: one entry a line, spaces
 // collapsed, without blanks or repeats (in any case).
 func TidyWords(words []string) []string {
@@ -82,10 +62,10 @@ func TidyWords(words []string) []string {
 }
 
 // Validate checks the settings a newsroom can change (pre-moderation,
-// banned words, closing); it returns a *SettingsError naming every one
+// banned words, closing); it returns a field.Errors naming every one
 // that is wrong.
 func (s Settings) Validate() error {
-	wrong := map[string]string{}
+	wrong := field.Errors{}
 	switch s.Premod {
 	case PremodOff, PremodFirst, PremodAll:
 	default:
@@ -108,10 +88,7 @@ func (s Settings) Validate() error {
 			}
 		}
 	}
-	if len(wrong) > 0 {
-		return &SettingsError{Fields: wrong}
-	}
-	return nil
+	return wrong.Err()
 }
 
 // Settings are the discussion rules in force: those the newsroom saved,
@@ -147,7 +124,7 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 // SaveSettings checks and stores the settings a newsroom can change:
 // pre-moderation, banned words (tidied first) and when discussions close.
 // The others come from the service's defaults and are not saved. Wrong
-// settings are refused with a *SettingsError and nothing is saved.
+// settings are refused with a field.Errors and nothing is saved.
 func (s *Service) SaveSettings(ctx context.Context, set Settings) error {
 	set.BannedWords = TidyWords(set.BannedWords)
 	if err := set.Validate(); err != nil {
@@ -179,10 +156,10 @@ func (s *Service) Policy(ctx context.Context) (string, error) {
 }
 
 // ValidatePolicy checks a comment policy a newsroom wrote; it returns a
-// *SettingsError.
+// field.Errors.
 func ValidatePolicy(text string) error {
 	if len(text) < MinPolicy || len(text) > MaxPolicy {
-		return &SettingsError{Fields: map[string]string{FieldPolicy: "The policy needs between 20 and 20,000 characters."}}
+		return field.Errors{FieldPolicy: "The policy needs between 20 and 20,000 characters."}
 	}
 	return nil
 }

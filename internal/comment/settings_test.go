@@ -1,6 +1,7 @@
 package comment
 
 import (
+	"dateline/internal/field"
 	"errors"
 	"slices"
 	"strings"
@@ -35,13 +36,13 @@ func TestSettingsValidate(t *testing.T) {
 				}
 				return
 			}
-			var se *SettingsError
-			if !errors.As(err, &se) || len(se.Fields) != len(tc.wrong) {
+			var se field.Errors
+			if !errors.As(err, &se) || len(se) != len(tc.wrong) {
 				t.Fatalf("err = %v; want %v wrong", err, tc.wrong)
 			}
 			for _, f := range tc.wrong {
-				if se.Fields[f] == "" {
-					t.Errorf("no message for %s in %v", f, se.Fields)
+				if se[f] == "" {
+					t.Errorf("no message for %s in %v", f, se)
 				}
 			}
 		})

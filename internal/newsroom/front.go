@@ -2,9 +2,9 @@ package newsroom
 
 import (
 	"context"
+	"dateline/internal/field"
 	"fmt"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +19,7 @@ const (
 	keyBreakingUntil = "breaking_until"
 )
 
-// The names a FrontPageError gives the front page's settings.
+// The names field.Errors gives the front page's settings.
 const (
 	FieldTop           = "top"
 	FieldBreakingText  = "text"
@@ -54,32 +54,11 @@ type Breaking struct {
 // Live reports whether the banner is up at now.
 func (b Breaking) Live(now time.Time) bool { return b.Text != "" && now.Before(b.Until) }
 
-// FrontPageError says, setting by setting, why front-page settings were
-// refused.
-type FrontPageError struct {
-	// Fields maps the name of each wrong setting (FieldTop and the
-	// others) to what is wrong with it.
-	Fields map[string]string
-}
-
-func (e *FrontPageError) Error() string {
-	names := make([]string, 0, len(e.Fields))
-	for n := range e.Fields {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	parts := make([]string, len(names))
-	for i, n := range names {
-		parts[i] = n + ": " + e.Fields[n]
-	}
-	return "newsroom: front page: " + strings.Join(parts, "; ")
-}
-
 // Validate checks front-page settings an editor chose, except whether the
 // banner comes down in the future, which SaveFrontPage checks against its
-// clock; it returns a *FrontPageError.
+// clock; it returns a field.Errors.
 func (f FrontPage) Validate() error {
-	wrong := map[string]string{}
+	wrong := field.Errors{}
 	if len(f.Top) > MaxTopStories {
 		wrong[FieldTop] = fmt.Sprintf("Choose at most %d top stories.", MaxTopStories)
 	}
@@ -93,10 +72,7 @@ func (f FrontPage) Validate() error {
 			}
 		}
 	}
-	if len(wrong) > 0 {
-		return &FrontPageError{Fields: wrong}
-	}
-	return nil
+	return wrong.Err()
 }
 
 // FrontPage reads the editors' choices in one query: the banner is on
@@ -124,15 +100,15 @@ func (s *Service) FrontPage(ctx context.Context) (FrontPage, error) {
 }
 
 // SaveFrontPage checks and stores the editors' choices; wrong ones are
-// refused with a *FrontPageError and nothing is saved.
+// refused with a field.Errors and nothing is saved.
 func (s *Service) SaveFrontPage(ctx context.Context, f FrontPage) error {
 	err := f.Validate()
 	if f.Breaking.Text != "" && !f.Breaking.Until.After(s.now()) {
-		fe, _ := err.(*FrontPageError)
+		fe, _ := err.(field.Errors)
 		if fe == nil {
-			fe = &FrontPageError{Fields: map[string]string{}}
+			fe = field.Errors{}
 		}
-		fe.Fields[FieldBreakingUntil] = "Give the time the banner comes down, in the future (UTC)."
+		fe[FieldBreakingUntil] = "Give the time the banner comes down, in the future (UTC)."
 		err = fe
 	}
 	if err != nil {

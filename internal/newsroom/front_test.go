@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"dateline/internal/field"
 	"errors"
 	"testing"
 	"time"
@@ -30,13 +31,13 @@ func TestFrontPageValidate(t *testing.T) {
 				}
 				return
 			}
-			var fe *FrontPageError
-			if !errors.As(err, &fe) || len(fe.Fields) != len(tc.wrong) {
+			var fe field.Errors
+			if !errors.As(err, &fe) || len(fe) != len(tc.wrong) {
 				t.Fatalf("err = %v; want %v wrong", err, tc.wrong)
 			}
 			for _, f := range tc.wrong {
-				if fe.Fields[f] == "" {
-					t.Errorf("no message for %s in %v", f, fe.Fields)
+				if fe[f] == "" {
+					t.Errorf("no message for %s in %v", f, fe)
 				}
 			}
 		})

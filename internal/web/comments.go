@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"dateline/internal/dberr"
+	fielderr "dateline/internal/field"
 	"errors"
 	"fmt"
 	"html/template"
@@ -494,9 +495,9 @@ func (s *Server) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, err)
 		return
 	}
-	var se *comment.SettingsError
+	var se fielderr.Errors
 	if err := s.comments.SavePolicy(r.Context(), f.Get("policy")); errors.As(err, &se) {
-		failFields(f, se.Fields)
+		failFields(f, se)
 		s.renderPolicy(w, r, http.StatusUnprocessableEntity, f)
 		return
 	} else if err != nil {

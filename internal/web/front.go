@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	fielderr "dateline/internal/field"
 	"errors"
 	"net/http"
 	"strconv"
@@ -192,9 +193,9 @@ func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
 		// An unreadable time is refused below, as one in the past.
 		fp.Breaking.Until, _ = time.Parse("2006-01-02T15:04", f.Get("until"))
 	}
-	var fe *newsroom.FrontPageError
+	var fe fielderr.Errors
 	if err := s.newsroomSvc.SaveFrontPage(r.Context(), fp); errors.As(err, &fe) {
-		failFields(f, fe.Fields)
+		failFields(f, fe)
 		s.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
 		return
 	} else if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	fielderr "dateline/internal/field"
 	"errors"
 	"fmt"
 	"net/http"
@@ -472,13 +473,13 @@ func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 	set.PremodFirstN = num("premod_first")
 	set.CloseAfter = time.Duration(num("close_days")) * 24 * time.Hour
 	set.BannedWords = comment.TidyWords([]string{f.Get("banned_words")})
-	var se *comment.SettingsError
+	var se fielderr.Errors
 	if errors.As(set.Validate(), &se) {
-		failFields(f, se.Fields)
+		failFields(f, se)
 	}
 	if f.OK() {
 		if err := s.comments.SaveSettings(r.Context(), set); errors.As(err, &se) {
-			failFields(f, se.Fields)
+			failFields(f, se)
 		} else if err != nil {
 			s.serverError(w, r, err)
 			return

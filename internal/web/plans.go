@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	fielderr "dateline/internal/field"
 	"errors"
 	"fmt"
 	"math"
@@ -152,13 +153,13 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		Grace:         time.Duration(num(billing.SettingGraceDays)) * 24 * time.Hour,
 		GiftLifetime:  time.Duration(num(billing.SettingGiftDays)) * 24 * time.Hour,
 	}
-	var se *billing.SettingsError
+	var se fielderr.Errors
 	if errors.As(set.Validate(), &se) {
-		failFields(f, se.Fields)
+		failFields(f, se)
 	}
 	if f.OK() {
 		if err := s.billing.SaveSettings(r.Context(), set); errors.As(err, &se) {
-			failFields(f, se.Fields)
+			failFields(f, se)
 		} else if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -173,7 +174,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 
 // failFields puts a domain's field-by-field complaints beside the form's
 // fields, keeping the first one for a field that has several.
-func failFields(f *form, wrong map[string]string) {
+func failFields(f *form, wrong fielderr.Errors) {
 	for name, msg := range wrong {
 		if _, ok := f.Errors[name]; !ok {
 			f.Fail(name, msg)

@@ -1,0 +1,36 @@
+// Package field says what is wrong with the fields of something a person
+// filled in (settings, a front page, a policy), so that a form can show
+// each message beside its field. Domain packages return Errors from their
+// validation; the web layer puts them on the form.
+package field
+
+import (
+	"sort"
+	"strings"
+)
+
+// Errors maps the name of each wrong field to what is wrong with it, in
+// words for the person who filled it in.
+type Errors map[string]string
+
+// Error lists the wrong fields in name order.
+func (e Errors) Error() string {
+	names := make([]string, 0, len(e))
+	for n := range e {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + ": " + e[n]
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// Err is e as an error, or nil when no field is wrong.
+func (e Errors) Err() error {
+	if len(e) == 0 {
+		return nil
+	}
+	return e
+}
