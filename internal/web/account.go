@@ -82,12 +82,11 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
-	f, err := parseForm(w, r, "email", "name", "password")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "email", "name", "password")
+	if !ok {
 		return
 	}
-	_, err = s.accounts.Register(r.Context(), account.SignUp{
+	_, err := s.accounts.Register(r.Context(), account.SignUp{
 		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"),
 	}, s.clientOf(r))
 	if err != nil {
@@ -138,9 +137,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	f, err := parseForm(w, r, "email", "password", "remember", "next")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "email", "password", "remember", "next")
+	if !ok {
 		return
 	}
 	next := safeNext(f.Get("next"), "/")
@@ -195,12 +193,11 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
-	f, err := parseForm(w, r, "email")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "email")
+	if !ok {
 		return
 	}
-	err = s.accounts.RequestReset(r.Context(), f.Get("email"), s.clientOf(r))
+	err := s.accounts.RequestReset(r.Context(), f.Get("email"), s.clientOf(r))
 	if err != nil {
 		status, ok := s.accountError(w, f, err)
 		if !ok {
@@ -223,12 +220,11 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
-	f, err := parseForm(w, r, "email", "code", "password")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "email", "code", "password")
+	if !ok {
 		return
 	}
-	err = s.accounts.ResetPassword(r.Context(), account.Reset{
+	err := s.accounts.ResetPassword(r.Context(), account.Reset{
 		Email: f.Get("email"), Code: f.Get("code"), Password: f.Get("password"),
 	}, s.clientOf(r))
 	if err == nil {
@@ -390,13 +386,8 @@ func (s *Server) fillBilling(r *http.Request, v *viewer, p *accountPage) error {
 func (s *Server) accountAction(fields []string, which func(*accountPage) **form, done string,
 	act func(r *http.Request, v *viewer, f *form) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, ok := s.requireUser(w, r)
+		v, f, ok := s.userForm(w, r, fields...)
 		if !ok {
-			return
-		}
-		f, err := parseForm(w, r, fields...)
-		if err != nil {
-			s.formFailed(w, r, err)
 			return
 		}
 		if err := act(r, v, f); err != nil {
@@ -457,13 +448,8 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 }
 
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "current_password")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "current_password")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	if err := s.accounts.Delete(r.Context(), v.User, f.Get("current_password")); err != nil {
@@ -502,9 +488,8 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
 // confirmEmail spends an emailed link and signs its account in on this
 // browser.
 func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) {
-	f, err := parseForm(w, r, "token")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "token")
+	if !ok {
 		return
 	}
 	old := ""

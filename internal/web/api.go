@@ -398,13 +398,8 @@ func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *acco
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "name")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "name")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	secret, err := s.accounts.CreateAPIToken(r.Context(), s.tokens, v.User, f.Get("name"))

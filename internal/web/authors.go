@@ -80,12 +80,8 @@ func (s *Server) authorFrom(r *http.Request, f *form) *story.Author {
 }
 
 func (s *Server) createAuthor(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "name", "bio", "photo")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.CurateSite, "name", "bio", "photo")
+	if !ok {
 		return
 	}
 	a := s.authorFrom(r, f)
@@ -120,9 +116,8 @@ func (s *Server) updateAuthor(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	f, err := parseForm(w, r, "name", "bio", "photo")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "name", "bio", "photo")
+	if !ok {
 		return
 	}
 	a := s.authorFrom(r, f)
@@ -139,12 +134,8 @@ func (s *Server) updateAuthor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) createSection(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "name", "description")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.CurateSite, "name", "description")
+	if !ok {
 		return
 	}
 	sec := &story.Section{Name: strings.Join(strings.Fields(f.Get("name")), " "), Description: f.Get("description"), Position: 100}

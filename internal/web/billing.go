@@ -98,13 +98,8 @@ func checkoutError(err error) (int, string, bool) {
 }
 
 func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "plan")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "plan")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	planID, err := strconv.ParseInt(f.Get("plan"), 10, 64)
@@ -175,13 +170,8 @@ func (s *Server) demoCheckoutPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) demoCheckout(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "plan")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "plan")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	p, ok := s.demoPlan(w, r, f.Get("plan"))
@@ -256,13 +246,8 @@ type giftPage struct {
 }
 
 func (s *Server) createGift(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "story")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "story")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	st, err := s.store.StoryBySlug(r.Context(), f.Get("story"))
@@ -388,12 +373,8 @@ func (s *Server) renderSubscribers(w http.ResponseWriter, r *http.Request, statu
 }
 
 func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "email", "until")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.RunSite, "email", "until")
+	if !ok {
 		return
 	}
 	until, err := time.Parse("2006-01-02", f.Get("until"))
@@ -427,12 +408,8 @@ func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) revokeComplimentary(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "user")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.RunSite, "user")
+	if !ok {
 		return
 	}
 	id, err := strconv.ParseInt(f.Get("user"), 10, 64)

@@ -281,13 +281,8 @@ func (s *Server) commentError(w http.ResponseWriter, r *http.Request, st *story.
 }
 
 func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "story", "reply_to", "body")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "story", "reply_to", "body")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	st, err := s.visibleStory(r.Context(), f.Get("story"))
@@ -348,9 +343,8 @@ func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := parseForm(w, r, "body")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "body")
+	if !ok {
 		return
 	}
 	if _, err := s.comments.Edit(r.Context(), v.User, c.ID, f.Values["body"]); err != nil {
@@ -429,9 +423,8 @@ func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := parseForm(w, r, "reason", "note")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "reason", "note")
+	if !ok {
 		return
 	}
 	if err := s.comments.Report(r.Context(), v.User, c.ID, comment.ReportReason(f.Get("reason")), f.Get("note")); err != nil {
@@ -487,12 +480,8 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.SetCommentRules); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "policy")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.SetCommentRules, "policy")
+	if !ok {
 		return
 	}
 	var se fielderr.Errors
@@ -545,13 +534,8 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setNotifications(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+	v, f, ok := s.userForm(w, r, "on")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "on")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	if err := s.comments.SetNotifications(r.Context(), v.User, f.Get("on") == "1"); err != nil {
@@ -562,12 +546,8 @@ func (s *Server) setNotifications(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setCommentMode(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.SetCommentRules); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "mode")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.SetCommentRules, "mode")
+	if !ok {
 		return
 	}
 	st, err := s.visibleStory(r.Context(), r.PathValue("slug"))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"dateline/internal/account"
 )
 
 // maxFormBytes caps the body of every form post.
@@ -73,4 +75,44 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	s.badRequest(w, r, "We could not read that form. Please try again.")
+}
+
+// userForm begins a post that needs a signed-in reader: it sends anyone
+// else to log in, then reads the named fields as parseForm does,
+// answering a body it cannot read. It reports false when it has answered.
+func (s *Server) userForm(w http.ResponseWriter, r *http.Request, fields ...string) (*viewer, *form, bool) {
+	v, ok := s.requireUser(w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	f, ok := s.readForm(w, r, fields...)
+	if !ok {
+		return nil, nil, false
+	}
+	return v, f, true
+}
+
+// staffForm is userForm for a post only a role that may do p can make;
+// anyone else is answered as requireCan answers them.
+func (s *Server) staffForm(w http.ResponseWriter, r *http.Request, p account.Permission, fields ...string) (*viewer, *form, bool) {
+	v, ok := s.requireCan(w, r, p)
+	if !ok {
+		return nil, nil, false
+	}
+	f, ok := s.readForm(w, r, fields...)
+	if !ok {
+		return nil, nil, false
+	}
+	return v, f, true
+}
+
+// readForm is parseForm answering a body it cannot read with formFailed.
+// It reports false when it has answered.
+func (s *Server) readForm(w http.ResponseWriter, r *http.Request, fields ...string) (*form, bool) {
+	f, err := parseForm(w, r, fields...)
+	if err != nil {
+		s.formFailed(w, r, err)
+		return nil, false
+	}
+	return f, true
 }

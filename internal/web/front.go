@@ -175,12 +175,8 @@ func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "text", "url", "until")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.CurateSite, "text", "url", "until")
+	if !ok {
 		return
 	}
 	fp, err := s.newsroomSvc.FrontPage(r.Context())

@@ -289,9 +289,8 @@ func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	f, err := parseForm(w, r, "reason", "tab")
-	if err != nil {
-		s.formFailed(w, r, err)
+	f, ok := s.readForm(w, r, "reason", "tab")
+	if !ok {
 		return
 	}
 	tab := postedTab(f)
@@ -345,13 +344,8 @@ func (s *Server) moderationConflict(w http.ResponseWriter, r *http.Request, c *c
 }
 
 func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.ModerateComments)
+	v, f, ok := s.staffForm(w, r, account.ModerateComments, "user", "comment", "tab", "days", "reason")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "user", "comment", "tab", "days", "reason")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	tab := postedTab(f)
@@ -397,13 +391,8 @@ func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) unsuspendReader(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.ModerateComments)
+	v, f, ok := s.staffForm(w, r, account.ModerateComments, "user", "tab")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "user", "tab")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	userID, err := strconv.ParseInt(f.Get("user"), 10, 64)
@@ -448,13 +437,8 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *accou
 }
 
 func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.SetCommentRules)
+	v, f, ok := s.staffForm(w, r, account.SetCommentRules, "premod", "premod_first", "banned_words", "close_days")
 	if !ok {
-		return
-	}
-	f, err := parseForm(w, r, "premod", "premod_first", "banned_words", "close_days")
-	if err != nil {
-		s.formFailed(w, r, err)
 		return
 	}
 	set, err := s.comments.Settings(r.Context())

@@ -60,12 +60,8 @@ func (s *Server) newsroomRoutes(mux *http.ServeMux) {
 // livePreview renders Markdown for the editor's live preview: the same
 // renderer and sanitiser as saving, so what the preview shows is safe.
 func (s *Server) livePreview(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.WriteStories); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "body")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.WriteStories, "body")
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -250,10 +246,9 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := parseForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
+	f, ok := s.readForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
 		"slug", "body", "version", "publish_at", "correction", "action", "image", "seo_title", "seo_description")
-	if err != nil {
-		s.formFailed(w, r, err)
+	if !ok {
 		return
 	}
 	st, err := s.storyFrom(r.Context(), f)

@@ -77,12 +77,8 @@ func parsePrice(s string) (int64, bool) {
 }
 
 func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, "name", "description", "price", "currency", "period", "trial_days", "stripe_price_id")
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.RunSite, "name", "description", "price", "currency", "period", "trial_days", "stripe_price_id")
+	if !ok {
 		return
 	}
 	p := &billing.Plan{Name: f.Get("name"), Description: f.Get("description"), Currency: strings.ToUpper(f.Get("currency")),
@@ -93,6 +89,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	p.PriceMinor = price
 	if v := f.Get("trial_days"); v != "" {
+		var err error
 		if p.TrialDays, err = strconv.Atoi(v); err != nil {
 			f.Fail("trial_days", "Give the trial as a whole number of days.")
 		}
@@ -132,12 +129,8 @@ func (s *Server) setPlanActive(active bool) http.HandlerFunc {
 }
 
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
-		return
-	}
-	f, err := parseForm(w, r, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
-	if err != nil {
-		s.formFailed(w, r, err)
+	_, f, ok := s.staffForm(w, r, account.RunSite, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
+	if !ok {
 		return
 	}
 	num := func(name string) int {
