@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"dateline/internal/account"
@@ -280,38 +281,17 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) {
-		switch r.URL.Query().Get("done") {
-		case "name":
-			p.NameForm.Notice = "Your name has been changed."
-		case "email":
-			p.EmailForm.Notice = "We have sent a link to the new address. Your address changes when you open it."
-		case "password":
-			p.PasswordForm.Notice = "Your password has been changed, and every other session has been signed out."
-		case "sessions":
-			p.Form.Notice = "Every other session has been signed out."
-		case "verify":
-			p.Form.Notice = "We have sent you a new link to confirm your address."
-		case "confirmed":
-			p.Form.Notice = "Thank you. Your email address is confirmed."
-		case "changed":
-			p.Form.Notice = "Your address has changed. From now on we will write to " + v.User.Email + ", and you log in with it."
-		case "subscribed":
-			p.Form.Notice = "Thank you for subscribing. Every story is yours to read."
-		case "canceled":
-			p.Form.Notice = "Your subscription has been cancelled. You keep digital access until the date below."
-		case "resumed":
-			p.Form.Notice = "Your subscription will renew as before."
-		case "gift":
-			p.Form.Notice = "The gift link has been revoked."
-		case "notifications":
-			p.Form.Notice = "Your comment email setting has been saved."
-		case "token":
-			p.Form.Notice = "The API token has been revoked."
-		case "new-token":
-			if p.NewToken = s.takeFlash(w, r, v); p.NewToken == "" {
-				p.TokenForm.Notice = "Your new API token was shown once. If you did not copy it, revoke it and make another."
+		n := doneNotice(r)
+		if n.Text == "" {
+			return
+		}
+		if r.URL.Query().Get("done") == "new-token" {
+			if p.NewToken = s.takeFlash(w, r, v); p.NewToken != "" {
+				return
 			}
 		}
+		forms := map[string]*form{"": p.Form, "name": p.NameForm, "email": p.EmailForm, "password": p.PasswordForm, "tokens": p.TokenForm}
+		forms[n.Form].Notice = strings.ReplaceAll(n.Text, "{email}", v.User.Email)
 	})
 }
 

@@ -52,9 +52,7 @@ func (s *Server) renderAuthors(w http.ResponseWriter, r *http.Request, status in
 	p.NoIndex = true
 	if p.Form == nil {
 		p.Form = newForm()
-		if r.URL.Query().Get("done") == "1" {
-			p.Form.Notice = "Saved."
-		}
+		p.Form.Notice = doneNotice(r).Text
 	}
 	if s.images != nil {
 		p.Images, _ = s.images.RecentImages(r.Context(), 60)

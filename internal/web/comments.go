@@ -472,9 +472,7 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 	if p.Form == nil {
 		p.Form = newForm()
 		p.Form.Values["policy"] = text
-		if r.URL.Query().Get("done") == "1" {
-			p.Form.Notice = "The policy has been saved."
-		}
+		p.Form.Notice = doneNotice(r).Text
 	}
 	s.render(w, r, status, "policy", p)
 }

@@ -128,9 +128,7 @@ func (s *Server) renderFrontAdmin(w http.ResponseWriter, r *http.Request, status
 			p.Form.Values["text"], p.Form.Values["url"] = c.Alert.Text, c.Alert.URL
 			p.Form.Values["until"] = c.Until.UTC().Format("2006-01-02T15:04")
 		}
-		if r.URL.Query().Get("done") == "1" {
-			p.Form.Notice = "Saved."
-		}
+		p.Form.Notice = doneNotice(r).Text
 	}
 	s.render(w, r, status, "front_admin", p)
 }

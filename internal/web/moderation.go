@@ -29,15 +29,9 @@ const (
 	viewLog      = "log"
 )
 
-// modActions are the decisions a moderator can post for one comment, with
-// the notice shown after each.
-var modActions = map[string]string{
-	"approve":   "The comment has been approved: it is published and its reports are closed.",
-	"reject":    "The comment has been rejected. Nobody but moderators will see it.",
-	"delete":    "The comment has been deleted. Where it has replies, a placeholder stays.",
-	"feature":   "The comment is now an editor's pick, shown first under the story.",
-	"unfeature": "The comment is no longer an editor's pick.",
-}
+// modActions are the decisions a moderator can post for one comment; the
+// queue's notices say what each did.
+var modActions = map[string]bool{"approve": true, "reject": true, "delete": true, "feature": true, "unfeature": true}
 
 // modTab is one link of the moderation page's navigation.
 type modTab struct {
@@ -211,14 +205,9 @@ func (s *Server) moderationQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderQueue(w, r, v.User, tab, http.StatusOK, func(p *moderationPage) {
-		switch done := q.Get("done"); done {
-		case "suspended":
-			p.Notice = "The reader's commenting is suspended, and they have been told why by email."
+		p.Notice = doneNotice(r).Text
+		if q.Get("done") == "suspended" {
 			p.Undo, _ = strconv.ParseInt(q.Get("user"), 10, 64)
-		case "unsuspended":
-			p.Notice = "The suspension has been lifted: the reader may comment again."
-		default:
-			p.Notice = modActions[done]
 		}
 	})
 }
@@ -424,9 +413,7 @@ func (s *Server) commentSettings(w http.ResponseWriter, r *http.Request) {
 	f.Values["premod_first"] = strconv.Itoa(set.PremodFirstN)
 	f.Values["banned_words"] = strings.Join(set.BannedWords, "\n")
 	f.Values["close_days"] = strconv.Itoa(int(set.CloseAfter.Hours() / 24))
-	if r.URL.Query().Get("done") == "1" {
-		f.Notice = "The settings have been saved. They apply to comments posted from now on."
-	}
+	f.Notice = doneNotice(r).Text
 	s.renderSettings(w, r, v.User, http.StatusOK, f)
 }
 

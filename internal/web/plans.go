@@ -58,9 +58,7 @@ func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int,
 		settingsForm.Values[billing.SettingGiftsPerMonth] = strconv.Itoa(set.GiftsPerMonth)
 		settingsForm.Values[billing.SettingGraceDays] = strconv.Itoa(int(set.Grace.Hours() / 24))
 		settingsForm.Values[billing.SettingGiftDays] = strconv.Itoa(int(set.GiftLifetime.Hours() / 24))
-		if r.URL.Query().Get("done") == "settings" {
-			settingsForm.Notice = "The settings have been saved."
-		}
+		settingsForm.Notice = doneNotice(r).Text
 	}
 	p := plansPage{layoutData: s.layout(r, "Plans and paywall"), Plans: plans, PlanForm: planForm, SettingsForm: settingsForm}
 	p.NoIndex = true
