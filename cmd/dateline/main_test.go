@@ -404,3 +404,22 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 		t.Error("restore from a missing file succeeded")
 	}
 }
+
+// TestRestoreTellsPostgreSQLFromAFileName checks that restore refuses only
+// a PostgreSQL URL, not a SQLite file whose name begins with "postgres".
+func TestRestoreTellsPostgreSQLFromAFileName(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	for _, tc := range []struct{ database, want string }{
+		{"postgres://db/news", "pg_restore"},
+		{"postgresql://db/news", "pg_restore"},
+		{filepath.Join(t.TempDir(), "postgres.db"), "no backup file"},
+		{"postgres-news.db", "no backup file"},
+	} {
+		t.Run(tc.database, func(t *testing.T) {
+			code, _, errOut := runCmd(t, nil, "restore", "--database", tc.database, missing)
+			if code == 0 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("restore into %s: exit %d %q, want an error saying %q", tc.database, code, errOut, tc.want)
+			}
+		})
+	}
+}

@@ -270,7 +270,7 @@ func (c *Config) Finish() error {
 	}
 	if c.DataDir == "" {
 		c.DataDir = "data"
-		if !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+		if !IsPostgres(c.Database) {
 			c.DataDir = filepath.Join(filepath.Dir(c.Database), "data")
 		}
 	}
@@ -303,6 +303,13 @@ func (c *Config) Finish() error {
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	}
 	return nil
+}
+
+// IsPostgres reports whether dsn, the value of --database, names a
+// PostgreSQL database (a postgres:// or postgresql:// URL) rather than a
+// SQLite file path. It is the one place the two are told apart.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // SecureCookies reports whether the public URL is https, in which case

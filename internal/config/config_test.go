@@ -148,3 +148,22 @@ func TestStripeAPIURL(t *testing.T) {
 		})
 	}
 }
+
+func TestIsPostgres(t *testing.T) {
+	for _, tt := range []struct {
+		dsn  string
+		want bool
+	}{
+		{"postgres://db/news", true},
+		{"postgresql://user:pw@db:5432/news?sslmode=disable", true},
+		{"dateline.db", false},
+		{"postgres.db", false},
+		{"postgres-news.db", false},
+		{"/var/lib/postgres/dateline.db", false},
+		{"", false},
+	} {
+		if got := IsPostgres(tt.dsn); got != tt.want {
+			t.Errorf("IsPostgres(%q) = %v, want %v", tt.dsn, got, tt.want)
+		}
+	}
+}
