@@ -30,6 +30,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"dateline/internal/config"
 )
 
 // Result is what one measurement found.
@@ -59,13 +61,9 @@ func main() {
 	}
 }
 
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
-
 // open connects as internal/store does.
 func open(dsn string) (*sql.DB, error) {
-	if isPostgres(dsn) {
+	if config.IsPostgres(dsn) {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, err
@@ -98,7 +96,7 @@ func measure(ctx context.Context, dsn string, d time.Duration, concurrency int) 
 		return nil, err
 	}
 	defer db.Close()
-	pg := isPostgres(dsn)
+	pg := config.IsPostgres(dsn)
 	id := "INTEGER PRIMARY KEY"
 	insert := `INSERT INTO bench_commit_rate (story_id, body, created_at) VALUES (?, ?, ?)`
 	if pg {

@@ -10,20 +10,16 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
-)
 
-// isPostgres reports whether dsn names a PostgreSQL database, the way
-// Dateline's --database tells the two apart.
-func isPostgres(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
-}
+	"dateline/internal/config"
+)
 
 // openDB opens the database for bulk loading. SQLite gets the pragmas and
 // time format Dateline uses, so that what is written reads back the same,
 // except that it does not wait for the disk on each commit: a seed that
 // crashes is started again.
 func openDB(dsn string) (*sql.DB, error) {
-	if isPostgres(dsn) {
+	if config.IsPostgres(dsn) {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, err

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"dateline/internal/config"
 	"dateline/internal/password"
 	"dateline/internal/story"
 )
@@ -155,7 +156,7 @@ func open(cfg Config) (*Seeder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &Seeder{cfg: cfg, db: db, pg: isPostgres(cfg.Database), renderer: story.NewRenderer(),
+	return &Seeder{cfg: cfg, db: db, pg: config.IsPostgres(cfg.Database), renderer: story.NewRenderer(),
 		now: utc(cfg.Now)}, nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"dateline/internal/config"
 	"dateline/internal/store"
@@ -65,7 +64,7 @@ func (e env) restore(ctx context.Context, args []string) error {
 		fmt.Fprintln(e.stderr, "Usage: dateline restore [--database PATH] [--force] FILE")
 		return errUsage
 	}
-	if strings.HasPrefix(cfg.Database, "postgres") {
+	if config.IsPostgres(cfg.Database) {
 		return errors.New("restore PostgreSQL with pg_restore (see docs/deploy.md)")
 	}
 	source := fs.Arg(0)

@@ -61,7 +61,8 @@ func TestVersionAndHelp(t *testing.T) {
 		if code != 0 {
 			t.Errorf("%v: exit %d", args, code)
 		}
-		for _, want := range []string{"--addr", "DATELINE_ADDR", "--database", "DATELINE_DATABASE", "--base-url", "DATELINE_BASE_URL", "--demo", "DATELINE_DEMO"} {
+		for _, want := range []string{"--addr", "DATELINE_ADDR", "--database", "DATELINE_DATABASE", "--base-url", "DATELINE_BASE_URL", "--demo", "DATELINE_DEMO",
+			"--max-in-flight", "DATELINE_MAX_IN_FLIGHT", "--scheduler-interval", "DATELINE_SCHEDULER_INTERVAL"} {
 			if !strings.Contains(errOut, want) {
 				t.Errorf("%v does not mention %s:\n%s", args, want, errOut)
 			}
@@ -144,6 +145,8 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		{map[string]string{"DATELINE_DEMO": "maybe"}, nil, "DATELINE_DEMO"},
 		{nil, []string{"--base-url", "news.example"}, "--base-url"},
 		{nil, []string{"--database", ""}, "--database"},
+		{map[string]string{"DATELINE_MAX_IN_FLIGHT": "many"}, nil, "DATELINE_MAX_IN_FLIGHT"},
+		{nil, []string{"--scheduler-interval", "0s"}, "--scheduler-interval"},
 	} {
 		code, _, errOut := runCmd(t, tc.env, append([]string{"serve"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {
@@ -402,5 +405,24 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, renv, "restore", "--force", filepath.Join(dir, "nope.db")); code == 0 {
 		t.Error("restore from a missing file succeeded")
+	}
+}
+
+// TestRestoreTellsPostgreSQLFromAFileName checks that restore refuses only
+// a PostgreSQL URL, not a SQLite file whose name begins with "postgres".
+func TestRestoreTellsPostgreSQLFromAFileName(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.db")
+	for _, tc := range []struct{ database, want string }{
+		{"postgres://db/news", "pg_restore"},
+		{"postgresql://db/news", "pg_restore"},
+		{filepath.Join(t.TempDir(), "postgres.db"), "no backup file"},
+		{"postgres-news.db", "no backup file"},
+	} {
+		t.Run(tc.database, func(t *testing.T) {
+			code, _, errOut := runCmd(t, nil, "restore", "--database", tc.database, missing)
+			if code == 0 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("restore into %s: exit %d %q, want an error saying %q", tc.database, code, errOut, tc.want)
+			}
+		})
 	}
 }

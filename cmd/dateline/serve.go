@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"sync"
-	"time"
 
 	"dateline/internal/app"
 	"dateline/internal/clock"
@@ -22,7 +21,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.Dev, config.SMTP, config.MailFrom,
-		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies)
+		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies,
+		config.MaxInFlight, config.SchedulerInterval)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,10 +48,10 @@ func (e env) serve(ctx context.Context, args []string) error {
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           site.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout,
+		ReadTimeout:       cfg.Limits.ReadTimeout,
+		WriteTimeout:      cfg.Limits.WriteTimeout,
+		IdleTimeout:       cfg.Limits.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
@@ -69,7 +69,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
 		}
-		msrv := &http.Server{Handler: operatorMux(site.Site.MetricsHandler()), ReadHeaderTimeout: 5 * time.Second}
+		msrv := &http.Server{Handler: operatorMux(site.Site.MetricsHandler()), ReadHeaderTimeout: cfg.Limits.ReadHeaderTimeout}
 		defer msrv.Close()
 		go func() { errc <- msrv.Serve(mln) }()
 		log.Info("metrics are served apart", "addr", mln.Addr().String())
@@ -80,8 +80,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	// Requests in flight get up to 30 seconds to finish.
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Requests in flight get a while to finish.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.Limits.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)

@@ -43,7 +43,7 @@ type Options struct {
 	// MailPoll is the mail sender's pause between rounds.
 	MailPoll time.Duration
 	// SchedulerInterval is how often scheduled stories are looked for;
-	// production looks every 20 seconds.
+	// zero means the settings' Limits.SchedulerInterval.
 	SchedulerInterval time.Duration
 	// NoResetPadding answers password reset requests at once instead of
 	// padding them to a floor of time.
@@ -56,7 +56,7 @@ type App struct {
 	*services.Set
 	Site *web.Server
 
-	scheduler time.Duration
+	scheduler, viewFlush time.Duration
 }
 
 // New builds the site: it opens and migrates the database, builds every
@@ -73,9 +73,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 		_ = set.Close() // the site's error is the one to report
 		return nil, err
 	}
-	a := &App{Set: set, Site: site, scheduler: o.SchedulerInterval}
+	a := &App{Set: set, Site: site, scheduler: o.SchedulerInterval, viewFlush: set.Config.Limits.ViewFlushInterval}
 	if a.scheduler <= 0 {
-		a.scheduler = 20 * time.Second
+		a.scheduler = set.Config.Limits.SchedulerInterval
 	}
 	return a, nil
 }
@@ -90,7 +90,7 @@ func (a *App) Run(ctx context.Context) {
 	}
 	workers.Go(func() { a.Newsroom.RunScheduler(ctx, a.scheduler, a.Site.StoriesPublished) })
 	workers.Go(func() { a.Purges.Listen(ctx, a.Site.ApplyPurge) })
-	workers.Go(func() { a.Site.RunViewFlusher(ctx, time.Minute) })
+	workers.Go(func() { a.Site.RunViewFlusher(ctx, a.viewFlush) })
 	workers.Wait()
 }
 

@@ -14,8 +14,10 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config holds the settings of one run of Dateline. It is filled by Register
@@ -62,8 +64,101 @@ type Config struct {
 	// X-Forwarded-For is believed, as addresses or CIDR prefixes.
 	TrustedProxies []netip.Prefix
 	trustedProxies string
+	// Limits are the numbers the run works within; Finish fills those
+	// not given from DefaultLimits.
+	Limits Limits
 
+	// bound holds the names of the settings Register made flags of.
+	bound   map[string]bool
 	envErrs []error
+}
+
+// Limits are the numbers a run of Dateline works within: how much work it
+// takes on at once, how long it waits, and how often its background work
+// comes round. DefaultLimits gives every one of them; the few an operator
+// tunes have flags.
+type Limits struct {
+	// MaxInFlight bounds the requests worked on at once; past it a
+	// request waits QueueWait for its turn, then gets a 503 with
+	// Retry-After (--max-in-flight).
+	MaxInFlight int
+	QueueWait   time.Duration
+	// SchedulerInterval is how often stories scheduled for publication
+	// are looked for: a story goes live at most this long after its time
+	// (--scheduler-interval).
+	SchedulerInterval time.Duration
+	// ViewFlushInterval is how often the page views counted in memory are
+	// written to the database.
+	ViewFlushInterval time.Duration
+	// CachedComments is how many comments the discussions kept in memory
+	// hold at most.
+	CachedComments int
+	// PasswordHashers is how many passwords are hashed at once; a log-in
+	// waits up to PasswordHashWait for its turn, then is asked to try
+	// again.
+	PasswordHashers  int
+	PasswordHashWait time.Duration
+	// The HTTP server's timeouts, as in net/http.Server.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	// ShutdownTimeout is how long the requests in flight get to finish
+	// when the server is asked to stop.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultLimits are the limits Dateline runs with unless told otherwise,
+// for this machine's number of cores.
+func DefaultLimits() Limits {
+	return Limits{
+		// Sixteen requests a core at once keep the cores and the
+		// database busy; past that a request waits a second, then gets
+		// a 503.
+		MaxInFlight:       16 * runtime.NumCPU(),
+		QueueWait:         time.Second,
+		SchedulerInterval: 20 * time.Second,
+		ViewFlushInterval: time.Minute,
+		CachedComments:    50_000,
+		// Half the cores hash passwords at most, so a flood of log-ins
+		// leaves the other half to the pages.
+		PasswordHashers:   max(runtime.NumCPU()/2, 1),
+		PasswordHashWait:  2 * time.Second,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ShutdownTimeout:   30 * time.Second,
+	}
+}
+
+// The bounds of the limits that have flags.
+const (
+	maxMaxInFlight       = 1 << 20
+	minSchedulerInterval = time.Second
+	maxSchedulerInterval = time.Hour
+)
+
+// withDefaults fills the limits left at zero from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	for _, f := range []struct{ v, def *int }{
+		{&l.MaxInFlight, &d.MaxInFlight}, {&l.CachedComments, &d.CachedComments}, {&l.PasswordHashers, &d.PasswordHashers},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&l.QueueWait, &d.QueueWait}, {&l.SchedulerInterval, &d.SchedulerInterval}, {&l.ViewFlushInterval, &d.ViewFlushInterval},
+		{&l.PasswordHashWait, &d.PasswordHashWait}, {&l.ReadHeaderTimeout, &d.ReadHeaderTimeout}, {&l.ReadTimeout, &d.ReadTimeout},
+		{&l.WriteTimeout, &d.WriteTimeout}, {&l.IdleTimeout, &d.IdleTimeout}, {&l.ShutdownTimeout, &d.ShutdownTimeout},
+	} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	return l
 }
 
 // A setting describes one flag and its environment variable.
@@ -89,6 +184,8 @@ const (
 	PageCache           = "page-cache-mb"
 	LogLevel            = "log-level"
 	TrustedProxies      = "trusted-proxies"
+	MaxInFlight         = "max-in-flight"
+	SchedulerInterval   = "scheduler-interval"
 )
 
 var settings = []setting{
@@ -151,6 +248,12 @@ var settings = []setting{
 	{TrustedProxies, "DATELINE_TRUSTED_PROXIES", "comma-separated `addresses` or CIDR prefixes of the load balancers or CDN in front; their X-Forwarded-For gives the reader's address", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.trustedProxies, TrustedProxies, orDefault(env, set, ""), "")
 	}},
+	{MaxInFlight, "DATELINE_MAX_IN_FLIGHT", "`requests` worked on at once; past that a request waits a second for its turn, then gets a 503 (default: 16 a core)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.IntVar(&c.Limits.MaxInFlight, MaxInFlight, c.envInt("DATELINE_MAX_IN_FLIGHT", env, set, DefaultLimits().MaxInFlight), "")
+	}},
+	{SchedulerInterval, "DATELINE_SCHEDULER_INTERVAL", "how often scheduled stories are looked for, as a `duration` such as 20s or 1m; a story goes live at most this late", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.DurationVar(&c.Limits.SchedulerInterval, SchedulerInterval, c.envDuration("DATELINE_SCHEDULER_INTERVAL", env, set, DefaultLimits().SchedulerInterval), "")
+	}},
 }
 
 func orDefault(env string, set bool, def string) string {
@@ -173,6 +276,34 @@ func (c *Config) envBool(name, env string, set bool) bool {
 	return b
 }
 
+// envInt reads a whole-number environment variable, keeping its error for
+// Finish.
+func (c *Config) envInt(name, env string, set bool, def int) int {
+	if !set || env == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(env))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s: %q is not a whole number", name, env))
+		return def
+	}
+	return n
+}
+
+// envDuration reads a duration environment variable, keeping its error
+// for Finish.
+func (c *Config) envDuration(name, env string, set bool, def time.Duration) time.Duration {
+	if !set || env == "" {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(env))
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s: %q is not a duration such as 20s or 1m", name, env))
+		return def
+	}
+	return d
+}
+
 func parseBool(s string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "0", "false", "no", "off":
@@ -192,9 +323,13 @@ type LookupEnv func(key string) (string, bool)
 // environment variable.
 func (c *Config) Register(fs *flag.FlagSet, lookup LookupEnv, names ...string) {
 	var used []setting
+	if c.bound == nil {
+		c.bound = make(map[string]bool)
+	}
 	for _, name := range names {
 		for _, s := range settings {
 			if s.name == name {
+				c.bound[name] = true
 				env, set := lookup(s.env)
 				s.bind(c, fs, env, set)
 				used = append(used, s)
@@ -256,6 +391,10 @@ func (c *Config) Finish() error {
 	if c.PageCacheMB < 0 || c.PageCacheMB > 1<<20 {
 		return fmt.Errorf("--page-cache-mb %d must be from 0 (off) to %d", c.PageCacheMB, 1<<20)
 	}
+	if err := c.checkLimits(); err != nil {
+		return err
+	}
+	c.Limits = c.Limits.withDefaults()
 	if c.BaseURL == "" && c.Addr != "" {
 		// A listen address without a host, or on every interface, is
 		// reached through localhost on this machine.
@@ -270,7 +409,7 @@ func (c *Config) Finish() error {
 	}
 	if c.DataDir == "" {
 		c.DataDir = "data"
-		if !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+		if !IsPostgres(c.Database) {
 			c.DataDir = filepath.Join(filepath.Dir(c.Database), "data")
 		}
 	}
@@ -303,6 +442,38 @@ func (c *Config) Finish() error {
 		c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	}
 	return nil
+}
+
+// checkLimits refuses limits out of their bounds. A limit left at zero
+// takes its default, unless it was given as a flag or in the environment:
+// there zero is a mistake.
+func (c *Config) checkLimits() error {
+	l := c.Limits
+	if n := l.MaxInFlight; n < 0 || n > maxMaxInFlight || (n == 0 && c.bound[MaxInFlight]) {
+		return fmt.Errorf("--max-in-flight %d must be from 1 to %d requests", n, maxMaxInFlight)
+	}
+	if d := l.SchedulerInterval; d < 0 || d > maxSchedulerInterval || (d < minSchedulerInterval && (d != 0 || c.bound[SchedulerInterval])) {
+		return fmt.Errorf("--scheduler-interval %s must be from %s to %s", d, minSchedulerInterval, maxSchedulerInterval)
+	}
+	for _, n := range []int{l.CachedComments, l.PasswordHashers} {
+		if n < 0 {
+			return fmt.Errorf("config: limit %d is negative", n)
+		}
+	}
+	for _, d := range []time.Duration{l.QueueWait, l.ViewFlushInterval, l.PasswordHashWait, l.ReadHeaderTimeout,
+		l.ReadTimeout, l.WriteTimeout, l.IdleTimeout, l.ShutdownTimeout} {
+		if d < 0 {
+			return fmt.Errorf("config: limit %s is negative", d)
+		}
+	}
+	return nil
+}
+
+// IsPostgres reports whether dsn, the value of --database, names a
+// PostgreSQL database (a postgres:// or postgresql:// URL) rather than a
+// SQLite file path. It is the one place the two are told apart.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 // SecureCookies reports whether the public URL is https, in which case

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
@@ -13,7 +14,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*Config, error)
 	var c Config
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL, MaxInFlight, SchedulerInterval)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -68,6 +69,18 @@ func TestBadSettings(t *testing.T) {
 		{nil, []string{"--trusted-proxies", "10.0.0.0/8, proxy.example"}, "--trusted-proxies"},
 		{nil, []string{"--stripe-api-url", "127.0.0.1:12111"}, "--stripe-api-url"},
 		{map[string]string{"DATELINE_STRIPE_API_URL": "ftp://stripe.example"}, nil, "--stripe-api-url"},
+		{map[string]string{"DATELINE_MAX_IN_FLIGHT": "many"}, nil, "DATELINE_MAX_IN_FLIGHT"},
+		{nil, []string{"--max-in-flight", "0"}, "--max-in-flight"},
+		{nil, []string{"--max-in-flight", "-4"}, "--max-in-flight"},
+		{map[string]string{"DATELINE_MAX_IN_FLIGHT": "0"}, nil, "--max-in-flight"},
+		{nil, []string{"--max-in-flight", "2000000"}, "--max-in-flight"},
+		{nil, []string{"--max-in-flight", "lots"}, "max-in-flight"},
+		{map[string]string{"DATELINE_SCHEDULER_INTERVAL": "20"}, nil, "DATELINE_SCHEDULER_INTERVAL"},
+		{nil, []string{"--scheduler-interval", "0s"}, "--scheduler-interval"},
+		{nil, []string{"--scheduler-interval", "10ms"}, "--scheduler-interval"},
+		{nil, []string{"--scheduler-interval", "-20s"}, "--scheduler-interval"},
+		{nil, []string{"--scheduler-interval", "2h"}, "--scheduler-interval"},
+		{nil, []string{"--scheduler-interval", "soon"}, "scheduler-interval"},
 	} {
 		_, err := parse(t, tt.env, tt.args...)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -147,4 +160,74 @@ func TestStripeAPIURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIsPostgres(t *testing.T) {
+	for _, tt := range []struct {
+		dsn  string
+		want bool
+	}{
+		{"postgres://db/news", true},
+		{"postgresql://user:pw@db:5432/news?sslmode=disable", true},
+		{"dateline.db", false},
+		{"postgres.db", false},
+		{"postgres-news.db", false},
+		{"/var/lib/postgres/dateline.db", false},
+		{"", false},
+	} {
+		if got := IsPostgres(tt.dsn); got != tt.want {
+			t.Errorf("IsPostgres(%q) = %v, want %v", tt.dsn, got, tt.want)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	def := DefaultLimits()
+	if def.MaxInFlight < 16 || def.SchedulerInterval != 20*time.Second || def.QueueWait != time.Second ||
+		def.ViewFlushInterval != time.Minute || def.PasswordHashers < 1 || def.ShutdownTimeout != 30*time.Second {
+		t.Errorf("DefaultLimits() = %+v", def)
+	}
+	tests := []struct {
+		name      string
+		env       map[string]string
+		args      []string
+		inFlight  int
+		scheduler time.Duration
+	}{
+		{"defaults", nil, nil, def.MaxInFlight, def.SchedulerInterval},
+		{"empty environment values keep the defaults", map[string]string{"DATELINE_MAX_IN_FLIGHT": "", "DATELINE_SCHEDULER_INTERVAL": ""}, nil,
+			def.MaxInFlight, def.SchedulerInterval},
+		{"environment", map[string]string{"DATELINE_MAX_IN_FLIGHT": " 64 ", "DATELINE_SCHEDULER_INTERVAL": "1m"}, nil, 64, time.Minute},
+		{"flags win over the environment", map[string]string{"DATELINE_MAX_IN_FLIGHT": "64", "DATELINE_SCHEDULER_INTERVAL": "1m"},
+			[]string{"--max-in-flight", "200", "--scheduler-interval", "5s"}, 200, 5 * time.Second},
+		{"bounds", nil, []string{"--max-in-flight", "1", "--scheduler-interval", "1h"}, 1, time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parse(t, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := def
+			want.MaxInFlight, want.SchedulerInterval = tt.inFlight, tt.scheduler
+			if got.Limits != want {
+				t.Errorf("Limits = %+v, want %+v", got.Limits, want)
+			}
+		})
+	}
+	t.Run("settings built without flags take the defaults", func(t *testing.T) {
+		c := Config{Database: "dateline.db", Limits: Limits{SchedulerInterval: 50 * time.Millisecond}}
+		if err := c.Finish(); err == nil {
+			t.Error("a scheduler interval under a second was accepted")
+		}
+		c = Config{Database: "dateline.db", Limits: Limits{MaxInFlight: 3}}
+		if err := c.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		want := def
+		want.MaxInFlight = 3
+		if c.Limits != want {
+			t.Errorf("Limits = %+v, want %+v", c.Limits, want)
+		}
+	})
 }

@@ -13,7 +13,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"runtime"
 	"time"
 
 	"dateline/internal/account"
@@ -99,6 +98,9 @@ func New(ctx context.Context, o Options) (*Set, error) {
 	if o.Now == nil {
 		return nil, errors.New("services: New needs a clock")
 	}
+	if o.Config.Limits == (config.Limits{}) {
+		return nil, errors.New("services: the settings have no limits; check them with Config.Finish first")
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -153,8 +155,6 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		return err
 	}
 
-	// Half the cores hash passwords at most, so a flood of log-ins leaves
-	// the other half to the pages.
 	params := password.DefaultParams()
 	if o.PasswordParams != nil {
 		params = *o.PasswordParams
@@ -164,7 +164,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		floor = -1
 	}
 	s.Accounts, err = account.New(ctx, account.Options{
-		Store: db, Hasher: password.NewHasher(params, max(runtime.NumCPU()/2, 1), 2*time.Second),
+		Store: db, Hasher: password.NewHasher(params, cfg.Limits.PasswordHashers, cfg.Limits.PasswordHashWait),
 		Policy: password.NewPolicy(), Composer: composer, Log: log, SiteName: SiteName, BaseURL: cfg.BaseURL,
 		Now: o.Now, MailSent: mailSent, ResetRequestFloor: floor,
 	})
@@ -189,7 +189,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	}
 
 	s.Comments, err = comment.New(ctx, comment.Options{Store: db, Access: accessCheck{s.Billing}, Composer: composer,
-		Log: log, BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, CachedComments: 50_000})
+		Log: log, BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, CachedComments: cfg.Limits.CachedComments})
 	if err != nil {
 		return err
 	}

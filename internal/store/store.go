@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	_ "modernc.org/sqlite"           // registers the "sqlite" driver
 
+	"dateline/internal/config"
 	"dateline/internal/story"
 )
 
@@ -59,7 +60,7 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error)
 // OpenCounting is Open for a PostgreSQL database that counts every query
 // sent to it in queries, so tests can hold pages to a number of queries.
 func OpenCounting(ctx context.Context, dsn string, now func() time.Time, queries *atomic.Int64) (*Store, error) {
-	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+	if !config.IsPostgres(dsn) {
 		return nil, errors.New("store: queries are counted on PostgreSQL only")
 	}
 	return open(ctx, dsn, now, queries)
@@ -71,7 +72,7 @@ func open(ctx context.Context, dsn string, now func() time.Time, queries *atomic
 	}
 	s := &Store{Now: func() time.Time { return now().UTC() }, readers: newReaderCache()}
 	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if config.IsPostgres(dsn) {
 		s.dialect = Postgres
 		s.name = redact(dsn)
 		err = s.openPostgres(dsn, queries)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"dateline/internal/config"
+	"dateline/internal/services"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
@@ -54,5 +57,41 @@ func TestBusyServerAnswersAFast503(t *testing.T) {
 	<-srv.shedder.slots
 	if rec := get("/section/world"); rec.Code != http.StatusOK {
 		t.Errorf("after the slow request: %d", rec.Code)
+	}
+}
+
+// TestNewSiteTakesItsLimitsFromTheSettings checks that the bound on
+// requests comes from the settings: the default, or the operator's.
+func TestNewSiteTakesItsLimitsFromTheSettings(t *testing.T) {
+	def := config.DefaultLimits()
+	for _, tc := range []struct {
+		name     string
+		limits   config.Limits
+		inFlight int
+		wait     time.Duration
+	}{
+		{"defaults", config.Limits{}, def.MaxInFlight, def.QueueWait},
+		{"set", config.Limits{MaxInFlight: 3, QueueWait: 250 * time.Millisecond}, 3, 250 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := storetest.Open(t, store.SQLite)
+			cfg := config.Config{Addr: "127.0.0.1:8080", Database: db.Name(), BaseURL: testBase, DataDir: t.TempDir(),
+				MailFrom: "Dateline <news@news.example>", Limits: tc.limits}
+			if err := cfg.Finish(); err != nil {
+				t.Fatal(err)
+			}
+			set, err := services.New(context.Background(), services.Options{Config: cfg, Now: func() time.Time { return testNow }, Store: db})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := NewSite(set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if srv.shedder == nil || cap(srv.shedder.slots) != tc.inFlight || srv.shedder.wait != tc.wait {
+				t.Errorf("the site takes %d requests at once and lets one wait %v, want %d and %v",
+					cap(srv.shedder.slots), srv.shedder.wait, tc.inFlight, tc.wait)
+			}
+		})
 	}
 }

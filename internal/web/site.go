@@ -1,9 +1,6 @@
 package web
 
 import (
-	"runtime"
-	"time"
-
 	"dateline/internal/services"
 )
 
@@ -17,9 +14,7 @@ func NewSite(set *services.Set) (*Server, error) {
 		Comments: set.Comments, CommentAdmin: db, Newsroom: set.Newsroom, NewsroomStore: db,
 		Front: db, Views: db, Tokens: db, Media: set.Media, Images: db, Desk: db, Probe: db,
 		PageCacheBytes: int64(cfg.PageCacheMB) << 20, Broadcaster: set.Purges, TrustedProxies: cfg.TrustedProxies,
-		// Sixteen requests a core at once keep the cores and the database
-		// busy; past that a request waits a second, then gets a 503.
-		MaxInFlight: 16 * runtime.NumCPU(), QueueWait: time.Second}
+		MaxInFlight: cfg.Limits.MaxInFlight, QueueWait: cfg.Limits.QueueWait}
 	if set.DevMail != nil {
 		opts.DevMail = set.DevMail
 	}
