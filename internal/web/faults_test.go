@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"dateline/internal/dberr"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,6 +40,33 @@ func TestAFailedSessionLookupIsNotASignedOutPage(t *testing.T) {
 			if _, ok := ann.cookies[sessionCookie]; !ok {
 				t.Fatalf("GET %s dropped the reader's session cookie", path)
 			}
+		}
+	})
+}
+
+// TestAReaderWhoHangsUpDuringTheSignInCheckIsNoFault: a signed-in
+// reader's request whose client is gone before the session is read is
+// counted as 499 (before any route is chosen, so as "unmatched") and
+// logged at debug, not warned about as a failed lookup.
+func TestAReaderWhoHangsUpDuringTheSignInCheckIsNoFault(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		logs := &logRecords{}
+		s := newAccountSiteWith(t, db, accountSiteOptions{log: slog.New(logs)})
+		ann := s.subscriberBrowser(t, "ann@example.com")
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/account", nil)
+		req.AddCookie(ann.cookies[sessionCookie])
+		before := len(logs.atLeast(slog.LevelWarn))
+		s.ServeHTTP(httptest.NewRecorder(), req)
+		if n := requestCount(s.Server, "unmatched", "GET", 499); n != 1 {
+			t.Errorf("counted %d requests as 499, want 1", n)
+		}
+		if n := requestCount(s.Server, "unmatched", "GET", http.StatusServiceUnavailable); n != 0 {
+			t.Errorf("counted %d requests as 503", n)
+		}
+		if msgs := logs.atLeast(slog.LevelWarn); len(msgs) > before {
+			t.Errorf("a reader hanging up was warned about: %q", msgs[before:])
 		}
 	})
 }

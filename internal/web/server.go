@@ -300,13 +300,18 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("/", s.notFound)
 
-	var h http.Handler = s.instrument(s.purgeAfterWrites(routed(mux)))
+	var h http.Handler = s.purgeAfterWrites(routed(mux))
 	h = s.shed(h)
 	h = s.loadViewer(h)
 	h = s.limitBodies(h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
+	// Counted and timed outside all that can answer before the router
+	// (shedding, a failed sign-in check, a refused body or origin, a
+	// panic), so every answer is counted; those that never reached a
+	// route are "unmatched".
+	h = s.instrument(h)
 	h = s.privateCaching(h)
 	h = withRequestID(h)
 	return h

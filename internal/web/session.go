@@ -52,6 +52,12 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 				}
 			case errors.Is(err, account.ErrNotFound):
 				s.clearSessionCookie(w)
+			case clientLeft(r, err):
+				// The reader hung up while their sign-in was looked up:
+				// no one is left to answer, and nothing failed.
+				s.log.DebugContext(r.Context(), "client left", "method", r.Method, "path", r.URL.Path, "err", err)
+				w.WriteHeader(statusClientClosed)
+				return
 			default:
 				// The sign-in could not be checked. A page served signed
 				// out would hide the reader's own things from them, or
