@@ -3,44 +3,12 @@ package account_test
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"dateline/internal/account"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
 )
-
-// resetBurst sends n reset attempts at once and counts those answered
-// ErrBadCode and those refused as throttled.
-func resetBurst(t *testing.T, n int, try func(i int) error) (bad, throttled int) {
-	t.Helper()
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			err := try(i)
-			var te *account.ThrottledError
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case errors.Is(err, account.ErrBadCode):
-				bad++
-			case errors.As(err, &te):
-				throttled++
-			default:
-				t.Errorf("reset %d: %v", i, err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return bad, throttled
-}
 
 func TestResetCodeBurstIsCountedBeforeComparing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.Store) {
@@ -58,7 +26,7 @@ func TestResetCodeBurstIsCountedBeforeComparing(t *testing.T) {
 					wrong = append(wrong, guess)
 				}
 			}
-			bad, throttled := resetBurst(t, len(wrong), func(i int) error {
+			bad, throttled := burst(t, len(wrong), account.ErrBadCode, func(i int) error {
 				return e.svc.ResetPassword(ctx, account.Reset{Email: "ann@example.com", Code: wrong[i], Password: newPassword},
 					account.Client{IP: fmt.Sprintf("198.51.100.%d", i+1)})
 			})
@@ -80,7 +48,7 @@ func TestResetCodeBurstIsCountedBeforeComparing(t *testing.T) {
 
 		t.Run("one IP", func(t *testing.T) {
 			ip := account.Client{IP: "203.0.113.77"}
-			bad, throttled := resetBurst(t, 40, func(i int) error {
+			bad, throttled := burst(t, 40, account.ErrBadCode, func(i int) error {
 				return e.svc.ResetPassword(ctx, account.Reset{Email: "ann@example.com", Code: fmt.Sprintf("%08d", i), Password: newPassword}, ip)
 			})
 			if bad != 10 || throttled != 30 {

@@ -12,9 +12,10 @@ import (
 	"dateline/internal/store/storetest"
 )
 
-// burst runs n log-ins at once and counts the passwords tried (wrong
-// ones answered ErrBadCredentials) and the attempts refused unheard.
-func burst(t *testing.T, n int, login func(i int) error) (tried, throttled int) {
+// burst sends n attempts at once and counts those answered with the
+// error refused (a wrong password or code: the secret was tried) and those
+// refused unheard, as throttled with a Retry-After.
+func burst(t *testing.T, n int, refused error, try func(i int) error) (tried, throttled int) {
 	t.Helper()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -24,17 +25,17 @@ func burst(t *testing.T, n int, login func(i int) error) (tried, throttled int) 
 		go func() {
 			defer wg.Done()
 			<-start
-			err := login(i)
+			err := try(i)
 			var te *account.ThrottledError
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case errors.Is(err, account.ErrBadCredentials):
+			case errors.Is(err, refused):
 				tried++
 			case errors.As(err, &te) && te.RetryAfter > 0:
 				throttled++
 			default:
-				t.Errorf("log-in %d: %v", i, err)
+				t.Errorf("attempt %d: %v", i, err)
 			}
 		}()
 	}
@@ -49,7 +50,7 @@ func TestLogInBurstIsThrottledBeforeHashing(t *testing.T) {
 		e.register("ann@example.com", "Ann", "correct horse battery")
 
 		t.Run("one account", func(t *testing.T) {
-			tried, throttled := burst(t, 20, func(int) error {
+			tried, throttled := burst(t, 20, account.ErrBadCredentials, func(int) error {
 				_, _, err := e.svc.LogIn(ctx, "ann@example.com", "guess", false, e.alice, "")
 				return err
 			})
@@ -65,7 +66,7 @@ func TestLogInBurstIsThrottledBeforeHashing(t *testing.T) {
 
 		t.Run("one IP", func(t *testing.T) {
 			ip := account.Client{IP: "203.0.113.9"}
-			tried, throttled := burst(t, 20, func(i int) error {
+			tried, throttled := burst(t, 20, account.ErrBadCredentials, func(i int) error {
 				_, _, err := e.svc.LogIn(ctx, fmt.Sprintf("spray%d@example.com", i), "guess", false, ip, "")
 				return err
 			})
