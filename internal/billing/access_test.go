@@ -432,3 +432,38 @@ func hardPaywall(t *testing.T, svc *billing.Service) {
 		t.Fatal(err)
 	}
 }
+
+func TestRetiredPlansAreListedForAdminsOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		w := newWorld(t, db)
+		names := func(list []billing.Plan, err error) []string {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range list {
+				out = append(out, fmt.Sprintf("%s active=%v", p.Name, p.Active))
+			}
+			return out
+		}
+		if err := w.svc.SetPlanActive(ctx, w.plan.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(w.svc.Plans(ctx)); len(got) != 0 {
+			t.Errorf("a retired plan is on sale: %v", got)
+		}
+		if got := names(w.svc.AllPlans(ctx)); len(got) != 1 || got[0] != "Monthly active=false" {
+			t.Errorf("admins see %v, want the retired plan", got)
+		}
+		if _, err := w.svc.StartCheckout(ctx, w.reader(account.Reader), w.plan.ID); !errors.Is(err, billing.ErrPlanRetired) {
+			t.Errorf("checkout of a retired plan: %v", err)
+		}
+		if err := w.svc.SetPlanActive(ctx, w.plan.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(w.svc.Plans(ctx)); len(got) != 1 || got[0] != "Monthly active=true" {
+			t.Errorf("the plan offered again: on sale %v", got)
+		}
+	})
+}

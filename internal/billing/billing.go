@@ -7,6 +7,8 @@ package billing
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -79,6 +81,20 @@ func FormatMoney(minor int64, currency string) string {
 		return "£" + amount
 	}
 	return amount + " " + currency
+}
+
+// MaxPrice is the highest price a plan can have, in major units.
+const MaxPrice = 10_000_000
+
+// ParsePrice reads a price as an admin types it, in major units: "9",
+// "9.5", "9.50" or "9,50" are 950 minor units. ok is false for anything
+// but a number from 0 to MaxPrice.
+func ParsePrice(text string) (minor int64, ok bool) {
+	v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(text), ",", "."), 64)
+	if err != nil || v < 0 || v > MaxPrice || math.IsNaN(v) {
+		return 0, false
+	}
+	return int64(math.Round(v * 100)), true
 }
 
 // PlanError names the field of a plan that is wrong and says why.

@@ -21,6 +21,7 @@ type Store interface {
 	Plans(ctx context.Context, activeOnly bool) ([]Plan, error)
 	PlanByID(ctx context.Context, id int64) (*Plan, error)
 	CreatePlan(ctx context.Context, p *Plan) error
+	SetPlanActive(ctx context.Context, id int64, active bool) error
 	SubscriptionByUser(ctx context.Context, userID int64) (*Subscription, error)
 	// SettingValues returns the stored values of the keys that are set.
 	SettingValues(ctx context.Context, keys ...string) (map[string]string, error)
@@ -122,6 +123,16 @@ func (s *Service) Open() bool { return s.provider.Name() != Closed }
 
 // Plans lists the plans on sale.
 func (s *Service) Plans(ctx context.Context) ([]Plan, error) { return s.store.Plans(ctx, true) }
+
+// AllPlans lists every plan, those on sale and those retired, for the
+// admins who manage them.
+func (s *Service) AllPlans(ctx context.Context) ([]Plan, error) { return s.store.Plans(ctx, false) }
+
+// SetPlanActive puts a plan on sale or retires it. Subscribers keep a
+// retired plan; nobody new can choose it.
+func (s *Service) SetPlanActive(ctx context.Context, id int64, active bool) error {
+	return s.store.SetPlanActive(ctx, id, active)
+}
 
 // Subscription returns the reader's subscription, or nil when there is
 // none.

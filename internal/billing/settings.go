@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"dateline/internal/field"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -24,11 +25,14 @@ const MaxSetting = 1000
 // day is the unit Grace and GiftLifetime are set in.
 const day = 24 * time.Hour
 
+// wholeNumber is what an admin is told of a setting that is wrong.
+func wholeNumber() string { return fmt.Sprintf("Give a whole number from 0 to %d.", MaxSetting) }
+
 // Validate checks settings an admin chose; it returns a field.Errors
 // naming every setting that is wrong.
 func (s Settings) Validate() error {
 	wrong := field.Errors{}
-	msg := fmt.Sprintf("Give a whole number from 0 to %d.", MaxSetting)
+	msg := wholeNumber()
 	count := func(name string, n int) {
 		if n < 0 || n > MaxSetting {
 			wrong[name] = msg
@@ -44,6 +48,62 @@ func (s Settings) Validate() error {
 	days(SettingGraceDays, s.Grace)
 	days(SettingGiftDays, s.GiftLifetime)
 	return wrong.Err()
+}
+
+// Fields are the settings as an admin sees and types them, by the names
+// of their fields: whole numbers, the durations in days.
+func (s Settings) Fields() map[string]string {
+	return map[string]string{
+		SettingMeterLimit:    strconv.Itoa(s.MeterLimit),
+		SettingGiftsPerMonth: strconv.Itoa(s.GiftsPerMonth),
+		SettingGraceDays:     strconv.Itoa(int(s.Grace / day)),
+		SettingGiftDays:      strconv.Itoa(int(s.GiftLifetime / day)),
+	}
+}
+
+// WithFields returns s with the settings an admin typed, named as Fields
+// names them, and checks them as Validate does: a field.Errors names every
+// setting that is not a whole number from 0 to MaxSetting. Settings with
+// errors are not to be saved.
+func (s Settings) WithFields(vals map[string]string) (Settings, error) {
+	wrong := field.Errors{}
+	num := func(name string) (int, bool) {
+		n, err := strconv.Atoi(vals[name])
+		if err != nil {
+			wrong[name] = wholeNumber()
+			return 0, false
+		}
+		return n, true
+	}
+	days := func(name string, into *time.Duration) {
+		n, ok := num(name)
+		switch {
+		case !ok:
+		case n < 0 || n > MaxSetting:
+			// Checked before multiplying: a huge number of days would
+			// wrap around into one that looks right.
+			wrong[name] = wholeNumber()
+		default:
+			*into = time.Duration(n) * day
+		}
+	}
+	if n, ok := num(SettingMeterLimit); ok {
+		s.MeterLimit = n
+	}
+	if n, ok := num(SettingGiftsPerMonth); ok {
+		s.GiftsPerMonth = n
+	}
+	days(SettingGraceDays, &s.Grace)
+	days(SettingGiftDays, &s.GiftLifetime)
+	var invalid field.Errors
+	if errors.As(s.Validate(), &invalid) {
+		for name, msg := range invalid {
+			if _, ok := wrong[name]; !ok {
+				wrong[name] = msg
+			}
+		}
+	}
+	return s, wrong.Err()
 }
 
 // Settings are the paywall's rules in force: those the newsroom saved,

@@ -25,6 +25,9 @@ var (
 	ErrDuplicate = errors.New("comment: the same comment was already posted")
 	// ErrEditWindow: the time for editing has passed.
 	ErrEditWindow = errors.New("comment: too late to edit")
+	// ErrBadMode: a story's comments can only be for subscribers, for
+	// registered readers, or closed (see Mode).
+	ErrBadMode = errors.New("comment: no such comment mode")
 )
 
 // Mode is a story's comment setting.

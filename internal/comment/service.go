@@ -43,6 +43,9 @@ type Store interface {
 	Unsuspend(ctx context.Context, userID int64, entry LogEntry) error
 	Queue(ctx context.Context, tab QueueTab, limit int) ([]QueueItem, error)
 	ModerationLog(ctx context.Context, limit int) ([]LogEntry, error)
+	// CommentCounts counts the published comments of each story.
+	CommentCounts(ctx context.Context, storyIDs []int64) (map[int64]int, error)
+	SetCommentMode(ctx context.Context, storyID int64, mode string) error
 	SetNotifyReplies(ctx context.Context, userID int64, on bool) error
 	NotifyReplies(ctx context.Context, userID int64) (bool, error)
 	UserByID(ctx context.Context, id int64) (*account.User, error)
@@ -116,6 +119,21 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("comment: the stored unsubscribe key is damaged")
 	}
 	return s, nil
+}
+
+// Counts returns how many published comments each of the stories has;
+// a story without any is left out.
+func (s *Service) Counts(ctx context.Context, storyIDs []int64) (map[int64]int, error) {
+	return s.store.CommentCounts(ctx, storyIDs)
+}
+
+// SetMode changes who may comment on a story; ErrBadMode for a mode that
+// is not one of the three.
+func (s *Service) SetMode(ctx context.Context, storyID int64, mode Mode) error {
+	if !mode.Valid() {
+		return fmt.Errorf("%w: %q", ErrBadMode, mode)
+	}
+	return s.store.SetCommentMode(ctx, storyID, string(mode))
 }
 
 // reader gathers what the eligibility rule needs to know about u.

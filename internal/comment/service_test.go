@@ -566,3 +566,39 @@ func (e *env) settings(t *testing.T, change func(*comment.Settings)) {
 		t.Fatal(err)
 	}
 }
+
+func TestCountsAndModes(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a, b := e.subscriber(), e.subscriber()
+		e.post(a, 0, "A first comment on the ferry.")
+		e.post(b, 0, "A second comment on the ferry.")
+		counts, err := e.svc.Counts(ctx, []int64{e.st.ID, e.st.ID + 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[e.st.ID] != 2 || counts[e.st.ID+1000] != 0 {
+			t.Errorf("counts = %v, want 2 for the story and none for one that does not exist", counts)
+		}
+		if counts, err := e.svc.Counts(ctx, nil); err != nil || len(counts) != 0 {
+			t.Errorf("counts of no story = %v, %v", counts, err)
+		}
+
+		for _, mode := range []comment.Mode{comment.ForRegistered, comment.Closed, comment.ForSubscribers} {
+			if err := e.svc.SetMode(ctx, e.st.ID, mode); err != nil {
+				t.Fatal(err)
+			}
+			st, err := e.db.StoryByID(ctx, e.st.ID)
+			if err != nil || st.Comments != string(mode) {
+				t.Fatalf("mode %q stored as %q, %v", mode, st.Comments, err)
+			}
+		}
+		for _, mode := range []comment.Mode{"", "everyone", "Closed"} {
+			if err := e.svc.SetMode(ctx, e.st.ID, mode); !errors.Is(err, comment.ErrBadMode) {
+				t.Errorf("mode %q: err = %v, want ErrBadMode", mode, err)
+			}
+		}
+		if st, _ := e.db.StoryByID(ctx, e.st.ID); st.Comments != string(comment.ForSubscribers) {
+			t.Errorf("a refused mode changed the story's: %q", st.Comments)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package comment
 import (
 	"context"
 	"dateline/internal/field"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -61,6 +62,9 @@ func TidyWords(words []string) []string {
 	return out
 }
 
+// wholeNumber is what a newsroom is told of a number it set wrong.
+func wholeNumber() string { return fmt.Sprintf("Give a whole number from 0 to %d.", MaxSettingNumber) }
+
 // Validate checks the settings a newsroom can change (pre-moderation,
 // banned words, closing); it returns a field.Errors naming every one
 // that is wrong.
@@ -71,7 +75,7 @@ func (s Settings) Validate() error {
 	default:
 		wrong[FieldPremod] = "Choose one of the three kinds of pre-moderation."
 	}
-	msg := fmt.Sprintf("Give a whole number from 0 to %d.", MaxSettingNumber)
+	msg := wholeNumber()
 	if s.PremodFirstN < 0 || s.PremodFirstN > MaxSettingNumber {
 		wrong[FieldPremodFirst] = msg
 	}
@@ -89,6 +93,50 @@ func (s Settings) Validate() error {
 		}
 	}
 	return wrong.Err()
+}
+
+// Fields are the settings a newsroom can change as it sees and types
+// them, by the names of their fields: the banned words one a line, the
+// days until a discussion closes as a whole number.
+func (s Settings) Fields() map[string]string {
+	return map[string]string{
+		FieldPremod:      string(s.Premod),
+		FieldPremodFirst: strconv.Itoa(s.PremodFirstN),
+		FieldBannedWords: strings.Join(s.BannedWords, "\n"),
+		FieldCloseDays:   strconv.Itoa(int(s.CloseAfter / day)),
+	}
+}
+
+// WithFields returns s with the settings a newsroom typed, named as Fields
+// names them (the banned words tidied), and checks them as Validate does:
+// a field.Errors names every one that is wrong. Settings with errors are
+// not to be saved.
+func (s Settings) WithFields(vals map[string]string) (Settings, error) {
+	wrong := field.Errors{}
+	s.Premod = Premod(vals[FieldPremod])
+	if n, err := strconv.Atoi(vals[FieldPremodFirst]); err != nil {
+		wrong[FieldPremodFirst] = wholeNumber()
+	} else {
+		s.PremodFirstN = n
+	}
+	switch n, err := strconv.Atoi(vals[FieldCloseDays]); {
+	case err != nil, n < 0 || n > MaxSettingNumber:
+		// Checked before multiplying: a huge number of days would wrap
+		// around into one that looks right.
+		wrong[FieldCloseDays] = wholeNumber()
+	default:
+		s.CloseAfter = time.Duration(n) * day
+	}
+	s.BannedWords = TidyWords([]string{vals[FieldBannedWords]})
+	var invalid field.Errors
+	if errors.As(s.Validate(), &invalid) {
+		for name, msg := range invalid {
+			if _, ok := wrong[name]; !ok {
+				wrong[name] = msg
+			}
+		}
+	}
+	return s, wrong.Err()
 }
 
 // Settings are the discussion rules in force: those the newsroom saved,

@@ -76,6 +76,7 @@ type Set struct {
 	Now      func() time.Time
 	Log      *slog.Logger
 	Store    *store.Store
+	Stories  *story.Service
 	Sender   *mail.Sender // nil when mail is not being sent
 	DevMail  *mail.Log    // the development mailbox; nil without --dev or with SMTP
 	Accounts *account.Service
@@ -143,6 +144,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		log.Warn("development conveniences are on (--dev or --demo) on an address others can reach: "+
 			"anyone can read every email at /_dev/mail and subscribe without paying", "addr", cfg.Addr)
 	}
+	s.Stories = story.NewService(db, o.Now)
 	if err := s.buildMail(o); err != nil {
 		return err
 	}

@@ -12,6 +12,9 @@ import (
 	"dateline/internal/story"
 )
 
+// The store implements what the reading site needs of it.
+var _ story.Store = (*Store)(nil)
+
 // story.ErrSlugTaken is returned when a story, section, tag or author would get a
 // slug that is already in use.
 

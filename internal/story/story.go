@@ -1,6 +1,8 @@
 // Package story holds the newsroom's stories and the rules about them: what a
 // story is made of, which stories readers may see, how a headline becomes a
-// slug, and how a Markdown body becomes safe HTML.
+// slug, and how a Markdown body becomes safe HTML. Its Service answers what
+// the public pages read: lists a page at a time, feeds' and sitemaps'
+// references, and searches.
 package story
 
 import (

@@ -533,7 +533,7 @@ func TestAccountErrorsMapToStatuses(t *testing.T) {
 func TestDevMailboxOnlyInDevelopment(t *testing.T) {
 	eachAccountSite(t, func(t *testing.T, s *accountSite) {
 		s.mustGet(t, "/_dev/mail", http.StatusNotFound)
-		dev, err := New(s.db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, DevMail: s.db})
+		dev, err := New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Stories: storiesOf(s.db), DevMail: s.db})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -176,7 +176,7 @@ func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.
 		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
 		return nil, false
 	}
-	st, err := s.store.StoryByID(r.Context(), id)
+	st, err := s.storySvc.StoryByID(r.Context(), id)
 	if errors.Is(err, story.ErrNotFound) {
 		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
 		return nil, false
@@ -316,7 +316,7 @@ func (s *Server) apiCreateStory(w http.ResponseWriter, r *http.Request, u *accou
 		s.apiSaveError(w, err)
 		return
 	}
-	saved, err := s.store.StoryByID(r.Context(), st.ID)
+	saved, err := s.storySvc.StoryByID(r.Context(), st.ID)
 	if err != nil {
 		s.apiInternal(w, err)
 		return
@@ -352,7 +352,7 @@ func (s *Server) apiUpdateStory(w http.ResponseWriter, r *http.Request, u *accou
 		s.apiSaveError(w, err)
 		return
 	}
-	saved, err := s.store.StoryByID(r.Context(), st.ID)
+	saved, err := s.storySvc.StoryByID(r.Context(), st.ID)
 	if err != nil {
 		s.apiInternal(w, err)
 		return
@@ -388,7 +388,7 @@ func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *acco
 		s.apiSaveError(w, err)
 		return
 	}
-	saved, err := s.store.StoryByID(r.Context(), st.ID)
+	saved, err := s.storySvc.StoryByID(r.Context(), st.ID)
 	if err != nil {
 		s.apiInternal(w, err)
 		return

@@ -33,13 +33,11 @@ func (s *Server) billingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin/subscribers", s.adminSubscribers)
 	mux.HandleFunc("POST /admin/subscribers/complimentary", s.grantComplimentary)
 	mux.HandleFunc("POST /admin/subscribers/complimentary/revoke", s.revokeComplimentary)
-	if s.planAdmin != nil {
-		mux.HandleFunc("GET /admin/plans", s.adminPlans)
-		mux.HandleFunc("POST /admin/plans", s.createPlan)
-		mux.HandleFunc("POST /admin/plans/{id}/retire", s.setPlanActive(false))
-		mux.HandleFunc("POST /admin/plans/{id}/offer", s.setPlanActive(true))
-		mux.HandleFunc("POST /admin/plans/settings", s.saveSettings)
-	}
+	mux.HandleFunc("GET /admin/plans", s.adminPlans)
+	mux.HandleFunc("POST /admin/plans", s.createPlan)
+	mux.HandleFunc("POST /admin/plans/{id}/retire", s.setPlanActive(false))
+	mux.HandleFunc("POST /admin/plans/{id}/offer", s.setPlanActive(true))
+	mux.HandleFunc("POST /admin/plans/settings", s.saveSettings)
 }
 
 // subscribePage is the data of /subscribe.
@@ -250,7 +248,7 @@ func (s *Server) createGift(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	st, err := s.store.StoryBySlug(r.Context(), f.Get("story"))
+	st, err := s.storySvc.StoryBySlug(r.Context(), f.Get("story"))
 	if err != nil || !st.Visible(s.now()) {
 		s.fail(w, r, errOr(err, story.ErrNotFound))
 		return

@@ -323,7 +323,7 @@ func (s *Server) commentAndStory(w http.ResponseWriter, r *http.Request) (*viewe
 		s.fail(w, r, asNotFound(err))
 		return nil, nil, nil, false
 	}
-	st, err := s.store.StoryByID(r.Context(), c.StoryID)
+	st, err := s.storySvc.StoryByID(r.Context(), c.StoryID)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, nil, nil, false
@@ -553,12 +553,11 @@ func (s *Server) setCommentMode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	mode := comment.Mode(f.Get("mode"))
-	if !mode.Valid() {
+	switch err := s.comments.SetMode(r.Context(), st.ID, comment.Mode(f.Get("mode"))); {
+	case errors.Is(err, comment.ErrBadMode):
 		s.badRequest(w, r, "Comments are for subscribers, for registered readers, or closed.")
 		return
-	}
-	if err := s.cadmin.SetCommentMode(r.Context(), st.ID, string(mode)); err != nil {
+	case err != nil:
 		s.serverError(w, r, err)
 		return
 	}

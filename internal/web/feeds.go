@@ -28,7 +28,7 @@ func (s *Server) siteFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sectionFeed(w http.ResponseWriter, r *http.Request) {
-	sec, err := s.store.SectionBySlug(r.Context(), r.PathValue("slug"))
+	sec, err := s.storySvc.SectionBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -48,7 +48,7 @@ func (s *Server) sectionFeed(w http.ResponseWriter, r *http.Request) {
 // stories carry their whole text; subscriber stories carry their dek only.
 func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, f *feed.Feed, filter story.Filter) {
 	filter.Limit, filter.WithBody = feedSize, true
-	list, err := s.store.PublishedStories(r.Context(), filter)
+	list, err := s.storySvc.PublishedStories(r.Context(), filter)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -112,7 +112,7 @@ func (s *Server) sitemapURLs() int {
 // published.
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 	size := s.sitemapURLs()
-	n, err := s.store.CountPublished(r.Context(), story.Filter{})
+	n, err := s.storySvc.CountPublished(r.Context(), story.Filter{})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -121,7 +121,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 		s.sitemapIndex(w, r, size)
 		return
 	}
-	refs, err := s.store.PublishedRefs(r.Context(), time.Time{}, size-1)
+	refs, err := s.storySvc.PublishedRefs(r.Context(), size-1)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -142,7 +142,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 // its newest-changed story changed. It reads no story: the database counts
 // and dates the files in one query.
 func (s *Server) sitemapIndex(w http.ResponseWriter, r *http.Request, size int) {
-	mods, err := s.store.PublishedPageLastMods(r.Context(), size)
+	mods, err := s.storySvc.PublishedPageLastMods(r.Context(), size)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -187,7 +187,7 @@ func (s *Server) sitemapFile(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	refs, err := s.store.PublishedRefsPage(r.Context(), (n-1)*size, size)
+	refs, err := s.storySvc.PublishedRefsPage(r.Context(), (n-1)*size, size)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -211,7 +211,7 @@ func (s *Server) sitemapFile(w http.ResponseWriter, r *http.Request) {
 // newsSitemap lists the stories of the last two days, as news search
 // engines read them.
 func (s *Server) newsSitemap(w http.ResponseWriter, r *http.Request) {
-	refs, err := s.store.PublishedRefs(r.Context(), s.now().Add(-48*time.Hour), feed.MaxNewsURLs)
+	refs, err := s.storySvc.RecentRefs(r.Context(), 48*time.Hour, feed.MaxNewsURLs)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -207,7 +207,7 @@ type sitemapIndexDoc struct {
 // withSitemapURLs is s served with at most n URLs to a sitemap file.
 func withSitemapURLs(t *testing.T, s *site, n int) *site {
 	t.Helper()
-	srv, err := New(s.db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log, SitemapURLs: n})
+	srv, err := New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log, Stories: storiesOf(s.db), SitemapURLs: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,16 +353,19 @@ func TestSitemapIndex(t *testing.T) {
 
 // brokenStore answers the navigation but fails every list, as a database
 // that went away would.
-type brokenStore struct{ Store }
+type brokenStore struct{ story.Store }
 
 func (brokenStore) CountPublished(context.Context, story.Filter) (int, error) {
 	return 0, errors.New("corrupt page: secret-detail")
 }
 
-func (brokenStore) Ping(context.Context) error { return errors.New("down") }
+// brokenProbe is a database that does not answer the health check.
+type brokenProbe struct{ Probe }
+
+func (brokenProbe) Ping(context.Context) error { return errors.New("down") }
 
 // awayStore fails as a database does whose connection was cut.
-type awayStore struct{ Store }
+type awayStore struct{ story.Store }
 
 func (awayStore) CountPublished(context.Context, story.Filter) (int, error) {
 	return 0, fmt.Errorf("store: count published: %w", io.ErrUnexpectedEOF)
@@ -370,7 +373,8 @@ func (awayStore) CountPublished(context.Context, story.Filter) (int, error) {
 
 func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		srv, err := New(brokenStore{s.db}, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log})
+		srv, err := New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log,
+			Stories: storiesOf(brokenStore{s.db}), Probe: brokenProbe{s.db}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,9 +385,15 @@ func TestServerErrorsShowTheSitePageWithoutDetails(t *testing.T) {
 			t.Error("the 500 page shows the internal error")
 		}
 		broken.mustGet(t, "/healthz", http.StatusServiceUnavailable)
-		s.mustGet(t, "/healthz", http.StatusOK)
+		srv, err = New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log,
+			Stories: storiesOf(s.db), Probe: s.db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		(&site{Server: srv, db: s.db}).mustGet(t, "/healthz", http.StatusOK)
 		// A database that dropped the connection is a 503 with a retry time.
-		srv, _ = New(awayStore{s.db}, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log})
+		srv, _ = New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: s.log,
+			Stories: storiesOf(awayStore{s.db})})
 		away := &site{Server: srv, db: s.db}
 		res, _ = away.mustGet(t, "/", http.StatusServiceUnavailable)
 		if res.Header.Get("Retry-After") == "" {
@@ -432,7 +442,7 @@ func TestStaticFilesAreCachedByHash(t *testing.T) {
 
 func TestMetricsReadinessAndRequestIDs(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		srv, err := New(s.db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Probe: s.db, Logger: s.log})
+		srv, err := New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Stories: storiesOf(s.db), Probe: s.db, Logger: s.log})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,7 +67,7 @@ func (s *Server) curate(ctx context.Context, c curation, latest []story.Story) [
 		if id == 0 || seen[id] {
 			continue
 		}
-		st, err := s.store.StoryByID(ctx, id)
+		st, err := s.storySvc.StoryByID(ctx, id)
 		if err != nil || !st.Visible(s.now()) {
 			continue // an unpublished pick falls away by itself
 		}
@@ -112,7 +112,7 @@ func (s *Server) renderFrontAdmin(w http.ResponseWriter, r *http.Request, status
 		s.serverError(w, r, err)
 		return
 	}
-	list, err := s.store.PublishedStories(r.Context(), story.Filter{Limit: 60})
+	list, err := s.storySvc.PublishedStories(r.Context(), story.Filter{Limit: 60})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -208,7 +208,7 @@ func (s *Server) saveSectionOrder(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, errFormBad)
 		return
 	}
-	secs, err := s.store.Sections(r.Context())
+	secs, err := s.storySvc.Sections(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"dateline/internal/story"
 )
 
 // FuzzSafeNext: whatever return-to address a link carries, the reader is
@@ -54,7 +56,8 @@ func FuzzParseForm(f *testing.F) {
 	})
 }
 
-// FuzzPageNumber: any ?page= value is a page from 1 to maxPage or refused.
+// FuzzPageNumber: any ?page= value is a page from 1 to story.MaxPage or
+// refused.
 func FuzzPageNumber(f *testing.F) {
 	for _, seed := range []string{"1", "-1", "0", "abc", "99999999999999999999", "1e3", " 2", "10000", "10001"} {
 		f.Add(seed)
@@ -62,7 +65,7 @@ func FuzzPageNumber(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		req := httptest.NewRequest(http.MethodGet, "/?page="+url.QueryEscape(v), nil)
 		n, ok := pageNumber(req)
-		if ok && (n < 1 || n > maxPage) {
+		if ok && (n < 1 || n > story.MaxPage) {
 			t.Fatalf("page %q gave %d", v, n)
 		}
 	})

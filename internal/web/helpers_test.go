@@ -37,12 +37,17 @@ func newSite(t testing.TB, db *store.Store) *site {
 	if _, err := demo.Seed(context.Background(), db, testNow, story.NewRenderer()); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler),
-		PageCacheBytes: 8 << 20})
+	srv, err := New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler),
+		Stories: storiesOf(db), PageCacheBytes: 8 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &site{Server: srv, db: db}
+}
+
+// storiesOf is the story service on st, on the test sites' clock.
+func storiesOf(st story.Store) *story.Service {
+	return story.NewService(st, func() time.Time { return testNow })
 }
 
 // eachSite runs fn against a demo site on SQLite and on PostgreSQL.

@@ -5,11 +5,11 @@ import (
 	fielderr "dateline/internal/field"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"dateline/internal/account"
@@ -301,7 +301,7 @@ func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.comments.Moderate(ctx, v.User, id, action, f.Get("reason"), func(storyID int64) (*story.Story, error) {
-		return s.store.StoryByID(ctx, storyID)
+		return s.storySvc.StoryByID(ctx, storyID)
 	})
 	switch {
 	case errors.Is(err, comment.ErrNotFound), errors.Is(err, comment.ErrConflict):
@@ -409,10 +409,7 @@ func (s *Server) commentSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm()
-	f.Values["premod"] = string(set.Premod)
-	f.Values["premod_first"] = strconv.Itoa(set.PremodFirstN)
-	f.Values["banned_words"] = strings.Join(set.BannedWords, "\n")
-	f.Values["close_days"] = strconv.Itoa(int(set.CloseAfter.Hours() / 24))
+	maps.Copy(f.Values, set.Fields())
 	f.Notice = doneNotice(r).Text
 	s.renderSettings(w, r, v.User, http.StatusOK, f)
 }
@@ -433,19 +430,9 @@ func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	num := func(name string) int {
-		n, err := strconv.Atoi(f.Get(name))
-		if err != nil {
-			f.Fail(name, fmt.Sprintf("Give a whole number from 0 to %d.", comment.MaxSettingNumber))
-		}
-		return n
-	}
-	set.Premod = comment.Premod(f.Get("premod"))
-	set.PremodFirstN = num("premod_first")
-	set.CloseAfter = time.Duration(num("close_days")) * 24 * time.Hour
-	set.BannedWords = comment.TidyWords([]string{f.Get("banned_words")})
+	set, err = set.WithFields(f.Values)
 	var se fielderr.Errors
-	if errors.As(set.Validate(), &se) {
+	if errors.As(err, &se) {
 		failFields(f, se)
 	}
 	if f.OK() {
@@ -507,7 +494,7 @@ func (s *Server) logRows(ctx context.Context, entries []comment.LogEntry) ([]log
 			default:
 				path, ok := paths[c.StoryID]
 				if !ok {
-					st, err := s.store.StoryByID(ctx, c.StoryID)
+					st, err := s.storySvc.StoryByID(ctx, c.StoryID)
 					if err != nil && !errors.Is(err, story.ErrNotFound) {
 						return nil, err
 					}

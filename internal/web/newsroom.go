@@ -99,7 +99,7 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sec := q.Get("section"); sec != "" {
-		section, err := s.store.SectionBySlug(r.Context(), sec)
+		section, err := s.storySvc.SectionBySlug(r.Context(), sec)
 		if err != nil {
 			s.badRequest(w, r, "There is no such section.")
 			return
@@ -107,7 +107,7 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 		f.SectionID = section.ID
 	}
 	if slug := q.Get("author"); slug != "" {
-		a, err := s.store.AuthorBySlug(r.Context(), slug)
+		a, err := s.storySvc.AuthorBySlug(r.Context(), slug)
 		if err != nil {
 			s.badRequest(w, r, "There is no such author.")
 			return
@@ -172,7 +172,7 @@ func (s *Server) loadEditable(w http.ResponseWriter, r *http.Request, u *account
 		s.notFound(w, r)
 		return nil, false
 	}
-	st, err := s.store.StoryByID(r.Context(), id)
+	st, err := s.storySvc.StoryByID(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, false
@@ -310,7 +310,7 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 		f.Fail("slug", "Another story already has this slug. Change the headline or type a slug.")
 		s.render(w, r, http.StatusConflict, "newsroom", p)
 	case errors.Is(err, story.ErrConflict):
-		current, lerr := s.store.StoryByID(r.Context(), st.ID)
+		current, lerr := s.storySvc.StoryByID(r.Context(), st.ID)
 		if lerr != nil {
 			s.serverError(w, r, lerr)
 			return

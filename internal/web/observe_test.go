@@ -81,7 +81,7 @@ func TestRequestsCountedByRoutePattern(t *testing.T) {
 // hangingStore is the demo paper's store, whose reader hangs up while
 // the page is being made: as the section is looked up.
 type hangingStore struct {
-	Store
+	story.Store
 	hangUp func()
 }
 
@@ -95,7 +95,7 @@ func TestClientHangingUpIsNoServerError(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		logs := &logRecords{}
-		srv, err := New(hangingStore{Store: s.db, hangUp: cancel}, Options{BaseURL: testBase, Logger: slog.New(logs),
+		srv, err := New(Options{BaseURL: testBase, Logger: slog.New(logs), Stories: storiesOf(hangingStore{Store: s.db, hangUp: cancel}),
 			Now: func() time.Time { return testNow }, PageCacheBytes: 8 << 20})
 		if err != nil {
 			t.Fatal(err)

@@ -3,29 +3,17 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"dateline/internal/media"
 	"dateline/internal/story"
 )
 
-// maxPage is the highest page number a list accepts; larger numbers are
-// refused as bad requests.
-const maxPage = 10000
-
 // pageNumber reads ?page=N. It reports false for anything but a whole
-// number from 1 to maxPage.
+// number from 1 to story.MaxPage.
 func pageNumber(r *http.Request) (int, bool) {
-	v := r.URL.Query().Get("page")
-	if v == "" {
-		return 1, true
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxPage {
-		return 0, false
-	}
-	return n, true
+	n, err := story.ParsePage(r.URL.Query().Get("page"))
+	return n, err == nil
 }
 
 // pager describes the links between the pages of a list.
@@ -34,8 +22,7 @@ type pager struct {
 	Prev, Next  string
 }
 
-func newPager(path string, page, total, size int) pager {
-	pages := max(1, (total+size-1)/size)
+func newPager(path string, page, pages int) pager {
 	p := pager{Page: page, Pages: pages}
 	// A path that carries a query already, as a search's does, takes
 	// the page number after it.
@@ -76,30 +63,21 @@ type listPage struct {
 func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Filter, data *listPage) bool {
 	page, ok := pageNumber(r)
 	if !ok {
-		s.badRequest(w, r, fmt.Sprintf("The page number must be a whole number from 1 to %d.", maxPage))
+		s.badRequest(w, r, fmt.Sprintf("The page number must be a whole number from 1 to %d.", story.MaxPage))
 		return false
 	}
-	total, err := s.store.CountPublished(r.Context(), f)
+	lp, err := s.storySvc.Published(r.Context(), f, page)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.fail(w, r, err)
 		return false
 	}
-	if page > 1 && (page-1)*s.pageSize >= total {
-		s.notFound(w, r)
-		return false
-	}
-	f.Limit, f.Offset = s.pageSize, (page-1)*s.pageSize
-	list, err := s.store.PublishedStories(r.Context(), f)
-	if err != nil {
-		s.serverError(w, r, err)
-		return false
-	}
-	if s.cadmin != nil && len(list) > 0 {
+	list := lp.Stories
+	if s.comments != nil && len(list) > 0 {
 		ids := make([]int64, len(list))
 		for i := range list {
 			ids[i] = list[i].ID
 		}
-		counts, err := s.cadmin.CommentCounts(r.Context(), ids)
+		counts, err := s.comments.Counts(r.Context(), ids)
 		if err != nil {
 			s.serverError(w, r, err)
 			return false
@@ -111,7 +89,7 @@ func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Fil
 	tagPage(r, tagLists)
 	tagStories(r, list)
 	data.Stories = list
-	data.Pager = newPager(r.URL.Path, page, total, s.pageSize)
+	data.Pager = newPager(r.URL.Path, page, lp.Pages)
 	if page > 1 {
 		data.Title = fmt.Sprintf("%s, page %d", data.Title, page)
 		data.Canonical = fmt.Sprintf("%s?page=%d", data.Canonical, page)
@@ -144,7 +122,7 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
-	sec, err := s.store.SectionBySlug(r.Context(), r.PathValue("slug"))
+	sec, err := s.storySvc.SectionBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -160,7 +138,7 @@ func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tagPage(w http.ResponseWriter, r *http.Request) {
-	tag, err := s.store.TagBySlug(r.Context(), r.PathValue("slug"))
+	tag, err := s.storySvc.TagBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -174,7 +152,7 @@ func (s *Server) tagPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
-	a, err := s.store.AuthorBySlug(r.Context(), r.PathValue("slug"))
+	a, err := s.storySvc.AuthorBySlug(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

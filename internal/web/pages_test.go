@@ -265,7 +265,7 @@ func TestListPages(t *testing.T) {
 
 func TestPagination(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
-		s.pageSize = 5 // 16 demo stories: pages of 5, 5, 5, 1
+		s.storySvc = s.storySvc.WithPageSize(5) // 16 demo stories: pages of 5, 5, 5, 1
 		_, doc := s.mustGet(t, "/", http.StatusOK)
 		if attr(one(t, doc, "a[rel=next]"), "href") != "/?page=2" {
 			t.Error("page 1 has no link to page 2")

@@ -1,26 +1,16 @@
 package web
 
 import (
-	"context"
 	fielderr "dateline/internal/field"
 	"errors"
-	"fmt"
-	"math"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
 )
-
-// PlanAdmin is what the plans page needs beyond the billing service:
-// listing every plan and retiring them.
-type PlanAdmin interface {
-	Plans(ctx context.Context, activeOnly bool) ([]billing.Plan, error)
-	SetPlanActive(ctx context.Context, id int64, active bool) error
-}
 
 // plansPage is the data of /admin/plans.
 type plansPage struct {
@@ -38,7 +28,7 @@ func (s *Server) adminPlans(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int, planForm, settingsForm *form) {
-	plans, err := s.planAdmin.Plans(r.Context(), false)
+	plans, err := s.billing.AllPlans(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -54,24 +44,12 @@ func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 		settingsForm = newForm()
-		settingsForm.Values[billing.SettingMeterLimit] = strconv.Itoa(set.MeterLimit)
-		settingsForm.Values[billing.SettingGiftsPerMonth] = strconv.Itoa(set.GiftsPerMonth)
-		settingsForm.Values[billing.SettingGraceDays] = strconv.Itoa(int(set.Grace.Hours() / 24))
-		settingsForm.Values[billing.SettingGiftDays] = strconv.Itoa(int(set.GiftLifetime.Hours() / 24))
+		maps.Copy(settingsForm.Values, set.Fields())
 		settingsForm.Notice = doneNotice(r).Text
 	}
 	p := plansPage{layoutData: s.layout(r, "Plans and paywall"), Plans: plans, PlanForm: planForm, SettingsForm: settingsForm}
 	p.NoIndex = true
 	s.render(w, r, status, "plans", p)
-}
-
-// parsePrice reads "9", "9.5" or "9.50" as minor units.
-func parsePrice(s string) (int64, bool) {
-	v, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), 64)
-	if err != nil || v < 0 || v > 1e7 || math.IsNaN(v) {
-		return 0, false
-	}
-	return int64(math.Round(v * 100)), true
 }
 
 func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +59,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &billing.Plan{Name: f.Get("name"), Description: f.Get("description"), Currency: strings.ToUpper(f.Get("currency")),
 		Period: billing.Period(f.Get("period")), StripePriceID: f.Get("stripe_price_id"), Active: true}
-	price, ok := parsePrice(f.Get("price"))
+	price, ok := billing.ParsePrice(f.Get("price"))
 	if !ok {
 		f.Fail("price", "Give the price as a number, such as 9.00.")
 	}
@@ -118,7 +96,7 @@ func (s *Server) setPlanActive(active bool) http.HandlerFunc {
 			s.notFound(w, r)
 			return
 		}
-		if err := s.planAdmin.SetPlanActive(r.Context(), id, active); err != nil {
+		if err := s.billing.SetPlanActive(r.Context(), id, active); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -131,21 +109,9 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	num := func(name string) int {
-		n, err := strconv.Atoi(f.Get(name))
-		if err != nil {
-			f.Fail(name, fmt.Sprintf("Give a whole number from 0 to %d.", billing.MaxSetting))
-		}
-		return n
-	}
-	set := billing.Settings{
-		MeterLimit:    num(billing.SettingMeterLimit),
-		GiftsPerMonth: num(billing.SettingGiftsPerMonth),
-		Grace:         time.Duration(num(billing.SettingGraceDays)) * 24 * time.Hour,
-		GiftLifetime:  time.Duration(num(billing.SettingGiftDays)) * 24 * time.Hour,
-	}
+	set, err := billing.Settings{}.WithFields(f.Values)
 	var se fielderr.Errors
-	if errors.As(set.Validate(), &se) {
+	if errors.As(err, &se) {
 		failFields(f, se)
 	}
 	if f.OK() {

@@ -432,7 +432,7 @@ func (s *Server) breakingNow(r *http.Request) *breaking {
 // layout fills what every page shows. The section list for the navigation
 // is best effort: without it the page still renders.
 func (s *Server) layout(r *http.Request, title string) layoutData {
-	secs, err := s.store.Sections(r.Context())
+	secs, err := s.storySvc.Sections(r.Context())
 	if err != nil {
 		s.log.Warn("navigation: sections", "err", err)
 	}

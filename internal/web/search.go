@@ -11,9 +11,6 @@ import (
 	"dateline/internal/story"
 )
 
-// maxQuery is the longest search query read; the rest is ignored.
-const maxQuery = 256
-
 // searchPage is the data of /search.
 type searchPage struct {
 	layoutData
@@ -43,58 +40,53 @@ func snippetHTML(s string) template.HTML {
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	qv := r.URL.Query()
-	p := searchPage{layoutData: s.layout(r, "Search"), Query: qv.Get("q"), Section: qv.Get("section"),
-		From: qv.Get("from"), To: qv.Get("to")}
+	p := searchPage{layoutData: s.layout(r, "Search"), Section: qv.Get("section"), From: qv.Get("from"), To: qv.Get("to")}
 	p.NoIndex = true
-	if len(p.Query) > maxQuery {
-		p.Query = strings.ToValidUTF8(p.Query[:maxQuery], "")
-	}
 	page, ok := pageNumber(r)
 	if !ok {
 		s.badRequest(w, r, "The page number must be a whole number from 1 to 10000.")
 		return
 	}
-	q := story.SearchQuery{Terms: story.SearchTerms(p.Query), Limit: s.pageSize, Offset: (page - 1) * s.pageSize}
+	req := story.SearchRequest{Query: qv.Get("q"), Section: p.Section, Page: page}
 	status := http.StatusOK
-	if p.Section != "" {
-		sec, err := s.store.SectionBySlug(r.Context(), p.Section)
-		if err != nil {
-			p.Message, status = "There is no such section; showing every section.", http.StatusBadRequest
-			p.Section = ""
-		} else {
-			q.SectionID = sec.ID
-		}
-	}
+	badDate := false
 	for _, d := range []struct {
 		raw  *string
 		into *time.Time
-		add  int
-	}{{&p.From, &q.From, 0}, {&p.To, &q.To, 1}} {
+	}{{&p.From, &req.From}, {&p.To, &req.To}} {
 		if *d.raw == "" {
 			continue
 		}
 		t, err := time.Parse("2006-01-02", *d.raw)
 		if err != nil {
-			p.Message, status = "Dates are written like 2026-11-29; that one was left out.", http.StatusBadRequest
+			badDate = true
 			*d.raw = ""
 			continue
 		}
-		*d.into = t.AddDate(0, 0, d.add)
+		*d.into = t
 	}
-	if len(q.Terms) > 0 {
-		hits, total, err := s.store.Search(r.Context(), q)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		p.Hits, p.Total, p.Searched = hits, total, true
-		if total > story.SearchCandidates {
+	res, err := s.storySvc.Search(r.Context(), req)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	p.Query = res.Query
+	if res.NoSection {
+		p.Message, status = "There is no such section; showing every section.", http.StatusBadRequest
+		p.Section = ""
+	}
+	if badDate {
+		p.Message, status = "Dates are written like 2026-11-29; that one was left out.", http.StatusBadRequest
+	}
+	if res.Searched {
+		p.Hits, p.Total, p.Searched = res.Hits, res.Total, true
+		if res.More {
 			// Only the newest matches are ranked: say "more than", and
 			// let the pages end with them.
-			p.More, p.Ranked, total = true, thousands(story.SearchCandidates), story.SearchCandidates
+			p.More, p.Ranked = true, thousands(story.SearchCandidates)
 		}
 		base := "/search?" + url.Values{"q": {p.Query}, "section": {p.Section}, "from": {p.From}, "to": {p.To}}.Encode()
-		p.Pager = newPager(base, page, total, s.pageSize)
+		p.Pager = newPager(base, page, res.Pages)
 		p.Title = "Search: " + p.Query
 	} else if p.Query != "" {
 		p.Message = "Search for words: letters and numbers."

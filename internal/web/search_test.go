@@ -18,7 +18,7 @@ import (
 // manyMatches is a store whose searches report more matches than a
 // search ranks, as a common word does in a large archive.
 type manyMatches struct {
-	Store
+	story.Store
 	total int
 }
 
@@ -52,7 +52,7 @@ func TestSearchPageSaysMoreThanWhenCapped(t *testing.T) {
 				count: strconv.Itoa(story.SearchCandidates) + " stories found.", pages: "of " + last, next: true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				srv, err := New(manyMatches{Store: db, total: tc.total}, Options{BaseURL: testBase,
+				srv, err := New(Options{BaseURL: testBase, Stories: storiesOf(manyMatches{Store: db, total: tc.total}),
 					Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler)})
 				if err != nil {
 					t.Fatal(err)

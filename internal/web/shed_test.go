@@ -18,7 +18,7 @@ import (
 func TestBusyServerAnswersAFast503(t *testing.T) {
 	db := storetest.Open(t, store.SQLite)
 	newSite(t, db)
-	srv, err := New(db, Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler),
+	srv, err := New(Options{BaseURL: testBase, Now: func() time.Time { return testNow }, Logger: slog.New(slog.DiscardHandler), Stories: storiesOf(db),
 		PageCacheBytes: 1 << 20, MaxInFlight: 1, QueueWait: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -108,12 +108,12 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 // page cache is on.
 func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, error) {
 	if s.stories == nil {
-		return s.store.StoryBySlug(ctx, slug)
+		return s.storySvc.StoryBySlug(ctx, slug)
 	}
 	st, ok, gen := s.stories.get(slug)
 	if !ok {
 		var err error
-		if st, err = s.store.StoryBySlug(ctx, slug); err != nil {
+		if st, err = s.storySvc.StoryBySlug(ctx, slug); err != nil {
 			return nil, err
 		}
 		s.stories.put(slug, st.ID, st, gen)
