@@ -74,23 +74,14 @@ type Options struct {
 	// CommentAdmin is what the comment pages need of the database beyond
 	// the comment service: counts for lists, settings, story modes.
 	CommentAdmin CommentAdmin
-	// Newsroom runs the story editor at /admin/stories; NewsroomStore is
-	// what its pages read. Both nil leave the editor out.
-	Newsroom      *newsroom.Service
-	NewsroomStore NewsroomStore
-	// Front lets editors curate the front page and the breaking-news
-	// banner at /admin/front; nil serves the latest stories.
-	Front FrontAdmin
-	// Views counts story page views for the dashboard's most read; nil
-	// counts nothing.
-	Views ViewStore
-	// Tokens keeps API tokens; with the newsroom it opens /api/v1.
-	Tokens account.TokenStore
-	// Media and Images keep uploaded images; both nil leave them out.
-	Media  *media.Library
-	Images ImageStore
-	// Desk lets editors manage authors and sections.
-	Desk DeskAdmin
+	// Newsroom runs the story editor at /admin/stories, the API at
+	// /api/v1 (with the accounts' tokens), the front page's curation and
+	// breaking-news banner at /admin/front, authors and sections, and
+	// counts story page views for the dashboard's most read. Nil leaves
+	// all that out: the front page shows the latest stories.
+	Newsroom *newsroom.Service
+	// Media keeps uploaded images; nil leaves them out.
+	Media *media.Library
 	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
 	// PageCacheBytes is the memory kept for rendered pages served to
@@ -149,14 +140,7 @@ type Server struct {
 	renderer  *story.Renderer
 
 	newsroomSvc   *newsroom.Service
-	newsroomStore NewsroomStore
-	front         FrontAdmin
-	views         ViewStore
-	viewCounter   viewCounter
-	tokens        account.TokenStore
 	media         *media.Library
-	images        ImageStore
-	desk          DeskAdmin
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
@@ -189,8 +173,7 @@ func New(st Store, opts Options) (*Server, error) {
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing: opts.Billing, webhook: opts.StripeWebhook, planAdmin: opts.PlanAdmin,
 		comments: opts.Comments, cadmin: opts.CommentAdmin, renderer: story.NewRenderer(),
-		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views,
-		tokens: opts.Tokens, media: opts.Media, images: opts.Images, desk: opts.Desk,
+		newsroomSvc: opts.Newsroom, media: opts.Media,
 		probe: opts.Probe, metrics: newMetrics(opts.Probe)}
 	if s.now == nil {
 		return nil, errors.New("web: New needs a clock")
@@ -272,22 +255,22 @@ func (s *Server) routes() http.Handler {
 		s.commentRoutes(mux)
 		s.moderationRoutes(mux)
 	}
-	if s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.newsroomRoutes(mux)
 	}
-	if s.front != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.frontRoutes(mux)
 	}
 	if s.accounts != nil {
 		mux.HandleFunc("GET /admin", s.dashboard)
 	}
-	if s.media != nil && s.images != nil && s.accounts != nil {
+	if s.media != nil && s.accounts != nil {
 		s.imageRoutes(mux)
 	}
-	if s.desk != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.deskRoutes(mux)
 	}
-	if s.tokens != nil && s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.apiRoutes(mux)
 		mux.HandleFunc("POST /account/tokens", s.createToken)
 		mux.HandleFunc("POST /account/tokens/{id}/revoke", s.revokeToken)
