@@ -65,6 +65,8 @@ type Store interface {
 	ThrottleClear(ctx context.Context, key string) error
 
 	Secret(ctx context.Context, name string, generate func() (string, error)) (string, error)
+
+	TokenStore
 }
 
 // Composer renders emails; *mail.Composer is one.

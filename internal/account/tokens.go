@@ -17,7 +17,7 @@ type APIToken struct {
 	Revoked   bool
 }
 
-// TokenStore keeps API tokens.
+// TokenStore keeps API tokens; it is part of Store.
 type TokenStore interface {
 	CreateAPIToken(ctx context.Context, t *APIToken, hash string) error
 	APITokens(ctx context.Context, userID int64) ([]APIToken, error)
@@ -31,7 +31,7 @@ const apiTokenPrefix = "dl_"
 
 // CreateAPIToken makes a token for u and returns its secret, shown once.
 // Only staff may have tokens; they act with the user's role.
-func (s *Service) CreateAPIToken(ctx context.Context, ts TokenStore, u *User, name string) (string, error) {
+func (s *Service) CreateAPIToken(ctx context.Context, u *User, name string) (string, error) {
 	if !u.Staff() {
 		return "", &FieldError{"name", "API tokens are for newsroom staff."}
 	}
@@ -43,7 +43,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, ts TokenStore, u *User, na
 	secret = apiTokenPrefix + secret
 	hash := HashToken(secret)
 	t := &APIToken{UserID: u.ID, Name: name, CreatedAt: s.now().UTC()}
-	if err := ts.CreateAPIToken(ctx, t, hash); err != nil {
+	if err := s.store.CreateAPIToken(ctx, t, hash); err != nil {
 		return "", err
 	}
 	return secret, nil
@@ -51,11 +51,11 @@ func (s *Service) CreateAPIToken(ctx context.Context, ts TokenStore, u *User, na
 
 // AuthenticateAPI returns the staff user a token belongs to; ErrNotFound
 // for an unknown or revoked token, or one whose user is no longer staff.
-func (s *Service) AuthenticateAPI(ctx context.Context, ts TokenStore, secret string) (*User, error) {
+func (s *Service) AuthenticateAPI(ctx context.Context, secret string) (*User, error) {
 	if !strings.HasPrefix(secret, apiTokenPrefix) || len(secret) > 100 {
 		return nil, ErrNotFound
 	}
-	u, err := ts.UserByAPIToken(ctx, HashToken(secret), s.now().UTC())
+	u, err := s.store.UserByAPIToken(ctx, HashToken(secret), s.now().UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -63,4 +63,15 @@ func (s *Service) AuthenticateAPI(ctx context.Context, ts TokenStore, secret str
 		return nil, ErrNotFound
 	}
 	return u, nil
+}
+
+// APITokens lists a user's tokens, revoked ones too.
+func (s *Service) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	return s.store.APITokens(ctx, userID)
+}
+
+// RevokeAPIToken stops one of a user's tokens at once; ErrNotFound when
+// the user has no such token.
+func (s *Service) RevokeAPIToken(ctx context.Context, userID, id int64) error {
+	return s.store.RevokeAPIToken(ctx, userID, id, s.now().UTC())
 }

@@ -90,7 +90,7 @@ func (a *App) Run(ctx context.Context) {
 	}
 	workers.Go(func() { a.Newsroom.RunScheduler(ctx, a.scheduler, a.Site.StoriesPublished) })
 	workers.Go(func() { a.Purges.Listen(ctx, a.Site.ApplyPurge) })
-	workers.Go(func() { a.Site.RunViewFlusher(ctx, a.viewFlush) })
+	workers.Go(func() { a.Newsroom.RunViewFlusher(ctx, a.viewFlush) })
 	workers.Wait()
 }
 

@@ -103,9 +103,13 @@ func (im *Image) Srcset() string {
 // HeightAt is the height of the copy of the given width.
 func (im *Image) HeightAt(width int) int { return im.Height * width / im.Width }
 
-// Store keeps image records.
+// Store keeps image records, and which image each story features.
 type Store interface {
 	CreateImage(ctx context.Context, im *Image) error
+	ImageByID(ctx context.Context, id int64) (*Image, error)
+	RecentImages(ctx context.Context, limit int) ([]Image, error)
+	SetStoryImage(ctx context.Context, storyID, imageID int64) error
+	StoryImageID(ctx context.Context, storyID int64) (int64, error)
 }
 
 // Library stores image files under a folder. It is safe for concurrent
@@ -131,6 +135,57 @@ func NewLibrary(dir string, st Store, now func() time.Time) (*Library, error) {
 
 // Dir is the folder the files are in.
 func (l *Library) Dir() string { return l.dir }
+
+// Image finds an image; the store's not-found error when there is none.
+func (l *Library) Image(ctx context.Context, id int64) (*Image, error) {
+	im, err := l.store.ImageByID(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	return im, nil
+}
+
+// Recent lists the newest images, up to limit.
+func (l *Library) Recent(ctx context.Context, limit int) ([]Image, error) {
+	list, err := l.store.RecentImages(ctx, limit)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	return list, nil
+}
+
+// StoryImageID is the image a story features, 0 when it has none.
+func (l *Library) StoryImageID(ctx context.Context, storyID int64) (int64, error) {
+	id, err := l.store.StoryImageID(ctx, storyID)
+	if err != nil {
+		return 0, fmt.Errorf("media: %w", err)
+	}
+	return id, nil
+}
+
+// StoryImage is the image a story features; nil, and no error, when it
+// has none.
+func (l *Library) StoryImage(ctx context.Context, storyID int64) (*Image, error) {
+	id, err := l.StoryImageID(ctx, storyID)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	return l.Image(ctx, id)
+}
+
+// SetStoryImage makes imageID the image a story features; 0, or an image
+// that cannot be found, leaves the story without one.
+func (l *Library) SetStoryImage(ctx context.Context, storyID, imageID int64) error {
+	if imageID != 0 {
+		if _, err := l.store.ImageByID(ctx, imageID); err != nil {
+			imageID = 0
+		}
+	}
+	if err := l.store.SetStoryImage(ctx, storyID, imageID); err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	return nil
+}
 
 // Add checks an upload, stores resized clean copies and records the image.
 func (l *Library) Add(ctx context.Context, r io.Reader, alt, caption, credit string, by int64) (*Image, error) {

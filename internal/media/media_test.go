@@ -16,11 +16,13 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"dateline/internal/media"
 	"dateline/internal/media/mediatest"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
+	"dateline/internal/story"
 )
 
 func picture(w, h int) image.Image {
@@ -244,4 +246,58 @@ func TestAddTakesOneImageAtATime(t *testing.T) {
 	if _, err := lib.Add(context.Background(), bytes.NewReader(b.Bytes()), "A small box", "", "", 0); err != nil {
 		t.Fatalf("once it is done: %v", err)
 	}
+}
+
+// A story's featured image is one the library has; choosing an image that
+// is not there takes the story's image away rather than failing.
+func TestStoryImages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		ctx := context.Background()
+		lib, err := media.NewLibrary(t.TempDir(), db, clock.System)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateSection(ctx, &story.Section{Slug: "world", Name: "World"}); err != nil {
+			t.Fatal(err)
+		}
+		st := &story.Story{Headline: "Ferries", Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "Staff"}},
+			Body: "Text.", Status: story.Draft, CreatedAt: time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)}
+		if err := st.Prepare(story.NewRenderer()); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateStory(ctx, st); err != nil {
+			t.Fatal(err)
+		}
+		var added []*media.Image
+		for _, alt := range []string{"A ferry", "A quay"} {
+			var b bytes.Buffer
+			png.Encode(&b, picture(20, 10))
+			im, err := lib.Add(ctx, &b, alt, "", "", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			added = append(added, im)
+		}
+		if recent, err := lib.Recent(ctx, 1); err != nil || len(recent) != 1 || recent[0].ID != added[1].ID {
+			t.Errorf("recent %+v, %v", recent, err)
+		}
+		if im, err := lib.Image(ctx, added[0].ID); err != nil || im.Alt != "A ferry" {
+			t.Errorf("image %+v, %v", im, err)
+		}
+		if im, err := lib.StoryImage(ctx, st.ID); err != nil || im != nil {
+			t.Errorf("a story without an image: %+v, %v", im, err)
+		}
+		if err := lib.SetStoryImage(ctx, st.ID, added[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if im, err := lib.StoryImage(ctx, st.ID); err != nil || im == nil || im.ID != added[0].ID {
+			t.Errorf("featured %+v, %v", im, err)
+		}
+		if err := lib.SetStoryImage(ctx, st.ID, added[1].ID+100); err != nil {
+			t.Fatal(err)
+		}
+		if id, err := lib.StoryImageID(ctx, st.ID); err != nil || id != 0 {
+			t.Errorf("after choosing an image that is not there: %d, %v", id, err)
+		}
+	})
 }

@@ -2,12 +2,14 @@ package newsroom
 
 import (
 	"context"
-	"dateline/internal/field"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"dateline/internal/field"
+	"dateline/internal/story"
 )
 
 // The keys the front page's curation is stored under.
@@ -132,4 +134,61 @@ func (s *Service) SaveFrontPage(ctx context.Context, f FrontPage) error {
 		return fmt.Errorf("newsroom: save front page: %w", err)
 	}
 	return nil
+}
+
+// ChooseFrontStories sets the lead story (0 for the latest) and the top
+// stories under it, in order, keeping the banner while it is up: one that
+// came down is not saved again. Too many top stories are refused with a
+// field.Errors.
+func (s *Service) ChooseFrontStories(ctx context.Context, lead int64, top []int64) error {
+	f, err := s.FrontPage(ctx)
+	if err != nil {
+		return err
+	}
+	if !f.Breaking.Live(s.now()) {
+		f.Breaking = Breaking{}
+	}
+	f.Lead, f.Top = lead, top
+	return s.SaveFrontPage(ctx, f)
+}
+
+// SetBreaking puts up the breaking-news banner b, or takes it down when
+// b.Text is empty, keeping the stories chosen. A wrong banner is refused
+// with a field.Errors, as SaveFrontPage refuses it.
+func (s *Service) SetBreaking(ctx context.Context, b Breaking) error {
+	f, err := s.FrontPage(ctx)
+	if err != nil {
+		return err
+	}
+	f.Breaking = b
+	return s.SaveFrontPage(ctx, f)
+}
+
+// Curate puts the lead and top stories f chose first, in their order and
+// each once, followed by the latest of the rest, as many stories as
+// latest has. A chosen story readers cannot see (unpublished, or one that
+// cannot be read) falls away by itself.
+func (s *Service) Curate(ctx context.Context, f FrontPage, latest []story.Story) []story.Story {
+	if f.Lead == 0 && len(f.Top) == 0 {
+		return latest
+	}
+	var out []story.Story
+	seen := map[int64]bool{}
+	for _, id := range append([]int64{f.Lead}, f.Top...) {
+		if id == 0 || seen[id] {
+			continue
+		}
+		st, err := s.store.StoryByID(ctx, id)
+		if err != nil || !st.Visible(s.now()) {
+			continue
+		}
+		seen[id] = true
+		out = append(out, *st)
+	}
+	for _, st := range latest {
+		if !seen[st.ID] && len(out) < len(latest) {
+			out = append(out, st)
+		}
+	}
+	return out
 }

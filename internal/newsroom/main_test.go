@@ -1,4 +1,4 @@
-package newsroom
+package newsroom_test
 
 import (
 	"testing"

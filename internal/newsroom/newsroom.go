@@ -1,6 +1,8 @@
 // Package newsroom holds what journalists do with stories: draft, submit
 // for review, edit, publish, schedule, unpublish and correct, each allowed
-// by role, and the worker that publishes scheduled stories on time.
+// by role, and the worker that publishes scheduled stories on time. It
+// also keeps the desk's authors and sections, the editors' front page,
+// and the count of page views behind the dashboard's most read.
 package newsroom
 
 import (
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/media"
 	"dateline/internal/story"
 )
 
@@ -29,6 +32,25 @@ type Store interface {
 	SettingValues(ctx context.Context, keys ...string) (map[string]string, error)
 	// SaveSettingValues stores several values together.
 	SaveSettingValues(ctx context.Context, vals map[string]string) error
+
+	// The newsroom's lists.
+	NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error)
+	Revisions(ctx context.Context, storyID int64) ([]story.Revision, error)
+	RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error)
+
+	// The desk: authors and sections.
+	Authors(ctx context.Context) ([]story.Author, error)
+	CreateAuthor(ctx context.Context, a *story.Author) error
+	UpdateAuthor(ctx context.Context, a *story.Author) error
+	Sections(ctx context.Context) ([]story.Section, error)
+	CreateSection(ctx context.Context, sec *story.Section) error
+	SetSectionPosition(ctx context.Context, sectionID int64, position int) error
+	// ImageByID finds an image, for an author's photo.
+	ImageByID(ctx context.Context, id int64) (*media.Image, error)
+
+	// Page views, counted by the hour.
+	AddViews(ctx context.Context, hour time.Time, counts map[int64]int) error
+	MostRead(ctx context.Context, since time.Time, limit int) ([]story.Viewed, error)
 }
 
 // Action is what a save asks for besides keeping the text.
@@ -65,6 +87,7 @@ type Service struct {
 	renderer *story.Renderer
 	now      func() time.Time
 	log      *slog.Logger
+	views    viewCounter // page views not yet written
 }
 
 // New builds a Service.

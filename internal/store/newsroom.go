@@ -8,8 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
+
+var _ newsroom.Store = (*Store)(nil)
 
 // NewsroomStories lists stories for staff, most recently changed first.
 func (s *Store) NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error) {

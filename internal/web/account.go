@@ -306,8 +306,8 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer
 	p.NameForm.Values["name"] = v.User.DisplayName
 	p.CurrentSession = v.Session.ID
 	p.TokenForm = newForm()
-	if s.tokens != nil && v.User.Staff() {
-		tokens, err := s.tokens.APITokens(r.Context(), v.User.ID)
+	if s.newsroomSvc != nil && v.User.Staff() {
+		tokens, err := s.accounts.APITokens(r.Context(), v.User.ID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return

@@ -141,7 +141,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *account.U
 			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "Send an API token as: Authorization: Bearer dl_…", "")
 			return
 		}
-		u, err := s.accounts.AuthenticateAPI(r.Context(), s.tokens, strings.TrimSpace(secret))
+		u, err := s.accounts.AuthenticateAPI(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, account.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dateline", error="invalid_token"`)
 			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "The token is unknown or was revoked.", "")
@@ -220,10 +220,7 @@ func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *accou
 		}
 		f.Limit = n
 	}
-	if !u.Can(account.EditStories) {
-		f.CreatedBy = u.ID
-	}
-	list, err := s.newsroomStore.NewsroomStories(r.Context(), f)
+	list, err := s.newsroomSvc.Stories(r.Context(), u, f)
 	if err != nil {
 		s.apiInternal(w, err)
 		return
@@ -402,7 +399,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	secret, err := s.accounts.CreateAPIToken(r.Context(), s.tokens, v.User, f.Get("name"))
+	secret, err := s.accounts.CreateAPIToken(r.Context(), v.User, f.Get("name"))
 	if err != nil {
 		status, ok := s.accountError(w, f, err)
 		if !ok {
@@ -431,7 +428,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	if err := s.tokens.RevokeAPIToken(r.Context(), v.User.ID, id, s.now()); err != nil {
+	if err := s.accounts.RevokeAPIToken(r.Context(), v.User.ID, id); err != nil {
 		s.fail(w, r, accountNotFound(err))
 		return
 	}

@@ -35,7 +35,7 @@ func staffToken(t *testing.T, s *accountSite, role account.Role, email string) s
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := s.accounts.CreateAPIToken(ctx, s.db, u, "desk")
+	token, err := s.accounts.CreateAPIToken(ctx, u, "desk")
 	if err != nil {
 		t.Fatal(err)
 	}

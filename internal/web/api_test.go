@@ -125,7 +125,7 @@ func TestAPIDocExamplesRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		token, err := s.accounts.CreateAPIToken(ctx, s.db, editor, "wire feed")
+		token, err := s.accounts.CreateAPIToken(ctx, editor, "wire feed")
 		if err != nil {
 			t.Fatal(err)
 		}

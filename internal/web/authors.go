@@ -1,24 +1,15 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"dateline/internal/account"
+	fielderr "dateline/internal/field"
 	"dateline/internal/media"
 	"dateline/internal/story"
 )
-
-// DeskAdmin is what the pages for authors and sections write.
-type DeskAdmin interface {
-	Authors(ctx context.Context) ([]story.Author, error)
-	CreateAuthor(ctx context.Context, a *story.Author) error
-	UpdateAuthor(ctx context.Context, a *story.Author) error
-	CreateSection(ctx context.Context, sec *story.Section) error
-}
 
 // authorsPage is the data of /admin/authors.
 type authorsPage struct {
@@ -43,7 +34,7 @@ func (s *Server) authorsAdmin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderAuthors(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	list, err := s.desk.Authors(r.Context())
+	list, err := s.newsroomSvc.Authors(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -54,26 +45,17 @@ func (s *Server) renderAuthors(w http.ResponseWriter, r *http.Request, status in
 		p.Form = newForm()
 		p.Form.Notice = doneNotice(r).Text
 	}
-	if s.images != nil {
-		p.Images, _ = s.images.RecentImages(r.Context(), 60)
+	if s.media != nil {
+		p.Images, _ = s.media.Recent(r.Context(), 60)
 	}
 	s.render(w, r, status, "authors", p)
 }
 
-// authorFrom reads an author form; the photo must be a known image.
-func (s *Server) authorFrom(r *http.Request, f *form) *story.Author {
-	a := &story.Author{Name: strings.Join(strings.Fields(f.Get("name")), " "), Bio: strings.TrimSpace(f.Get("bio"))}
-	if a.Name == "" || len([]rune(a.Name)) > 80 {
-		f.Fail("name", "Give the author's name, up to 80 characters.")
-	}
-	if len([]rune(a.Bio)) > 600 {
-		f.Fail("bio", "Keep the bio under 600 characters.")
-	}
-	if id, err := strconv.ParseInt(f.Get("photo"), 10, 64); err == nil && id > 0 && s.images != nil {
-		if _, err := s.images.ImageByID(r.Context(), id); err == nil {
-			a.PhotoID = id
-		}
-	}
+// authorFrom reads an author form as typed; the newsroom tidies and
+// checks it.
+func authorFrom(f *form) *story.Author {
+	a := &story.Author{Name: f.Get("name"), Bio: f.Get("bio")}
+	a.PhotoID, _ = strconv.ParseInt(f.Get("photo"), 10, 64)
 	return a
 }
 
@@ -82,24 +64,13 @@ func (s *Server) createAuthor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a := s.authorFrom(r, f)
-	if f.OK() {
-		a.Slug = story.Slugify(a.Name)
-		err := s.desk.CreateAuthor(r.Context(), a)
-		if errors.Is(err, story.ErrSlugTaken) {
-			f.Fail("name", "An author with this name already exists.")
-		} else if err != nil {
-			s.serverError(w, r, err)
-			return
-		} else if a.PhotoID != 0 || a.Bio != "" {
-			if err := s.desk.UpdateAuthor(r.Context(), a); err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-		}
-	}
-	if !f.OK() {
+	var fe fielderr.Errors
+	if err := s.newsroomSvc.CreateAuthor(r.Context(), authorFrom(f)); errors.As(err, &fe) {
+		failFields(f, fe)
 		s.renderAuthors(w, r, http.StatusUnprocessableEntity, f)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/authors?done=1", http.StatusSeeOther)
@@ -118,13 +89,14 @@ func (s *Server) updateAuthor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a := s.authorFrom(r, f)
-	if !f.OK() {
+	a := authorFrom(f)
+	a.ID = id
+	var fe fielderr.Errors
+	if err := s.newsroomSvc.UpdateAuthor(r.Context(), a); errors.As(err, &fe) {
+		failFields(f, fe)
 		s.renderAuthors(w, r, http.StatusUnprocessableEntity, f)
 		return
-	}
-	a.ID = id
-	if err := s.desk.UpdateAuthor(r.Context(), a); err != nil {
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -136,20 +108,14 @@ func (s *Server) createSection(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sec := &story.Section{Name: strings.Join(strings.Fields(f.Get("name")), " "), Description: f.Get("description"), Position: 100}
-	if sec.Name == "" || len([]rune(sec.Name)) > 40 {
-		f.Fail("name", "Give the section a name of up to 40 characters.")
-	} else {
-		sec.Slug = story.Slugify(sec.Name)
-		if err := s.desk.CreateSection(r.Context(), sec); errors.Is(err, story.ErrSlugTaken) {
-			f.Fail("name", "A section with this name already exists.")
-		} else if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if !f.OK() {
+	sec := &story.Section{Name: f.Get("name"), Description: f.Get("description")}
+	var fe fielderr.Errors
+	if err := s.newsroomSvc.CreateSection(r.Context(), sec); errors.As(err, &fe) {
+		failFields(f, fe)
 		s.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/front?done=1", http.StatusSeeOther)

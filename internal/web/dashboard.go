@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"sync"
-	"time"
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
@@ -12,83 +10,11 @@ import (
 	"dateline/internal/story"
 )
 
-// ViewStore keeps page-view counts; *store.Store is one.
-type ViewStore interface {
-	AddViews(ctx context.Context, hour time.Time, counts map[int64]int) error
-	MostRead(ctx context.Context, since time.Time, limit int) ([]story.Viewed, error)
-}
-
-// viewCounter counts story page views in memory and writes them in
-// batches, so reading a story never waits for a database write.
-type viewCounter struct {
-	mu     sync.Mutex
-	counts map[int64]int
-	hour   time.Time
-}
-
-func (c *viewCounter) add(storyID int64, now time.Time) (flush map[int64]int, hour time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	h := now.UTC().Truncate(time.Hour)
-	if !c.hour.IsZero() && !h.Equal(c.hour) && len(c.counts) > 0 {
-		// A new hour: the old hour's counts go out as they are.
-		flush, hour = c.counts, c.hour
-		c.counts = nil
-	}
-	if c.counts == nil {
-		c.counts = map[int64]int{}
-	}
-	c.hour = h
-	c.counts[storyID]++
-	return flush, hour
-}
-
-func (c *viewCounter) take() (map[int64]int, time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	counts, hour := c.counts, c.hour
-	c.counts = nil
-	return counts, hour
-}
-
-// countView records a reader's view of a story.
+// countView records a reader's view of a story, for the dashboard's most
+// read; without the newsroom nothing is counted.
 func (s *Server) countView(ctx context.Context, storyID int64) {
-	if s.views == nil {
-		return
-	}
-	if flush, hour := s.viewCounter.add(storyID, s.now()); flush != nil {
-		if err := s.views.AddViews(context.WithoutCancel(ctx), hour, flush); err != nil {
-			s.log.Warn("page views", "err", err)
-		}
-	}
-}
-
-// FlushViews writes the counted page views to the database.
-func (s *Server) FlushViews(ctx context.Context) error {
-	if s.views == nil {
-		return nil
-	}
-	counts, hour := s.viewCounter.take()
-	return s.views.AddViews(ctx, hour, counts)
-}
-
-// RunViewFlusher writes page views every interval until ctx ends, and
-// once more as it ends.
-func (s *Server) RunViewFlusher(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			if err := s.FlushViews(context.WithoutCancel(ctx)); err != nil {
-				s.log.Warn("page views", "err", err)
-			}
-			return
-		case <-t.C:
-			if err := s.FlushViews(ctx); err != nil {
-				s.log.Warn("page views", "err", err)
-			}
-		}
+	if s.newsroomSvc != nil {
+		s.newsroomSvc.CountView(ctx, storyID)
 	}
 }
 
@@ -117,18 +43,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	p := dashboardPage{layoutData: s.layout(r, "Newsroom dashboard"), Role: u.Role,
 		ShowStaff: u.Can(account.WriteStories), ShowMods: u.Can(account.ModerateComments), ShowAdmins: u.Can(account.RunSite)}
 	p.NoIndex = true
-	if p.ShowStaff && s.newsroomStore != nil {
-		drafts, err := s.newsroomStore.NewsroomStories(ctx, story.NewsroomFilter{Status: story.Draft, Limit: 200})
-		if err != nil {
+	if p.ShowStaff && s.newsroomSvc != nil {
+		var err error
+		if p.ForReview, err = s.newsroomSvc.ForReview(ctx, u); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		for _, d := range drafts {
-			if !d.SubmittedAt.IsZero() && (u.Can(account.EditStories) || d.CreatedBy == u.ID) {
-				p.ForReview = append(p.ForReview, d)
-			}
-		}
-		if p.Scheduled, err = s.newsroomStore.NewsroomStories(ctx, story.NewsroomFilter{Status: story.Scheduled, Limit: 50}); err != nil {
+		if p.Scheduled, err = s.newsroomSvc.Scheduled(ctx, 50); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -156,12 +77,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			p.Subs = append(p.Subs, stateCount{st, counts[st]})
 		}
 	}
-	if s.views != nil {
-		if err := s.FlushViews(ctx); err != nil {
-			s.log.Warn("page views", "err", err)
-		}
+	if s.newsroomSvc != nil {
 		var err error
-		if p.MostRead, err = s.views.MostRead(ctx, s.now().Add(-24*time.Hour), 10); err != nil {
+		if p.MostRead, err = s.newsroomSvc.MostRead(ctx, 10); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -4,24 +4,16 @@ import (
 	"context"
 	fielderr "dateline/internal/field"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"dateline/internal/account"
 	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
-
-// FrontAdmin is what front-page curation needs of the database beyond
-// the newsroom service, which keeps the editors' choices.
-type FrontAdmin interface {
-	SetSectionPosition(ctx context.Context, sectionID int64, position int) error
-	StoryByID(ctx context.Context, id int64) (*story.Story, error)
-}
-
-// maxTopStories is how many stories an editor may order under the lead.
-const maxTopStories = newsroom.MaxTopStories
 
 // breaking is the banner an editor puts above every page.
 type breaking struct {
@@ -41,7 +33,7 @@ type curation struct {
 // banner is on every page, so this is on the hot path.
 func (s *Server) curation(ctx context.Context) (curation, error) {
 	var c curation
-	if s.front == nil || s.newsroomSvc == nil {
+	if s.newsroomSvc == nil {
 		return c, nil
 	}
 	fp, err := s.newsroomSvc.FrontPage(ctx)
@@ -56,30 +48,13 @@ func (s *Server) curation(ctx context.Context) (curation, error) {
 }
 
 // curate puts the editors' lead and top stories first on the front page,
-// in their order, followed by the latest of the rest.
+// in their order, followed by the latest of the rest (see
+// newsroom.Service.Curate).
 func (s *Server) curate(ctx context.Context, c curation, latest []story.Story) []story.Story {
-	if c.Lead == 0 && len(c.Top) == 0 {
+	if s.newsroomSvc == nil {
 		return latest
 	}
-	var out []story.Story
-	seen := map[int64]bool{}
-	for _, id := range append([]int64{c.Lead}, c.Top...) {
-		if id == 0 || seen[id] {
-			continue
-		}
-		st, err := s.storySvc.StoryByID(ctx, id)
-		if err != nil || !st.Visible(s.now()) {
-			continue // an unpublished pick falls away by itself
-		}
-		seen[id] = true
-		out = append(out, *st)
-	}
-	for _, st := range latest {
-		if !seen[st.ID] && len(out) < len(latest) {
-			out = append(out, st)
-		}
-	}
-	return out
+	return s.newsroomSvc.Curate(ctx, newsroom.FrontPage{Lead: c.Lead, Top: c.Top}, latest)
 }
 
 // frontAdminPage is the data of /admin/front.
@@ -119,7 +94,7 @@ func (s *Server) renderFrontAdmin(w http.ResponseWriter, r *http.Request, status
 	}
 	p := frontAdminPage{layoutData: s.layout(r, "Front page"), Candidates: list, Lead: c.Lead, Top: c.Top, Form: f}
 	p.NoIndex = true
-	for i := range maxTopStories {
+	for i := range newsroom.MaxTopStories {
 		p.Slots = append(p.Slots, i)
 	}
 	if p.Form == nil {
@@ -150,22 +125,14 @@ func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, errFormBad)
 		return
 	}
-	fp, err := s.newsroomSvc.FrontPage(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if !fp.Breaking.Live(s.now()) {
-		fp.Breaking = newsroom.Breaking{} // a banner that came down is not saved again
-	}
-	fp.Lead, _ = strconv.ParseInt(r.PostForm.Get("lead"), 10, 64)
-	fp.Top = nil
-	for i := range maxTopStories {
+	lead, _ := strconv.ParseInt(r.PostForm.Get("lead"), 10, 64)
+	var top []int64
+	for i := range newsroom.MaxTopStories {
 		if id, err := strconv.ParseInt(r.PostForm.Get("top"+strconv.Itoa(i)), 10, 64); err == nil && id > 0 {
-			fp.Top = append(fp.Top, id)
+			top = append(top, id)
 		}
 	}
-	if err := s.newsroomSvc.SaveFrontPage(r.Context(), fp); err != nil {
+	if err := s.newsroomSvc.ChooseFrontStories(r.Context(), lead, top); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -177,18 +144,13 @@ func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	fp, err := s.newsroomSvc.FrontPage(r.Context())
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	fp.Breaking = newsroom.Breaking{Text: f.Get("text"), URL: f.Get("url")}
-	if fp.Breaking.Text != "" {
-		// An unreadable time is refused below, as one in the past.
-		fp.Breaking.Until, _ = time.Parse("2006-01-02T15:04", f.Get("until"))
+	b := newsroom.Breaking{Text: f.Get("text"), URL: f.Get("url")}
+	if b.Text != "" {
+		// An unreadable time is refused, as one in the past.
+		b.Until, _ = time.Parse("2006-01-02T15:04", f.Get("until"))
 	}
 	var fe fielderr.Errors
-	if err := s.newsroomSvc.SaveFrontPage(r.Context(), fp); errors.As(err, &fe) {
+	if err := s.newsroomSvc.SetBreaking(r.Context(), b); errors.As(err, &fe) {
 		failFields(f, fe)
 		s.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
 		return
@@ -208,25 +170,18 @@ func (s *Server) saveSectionOrder(w http.ResponseWriter, r *http.Request) {
 		s.formFailed(w, r, errFormBad)
 		return
 	}
-	secs, err := s.storySvc.Sections(r.Context())
-	if err != nil {
+	positions := map[string]string{}
+	for k := range r.PostForm {
+		if slug, ok := strings.CutPrefix(k, "pos-"); ok {
+			positions[slug] = r.PostForm.Get(k)
+		}
+	}
+	if err := s.newsroomSvc.SetSectionPositions(r.Context(), positions); errors.Is(err, newsroom.ErrSectionPosition) {
+		s.badRequest(w, r, fmt.Sprintf("Positions are whole numbers from 0 to %d.", newsroom.MaxSectionPosition))
+		return
+	} else if err != nil {
 		s.serverError(w, r, err)
 		return
-	}
-	for _, sec := range secs {
-		v := r.PostForm.Get("pos-" + sec.Slug)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 1000 {
-			s.badRequest(w, r, "Positions are whole numbers from 0 to 1000.")
-			return
-		}
-		if err := s.front.SetSectionPosition(r.Context(), sec.ID, n); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
 	}
 	http.Redirect(w, r, "/admin/front?done=1", http.StatusSeeOther)
 }

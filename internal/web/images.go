@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -11,14 +10,6 @@ import (
 	"dateline/internal/media"
 	"dateline/internal/story"
 )
-
-// ImageStore is what the image pages read and write.
-type ImageStore interface {
-	ImageByID(ctx context.Context, id int64) (*media.Image, error)
-	RecentImages(ctx context.Context, limit int) ([]media.Image, error)
-	SetStoryImage(ctx context.Context, storyID, imageID int64) error
-	StoryImageID(ctx context.Context, storyID int64) (int64, error)
-}
 
 // imagesPage is the data of /admin/images.
 type imagesPage struct {
@@ -40,7 +31,7 @@ func (s *Server) imagesAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	f, added := newForm(), (*media.Image)(nil)
 	if id, err := strconv.ParseInt(r.URL.Query().Get("added"), 10, 64); err == nil {
-		im, err := s.images.ImageByID(r.Context(), id)
+		im, err := s.media.Image(r.Context(), id)
 		if err != nil && !errors.Is(err, story.ErrNotFound) {
 			s.serverError(w, r, err)
 			return
@@ -56,7 +47,7 @@ func (s *Server) imagesAdmin(w http.ResponseWriter, r *http.Request) {
 const imageAdded = "The image is ready. Choose it as a story's featured image in the story editor."
 
 func (s *Server) renderImages(w http.ResponseWriter, r *http.Request, status int, f *form, added *media.Image) {
-	list, err := s.images.RecentImages(r.Context(), 60)
+	list, err := s.media.Recent(r.Context(), 60)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -15,14 +15,6 @@ import (
 	"dateline/internal/story"
 )
 
-// NewsroomStore is what the story editor reads directly.
-type NewsroomStore interface {
-	NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error)
-	Authors(ctx context.Context) ([]story.Author, error)
-	Revisions(ctx context.Context, storyID int64) ([]story.Revision, error)
-	RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error)
-}
-
 // newsroomPage is the data of the story list, the editor and the
 // revisions page.
 type newsroomPage struct {
@@ -81,8 +73,8 @@ func (s *Server) newsroomPage(r *http.Request, title, view string, u *account.Us
 	p := newsroomPage{layoutData: s.layout(r, title), View: view, CanPublish: newsroom.CanPublish(u),
 		Statuses: []story.Status{story.Draft, story.Scheduled, story.Published}}
 	p.NoIndex = true
-	if s.images != nil && view == "edit" {
-		p.Images, _ = s.images.RecentImages(r.Context(), 60)
+	if s.media != nil && view == "edit" {
+		p.Images, _ = s.media.Recent(r.Context(), 60)
 	}
 	return p
 }
@@ -114,10 +106,10 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 		}
 		f.AuthorID = a.ID
 	}
-	if !u.Can(account.EditStories) || q.Get("mine") == "1" {
+	if q.Get("mine") == "1" {
 		f.CreatedBy = u.ID
 	}
-	list, err := s.newsroomStore.NewsroomStories(r.Context(), f)
+	list, err := s.newsroomSvc.Stories(r.Context(), u, f)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -125,7 +117,7 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 	p := s.newsroomPage(r, "Stories", "list", u)
 	p.Stories = list
 	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine"), "author": q.Get("author")}
-	if p.Authors, err = s.newsroomStore.Authors(r.Context()); err != nil {
+	if p.Authors, err = s.newsroomSvc.Authors(r.Context()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -196,8 +188,8 @@ func (s *Server) editStory(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newsroomPage(r, "Edit: "+st.Headline, "edit", u)
 	p.Story, p.Form = st, formOf(st)
-	if s.images != nil {
-		if id, err := s.images.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
+	if s.media != nil {
+		if id, err := s.media.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
 			p.Form.Values["image"] = strconv.FormatInt(id, 10)
 		}
 	}
@@ -216,22 +208,9 @@ func (s *Server) storyFrom(ctx context.Context, f *form) (*story.Story, error) {
 	if st.Comments != "subscribers" && st.Comments != "registered" && st.Comments != "closed" {
 		st.Comments = "subscribers"
 	}
-	authors, err := s.newsroomStore.Authors(ctx)
-	if err != nil {
+	var err error
+	if st.Bylines, err = s.newsroomSvc.Bylines(ctx, strings.Split(f.Get("bylines"), ",")); err != nil {
 		return nil, err
-	}
-	for _, name := range strings.Split(f.Get("bylines"), ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
-		b := story.Byline{Name: name}
-		for _, a := range authors {
-			if strings.EqualFold(a.Name, name) {
-				b = story.Byline{Name: a.Name, AuthorSlug: a.Slug}
-			}
-		}
-		st.Bylines = append(st.Bylines, b)
 	}
 	for _, t := range strings.Split(f.Get("tags"), ",") {
 		if t = strings.TrimSpace(t); t != "" && story.Slugify(t) != "story" {
@@ -288,14 +267,9 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 	var ve *story.ValidationError
 	switch {
 	case err == nil:
-		if s.images != nil {
+		if s.media != nil {
 			imageID, _ := strconv.ParseInt(f.Get("image"), 10, 64)
-			if imageID != 0 {
-				if _, err := s.images.ImageByID(r.Context(), imageID); err != nil {
-					imageID = 0
-				}
-			}
-			if err := s.images.SetStoryImage(r.Context(), st.ID, imageID); err != nil {
+			if err := s.media.SetStoryImage(r.Context(), st.ID, imageID); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
@@ -338,7 +312,7 @@ func (s *Server) storyRevisions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	revs, err := s.newsroomStore.Revisions(r.Context(), st.ID)
+	revs, err := s.newsroomSvc.Revisions(r.Context(), st.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -371,28 +345,15 @@ func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	revs, err := s.newsroomStore.Revisions(r.Context(), st.ID)
-	if err != nil {
+	switch err := s.newsroomSvc.Restore(r.Context(), u, st, v); {
+	case errors.Is(err, newsroom.ErrForbidden):
+		s.errorPage(w, r, http.StatusForbidden, "Your role cannot do that", "Only editors restore revisions of stories they cannot edit.")
+	case errors.Is(err, story.ErrNotFound):
+		s.notFound(w, r)
+	case err != nil:
 		s.serverError(w, r, err)
-		return
-	}
-	for _, rev := range revs {
-		if rev.Version != v {
-			continue
-		}
-		restored := *st
-		restored.Headline, restored.Dek, restored.Body = rev.Headline, rev.Dek, rev.Body
-		if err := s.newsroomSvc.Save(r.Context(), u, &restored, st.Version, newsroom.Save, time.Time{}, ""); err != nil {
-			if errors.Is(err, newsroom.ErrForbidden) {
-				s.errorPage(w, r, http.StatusForbidden, "Your role cannot do that", "Only editors restore revisions of stories they cannot edit.")
-				return
-			}
-			s.serverError(w, r, err)
-			return
-		}
+	default:
 		s.purge(r, tagLists, storyTag(st.ID))
 		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
-		return
 	}
-	s.notFound(w, r)
 }

@@ -158,8 +158,8 @@ func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := listPage{layoutData: s.layout(r, a.Name), Heading: a.Name, Intro: a.Bio, Kind: "author"}
-	if a.PhotoID != 0 && s.images != nil {
-		if im, err := s.images.ImageByID(r.Context(), a.PhotoID); err == nil {
+	if a.PhotoID != 0 && s.media != nil {
+		if im, err := s.media.Image(r.Context(), a.PhotoID); err == nil {
 			data.Photo = im
 		}
 	}

@@ -51,25 +51,15 @@ type Options struct {
 	StripeWebhook *billing.Webhook
 	// Comments runs the discussions under stories; nil leaves them out.
 	Comments *comment.Service
-	// Newsroom runs the story editor at /admin/stories; NewsroomStore is
-	// what its pages read. Both nil leave the editor out.
-	Newsroom      *newsroom.Service
-	NewsroomStore NewsroomStore
-	// Front lets editors curate the front page and the breaking-news
-	// banner at /admin/front; nil serves the latest stories.
-	Front FrontAdmin
-	// Views counts story page views for the dashboard's most read; nil
-	// counts nothing.
-	Views ViewStore
-	// Tokens keeps API tokens; with the newsroom it opens /api/v1.
-	Tokens account.TokenStore
-	// Media and Images keep uploaded images; both nil leave them out.
-	Media  *media.Library
-	Images ImageStore
-	// Desk lets editors manage authors and sections.
-	Desk DeskAdmin
-	// Probe answers /healthz and /readyz and feeds the metrics; nil
-	// answers both without asking the database.
+	// Newsroom runs the story editor at /admin/stories, the API at
+	// /api/v1 (with the accounts' tokens), the front page's curation and
+	// breaking-news banner at /admin/front, authors and sections, and
+	// counts story page views for the dashboard's most read. Nil leaves
+	// all that out: the front page shows the latest stories.
+	Newsroom *newsroom.Service
+	// Media keeps uploaded images; nil leaves them out.
+	Media *media.Library
+	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
 	// PageCacheBytes is the memory kept for rendered pages served to
 	// anonymous readers; 0 renders every page for every request.
@@ -118,14 +108,7 @@ type Server struct {
 	renderer *story.Renderer
 
 	newsroomSvc   *newsroom.Service
-	newsroomStore NewsroomStore
-	front         FrontAdmin
-	views         ViewStore
-	viewCounter   viewCounter
-	tokens        account.TokenStore
 	media         *media.Library
-	images        ImageStore
-	desk          DeskAdmin
 	probe         Probe
 	metrics       *metrics
 	cache         *pageCache
@@ -158,8 +141,7 @@ func New(opts Options) (*Server, error) {
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing: opts.Billing, webhook: opts.StripeWebhook,
 		comments: opts.Comments, renderer: story.NewRenderer(),
-		newsroomSvc: opts.Newsroom, newsroomStore: opts.NewsroomStore, front: opts.Front, views: opts.Views,
-		tokens: opts.Tokens, media: opts.Media, images: opts.Images, desk: opts.Desk,
+		newsroomSvc: opts.Newsroom, media: opts.Media,
 		probe: opts.Probe, metrics: newMetrics(opts.Probe)}
 	if s.now == nil {
 		return nil, errors.New("web: New needs a clock")
@@ -244,22 +226,22 @@ func (s *Server) routes() http.Handler {
 		s.commentRoutes(mux)
 		s.moderationRoutes(mux)
 	}
-	if s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.newsroomRoutes(mux)
 	}
-	if s.front != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.frontRoutes(mux)
 	}
 	if s.accounts != nil {
 		mux.HandleFunc("GET /admin", s.dashboard)
 	}
-	if s.media != nil && s.images != nil && s.accounts != nil {
+	if s.media != nil && s.accounts != nil {
 		s.imageRoutes(mux)
 	}
-	if s.desk != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.deskRoutes(mux)
 	}
-	if s.tokens != nil && s.newsroomSvc != nil && s.newsroomStore != nil && s.accounts != nil {
+	if s.newsroomSvc != nil && s.accounts != nil {
 		s.apiRoutes(mux)
 		mux.HandleFunc("POST /account/tokens", s.createToken)
 		mux.HandleFunc("POST /account/tokens/{id}/revoke", s.revokeToken)

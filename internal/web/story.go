@@ -69,9 +69,9 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		gen = s.readerPages.generation()
 	}
 	st, err := s.storyBySlug(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, story.ErrNotFound) && s.newsroomStore != nil {
+	if errors.Is(err, story.ErrNotFound) && s.newsroomSvc != nil {
 		// A slug the newsroom changed keeps its readers.
-		if moved, rerr := s.newsroomStore.RedirectSlug(r.Context(), r.PathValue("slug")); rerr == nil && moved.Visible(s.now()) {
+		if moved, rerr := s.newsroomSvc.RedirectSlug(r.Context(), r.PathValue("slug")); rerr == nil && moved.Visible(s.now()) {
 			http.Redirect(w, r, moved.Path(), http.StatusMovedPermanently) // #nosec G710 -- a path on this site
 			return
 		}
@@ -135,15 +135,13 @@ type storyParts struct {
 func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPage) *storyParts {
 	fill := func() {
 		data.JSONLD = s.newsArticle(st, data.Canonical)
-		if s.images == nil {
+		if s.media == nil {
 			return
 		}
 		// A story shows without its image rather than not at all.
-		if id, err := s.images.StoryImageID(ctx, st.ID); err == nil && id != 0 {
-			if im, err := s.images.ImageByID(ctx, id); err == nil {
-				data.Figure = im
-				data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
-			}
+		if im, err := s.media.StoryImage(ctx, st.ID); err == nil && im != nil {
+			data.Figure = im
+			data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
 		}
 	}
 	if s.parts == nil {

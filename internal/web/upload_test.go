@@ -64,7 +64,7 @@ func newUploadClient(t *testing.T, s *accountSite) *uploadClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := s.accounts.CreateAPIToken(context.Background(), s.db, u, "uploads")
+	token, err := s.accounts.CreateAPIToken(context.Background(), u, "uploads")
 	if err != nil {
 		t.Fatal(err)
 	}
