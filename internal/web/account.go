@@ -13,6 +13,14 @@ import (
 	"dateline/internal/password"
 )
 
+// accountPages are sign-up, log-in, password reset and the reader's own
+// account page, with its API tokens when the API is open.
+type accountPages struct {
+	*Server
+	accounts *account.Service
+	apiOpen  bool // the newsroom's API is open, so staff may make tokens
+}
+
 // formPage is the data of a page built around one form.
 type formPage struct {
 	layoutData
@@ -35,7 +43,7 @@ func (s *Server) formPage(r *http.Request, title string, f *form) formPage {
 // accountError turns what the account service said into the form's words
 // and the status to answer with. It reports false for errors that are not
 // the reader's doing; the caller answers those with a 500 page.
-func (s *Server) accountError(w http.ResponseWriter, f *form, err error) (int, bool) {
+func (ap *accountPages) accountError(w http.ResponseWriter, f *form, err error) (int, bool) {
 	var fes account.FieldErrors
 	var fe *account.FieldError
 	var te *account.ThrottledError
@@ -74,26 +82,26 @@ func waitWords(d time.Duration) string {
 	}
 }
 
-func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+func (ap *accountPages) signupForm(w http.ResponseWriter, r *http.Request) {
 	if viewerOf(r).User != nil {
 		http.Redirect(w, r, "/account", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signup", s.formPage(r, "Create your account", nil))
+	ap.render(w, r, http.StatusOK, "signup", ap.formPage(r, "Create your account", nil))
 }
 
-func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.readForm(w, r, "email", "name", "password")
+func (ap *accountPages) signup(w http.ResponseWriter, r *http.Request) {
+	f, ok := ap.readForm(w, r, "email", "name", "password")
 	if !ok {
 		return
 	}
-	_, err := s.accounts.Register(r.Context(), account.SignUp{
+	_, err := ap.accounts.Register(r.Context(), account.SignUp{
 		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"),
-	}, s.clientOf(r))
+	}, ap.clientOf(r))
 	if err != nil {
-		status, ok := s.accountError(w, f, err)
+		status, ok := ap.accountError(w, f, err)
 		if !ok {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
 		var te *account.ThrottledError
@@ -101,7 +109,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 			f.Message = "Too many accounts have been created from your network in the last hour. " +
 				"Please wait " + waitWords(te.RetryAfter) + " and try again."
 		}
-		s.render(w, r, status, "signup", s.formPage(r, "Create your account", f))
+		ap.render(w, r, status, "signup", ap.formPage(r, "Create your account", f))
 		return
 	}
 	// The same answer, headers and all, whether or not the address already
@@ -109,8 +117,8 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/signup/welcome", http.StatusSeeOther)
 }
 
-func (s *Server) signupWelcome(w http.ResponseWriter, r *http.Request) {
-	s.message(w, r, http.StatusOK, "Check your email",
+func (ap *accountPages) signupWelcome(w http.ResponseWriter, r *http.Request) {
+	ap.message(w, r, http.StatusOK, "Check your email",
 		"We have sent a link to the address you gave. Open it to confirm your address and sign in. "+
 			"If you already had an account with that address, the email tells you how to get back in.")
 }
@@ -123,22 +131,22 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, hea
 	s.render(w, r, status, "message", data)
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+func (ap *accountPages) loginForm(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"), "/")
 	if viewerOf(r).User != nil {
 		http.Redirect(w, r, next, http.StatusSeeOther) // #nosec G710 -- safeNext keeps next on this site
 		return
 	}
-	p := s.formPage(r, "Log in", nil)
+	p := ap.formPage(r, "Log in", nil)
 	p.Next = next
 	if r.URL.Query().Get("reset") == "1" {
 		p.Form.Notice = "Your password has been changed. Log in with your new password."
 	}
-	s.render(w, r, http.StatusOK, "login", p)
+	ap.render(w, r, http.StatusOK, "login", p)
 }
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.readForm(w, r, "email", "password", "remember", "next")
+func (ap *accountPages) login(w http.ResponseWriter, r *http.Request) {
+	f, ok := ap.readForm(w, r, "email", "password", "remember", "next")
 	if !ok {
 		return
 	}
@@ -155,95 +163,95 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			old = c.Value
 		}
-		token, sess, err := s.accounts.LogIn(r.Context(), f.Get("email"), f.Get("password"), f.Get("remember") != "", s.clientOf(r), old)
+		token, sess, err := ap.accounts.LogIn(r.Context(), f.Get("email"), f.Get("password"), f.Get("remember") != "", ap.clientOf(r), old)
 		if err == nil {
-			s.setSessionCookie(w, token, sess)
+			ap.setSessionCookie(w, token, sess)
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}
 		if errors.Is(err, account.ErrBadCredentials) {
 			f.Message = "That email and password do not match an account. Check both, or reset your password."
 			status = http.StatusUnauthorized
-		} else if st, ok := s.accountError(w, f, err); ok {
+		} else if st, ok := ap.accountError(w, f, err); ok {
 			status = st
 		} else {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
 	}
-	p := s.formPage(r, "Log in", f)
+	p := ap.formPage(r, "Log in", f)
 	p.Next = next
-	s.render(w, r, status, "login", p)
+	ap.render(w, r, status, "login", p)
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (ap *accountPages) logout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := s.accounts.LogOut(r.Context(), c.Value); err != nil {
-			s.serverError(w, r, err)
+		if err := ap.accounts.LogOut(r.Context(), c.Value); err != nil {
+			ap.serverError(w, r, err)
 			return
 		}
 	}
-	s.clearSessionCookie(w)
+	ap.clearSessionCookie(w)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
+func (ap *accountPages) forgotForm(w http.ResponseWriter, r *http.Request) {
 	f := newForm()
 	f.Values["email"] = r.URL.Query().Get("email")
-	s.render(w, r, http.StatusOK, "forgot", s.formPage(r, "Reset your password", f))
+	ap.render(w, r, http.StatusOK, "forgot", ap.formPage(r, "Reset your password", f))
 }
 
-func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.readForm(w, r, "email")
+func (ap *accountPages) forgot(w http.ResponseWriter, r *http.Request) {
+	f, ok := ap.readForm(w, r, "email")
 	if !ok {
 		return
 	}
-	err := s.accounts.RequestReset(r.Context(), f.Get("email"), s.clientOf(r))
+	err := ap.accounts.RequestReset(r.Context(), f.Get("email"), ap.clientOf(r))
 	if err != nil {
-		status, ok := s.accountError(w, f, err)
+		status, ok := ap.accountError(w, f, err)
 		if !ok {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
-		s.render(w, r, status, "forgot", s.formPage(r, "Reset your password", f))
+		ap.render(w, r, status, "forgot", ap.formPage(r, "Reset your password", f))
 		return
 	}
-	p := s.formPage(r, "Check your email", f)
+	p := ap.formPage(r, "Check your email", f)
 	p.Sent = true
-	s.render(w, r, http.StatusOK, "forgot", p)
+	ap.render(w, r, http.StatusOK, "forgot", p)
 }
 
-func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
+func (ap *accountPages) resetForm(w http.ResponseWriter, r *http.Request) {
 	f := newForm()
 	q := r.URL.Query()
 	f.Values["email"], f.Values["code"] = q.Get("email"), q.Get("code")
-	s.render(w, r, http.StatusOK, "reset", s.formPage(r, "Choose a new password", f))
+	ap.render(w, r, http.StatusOK, "reset", ap.formPage(r, "Choose a new password", f))
 }
 
-func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.readForm(w, r, "email", "code", "password")
+func (ap *accountPages) reset(w http.ResponseWriter, r *http.Request) {
+	f, ok := ap.readForm(w, r, "email", "code", "password")
 	if !ok {
 		return
 	}
-	err := s.accounts.ResetPassword(r.Context(), account.Reset{
+	err := ap.accounts.ResetPassword(r.Context(), account.Reset{
 		Email: f.Get("email"), Code: f.Get("code"), Password: f.Get("password"),
-	}, s.clientOf(r))
+	}, ap.clientOf(r))
 	if err == nil {
 		// Every session of the account has ended, this one included.
-		s.clearSessionCookie(w)
+		ap.clearSessionCookie(w)
 		http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
 		return
 	}
 	status := http.StatusUnprocessableEntity
 	if errors.Is(err, account.ErrBadCode) {
 		f.Fail("code", "That code is not right, or it has expired. Check the latest email we sent, or ask for a new code.")
-	} else if st, ok := s.accountError(w, f, err); ok {
+	} else if st, ok := ap.accountError(w, f, err); ok {
 		status = st
 	} else {
-		s.serverError(w, r, err)
+		ap.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "reset", s.formPage(r, "Choose a new password", f))
+	ap.render(w, r, status, "reset", ap.formPage(r, "Choose a new password", f))
 }
 
 // accountPage is the data of /account.
@@ -275,18 +283,18 @@ type accountPage struct {
 	TokenForm  *form
 }
 
-func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+func (ap *accountPages) accountPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := ap.requireUser(w, r)
 	if !ok {
 		return
 	}
-	s.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) {
+	ap.renderAccount(w, r, v, http.StatusOK, func(p *accountPage) {
 		n := doneNotice(r)
 		if n.Text == "" {
 			return
 		}
 		if r.URL.Query().Get("done") == "new-token" {
-			if p.NewToken = s.takeFlash(w, r, v); p.NewToken != "" {
+			if p.NewToken = ap.takeFlash(w, r, v); p.NewToken != "" {
 				return
 			}
 		}
@@ -295,154 +303,147 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer, status int, edit func(*accountPage)) {
-	sessions, err := s.accounts.Sessions(r.Context(), v.User.ID)
+func (ap *accountPages) renderAccount(w http.ResponseWriter, r *http.Request, v *viewer, status int, edit func(*accountPage)) {
+	sessions, err := ap.accounts.Sessions(r.Context(), v.User.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		ap.serverError(w, r, err)
 		return
 	}
-	p := accountPage{formPage: s.formPage(r, "Your account", nil), User: v.User, Sessions: sessions, CurrentSession: v.Session.ID,
+	p := accountPage{formPage: ap.formPage(r, "Your account", nil), User: v.User, Sessions: sessions, CurrentSession: v.Session.ID,
 		NameForm: newForm(), EmailForm: newForm(), PasswordForm: newForm(), DeleteForm: newForm()}
 	p.NameForm.Values["name"] = v.User.DisplayName
 	p.CurrentSession = v.Session.ID
 	p.TokenForm = newForm()
-	if s.newsroomSvc != nil && v.User.Staff() {
-		tokens, err := s.accounts.APITokens(r.Context(), v.User.ID)
+	if ap.newsroomSvc != nil && v.User.Staff() {
+		tokens, err := ap.accounts.APITokens(r.Context(), v.User.ID)
 		if err != nil {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
 		p.ShowTokens, p.Tokens = true, tokens
 	}
-	if s.comments != nil {
-		on, err := s.comments.Notifications(r.Context(), v.User)
+	if ap.comments != nil {
+		on, err := ap.comments.Notifications(r.Context(), v.User)
 		if err != nil {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
 		p.Discussions, p.NotifyReplies = true, on
 	}
-	if s.billing != nil {
-		if err := s.fillBilling(r, v, &p); err != nil {
-			s.serverError(w, r, err)
+	if ap.billing != nil {
+		if err := ap.fillBilling(r, v, &p); err != nil {
+			ap.serverError(w, r, err)
 			return
 		}
 	}
 	if edit != nil {
 		edit(&p)
 	}
-	s.render(w, r, status, "account", p)
+	ap.render(w, r, status, "account", p)
 }
 
 // fillBilling adds the reader's subscription, meter and gifts to the
 // account page.
-func (s *Server) fillBilling(r *http.Request, v *viewer, p *accountPage) error {
+func (ap *accountPages) fillBilling(r *http.Request, v *viewer, p *accountPage) error {
 	ctx := r.Context()
-	sub, err := s.billing.Subscription(ctx, v.User.ID)
+	sub, err := ap.billing.Subscription(ctx, v.User.ID)
 	if err != nil {
 		return err
 	}
-	set, err := s.billing.Settings(ctx)
+	set, err := ap.billing.Settings(ctx)
 	if err != nil {
 		return err
 	}
 	p.Billing, p.Sub = true, sub
 	if sub != nil {
-		p.SubState = sub.State(s.now(), set.Grace)
+		p.SubState = sub.State(ap.now(), set.Grace)
 		p.GraceEnds = sub.GraceEnds(set.Grace)
 	}
-	if p.MeterLeft, p.MeterLimit, err = s.billing.MeterLeft(ctx, v.User.ID); err != nil {
+	if p.MeterLeft, p.MeterLimit, err = ap.billing.MeterLeft(ctx, v.User.ID); err != nil {
 		return err
 	}
-	if p.Gifts, err = s.billing.Gifts(ctx, v.User.ID); err != nil {
+	if p.Gifts, err = ap.billing.Gifts(ctx, v.User.ID); err != nil {
 		return err
 	}
-	p.GiftsLeft, err = s.billing.GiftsLeft(ctx, v.User.ID)
+	p.GiftsLeft, err = ap.billing.GiftsLeft(ctx, v.User.ID)
 	return err
+}
+
+// The account page's small forms, each one change (see accountAction).
+
+func (ap *accountPages) rename(w http.ResponseWriter, r *http.Request) {
+	ap.accountAction([]string{"name"}, func(p *accountPage) **form { return &p.NameForm }, "name",
+		func(r *http.Request, v *viewer, f *form) error {
+			return ap.accounts.Rename(r.Context(), v.User, f.Get("name"))
+		})(w, r)
+}
+
+func (ap *accountPages) changeEmail(w http.ResponseWriter, r *http.Request) {
+	ap.accountAction([]string{"email", "current_password"}, func(p *accountPage) **form { return &p.EmailForm }, "email",
+		func(r *http.Request, v *viewer, f *form) error {
+			return ap.accounts.RequestEmailChange(r.Context(), v.User, f.Get("email"), f.Get("current_password"))
+		})(w, r)
+}
+
+func (ap *accountPages) changePassword(w http.ResponseWriter, r *http.Request) {
+	ap.accountAction([]string{"current_password", "new_password"}, func(p *accountPage) **form { return &p.PasswordForm }, "password",
+		func(r *http.Request, v *viewer, f *form) error {
+			return ap.accounts.ChangePassword(r.Context(), v.User, v.Session, f.Get("current_password"), f.Get("new_password"))
+		})(w, r)
+}
+
+func (ap *accountPages) signOutOthers(w http.ResponseWriter, r *http.Request) {
+	ap.accountAction(nil, func(p *accountPage) **form { return &p.Form }, "sessions",
+		func(r *http.Request, v *viewer, f *form) error {
+			return ap.accounts.SignOutOthers(r.Context(), v.User.ID, v.Session.ID)
+		})(w, r)
+}
+
+func (ap *accountPages) resendVerification(w http.ResponseWriter, r *http.Request) {
+	ap.accountAction(nil, func(p *accountPage) **form { return &p.Form }, "verify",
+		func(r *http.Request, v *viewer, f *form) error {
+			return ap.accounts.ResendVerification(r.Context(), v.User)
+		})(w, r)
 }
 
 // accountAction runs a change posted from the account page and shows the
 // page again with the error beside the field, or redirects with a notice.
-func (s *Server) accountAction(fields []string, which func(*accountPage) **form, done string,
+func (ap *accountPages) accountAction(fields []string, which func(*accountPage) **form, done string,
 	act func(r *http.Request, v *viewer, f *form) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, f, ok := s.userForm(w, r, fields...)
+		v, f, ok := ap.userForm(w, r, fields...)
 		if !ok {
 			return
 		}
 		if err := act(r, v, f); err != nil {
-			status, ok := s.accountError(w, f, err)
+			status, ok := ap.accountError(w, f, err)
 			if !ok {
-				s.serverError(w, r, err)
+				ap.serverError(w, r, err)
 				return
 			}
-			s.renderAccount(w, r, v, status, func(p *accountPage) { *which(p) = f })
+			ap.renderAccount(w, r, v, status, func(p *accountPage) { *which(p) = f })
 			return
 		}
 		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
 	}
 }
 
-func (s *Server) accountRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /signup", s.signupForm)
-	mux.HandleFunc("POST /signup", s.signup)
-	mux.HandleFunc("GET /signup/welcome", s.signupWelcome)
-	mux.HandleFunc("GET /login", s.loginForm)
-	mux.HandleFunc("POST /login", s.login)
-	mux.HandleFunc("POST /logout", s.logout)
-	mux.HandleFunc("GET /password/forgot", s.forgotForm)
-	mux.HandleFunc("POST /password/forgot", s.forgot)
-	mux.HandleFunc("GET /password/reset", s.resetForm)
-	mux.HandleFunc("POST /password/reset", s.reset)
-	mux.HandleFunc("GET /account", s.accountPage)
-	mux.HandleFunc("GET /account/verify", s.verifyEmail)
-	mux.HandleFunc("POST /account/confirm", s.confirmEmail)
-	mux.HandleFunc("GET /account/data.json", s.exportData)
-
-	mux.HandleFunc("POST /account/name", s.accountAction([]string{"name"},
-		func(p *accountPage) **form { return &p.NameForm }, "name",
-		func(r *http.Request, v *viewer, f *form) error {
-			return s.accounts.Rename(r.Context(), v.User, f.Get("name"))
-		}))
-	mux.HandleFunc("POST /account/email", s.accountAction([]string{"email", "current_password"},
-		func(p *accountPage) **form { return &p.EmailForm }, "email",
-		func(r *http.Request, v *viewer, f *form) error {
-			return s.accounts.RequestEmailChange(r.Context(), v.User, f.Get("email"), f.Get("current_password"))
-		}))
-	mux.HandleFunc("POST /account/password", s.accountAction([]string{"current_password", "new_password"},
-		func(p *accountPage) **form { return &p.PasswordForm }, "password",
-		func(r *http.Request, v *viewer, f *form) error {
-			return s.accounts.ChangePassword(r.Context(), v.User, v.Session, f.Get("current_password"), f.Get("new_password"))
-		}))
-	mux.HandleFunc("POST /account/sessions/others", s.accountAction(nil,
-		func(p *accountPage) **form { return &p.Form }, "sessions",
-		func(r *http.Request, v *viewer, f *form) error {
-			return s.accounts.SignOutOthers(r.Context(), v.User.ID, v.Session.ID)
-		}))
-	mux.HandleFunc("POST /account/verify", s.accountAction(nil,
-		func(p *accountPage) **form { return &p.Form }, "verify",
-		func(r *http.Request, v *viewer, f *form) error {
-			return s.accounts.ResendVerification(r.Context(), v.User)
-		}))
-	mux.HandleFunc("POST /account/delete", s.deleteAccount)
-}
-
-func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "current_password")
+func (ap *accountPages) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := ap.userForm(w, r, "current_password")
 	if !ok {
 		return
 	}
-	if err := s.accounts.Delete(r.Context(), v.User, f.Get("current_password")); err != nil {
-		status, ok := s.accountError(w, f, err)
+	if err := ap.accounts.Delete(r.Context(), v.User, f.Get("current_password")); err != nil {
+		status, ok := ap.accountError(w, f, err)
 		if !ok {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
-		s.renderAccount(w, r, v, status, func(p *accountPage) { p.DeleteForm = f })
+		ap.renderAccount(w, r, v, status, func(p *accountPage) { p.DeleteForm = f })
 		return
 	}
-	s.clearSessionCookie(w)
-	s.message(w, r, http.StatusOK, "Your account has been deleted",
+	ap.clearSessionCookie(w)
+	ap.message(w, r, http.StatusOK, "Your account has been deleted",
 		"Your account and everything we kept about it are gone. Thank you for reading.")
 }
 
@@ -455,20 +456,20 @@ type confirmPage struct {
 // verifyEmail shows the page an emailed link opens: a button that
 // confirms. Opening the link changes nothing, because mail scanners open
 // links too; the reader's press of the button does.
-func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	p := confirmPage{layoutData: s.layout(r, "Confirm your email address"), Token: r.URL.Query().Get("token")}
+func (ap *accountPages) verifyEmail(w http.ResponseWriter, r *http.Request) {
+	p := confirmPage{layoutData: ap.layout(r, "Confirm your email address"), Token: r.URL.Query().Get("token")}
 	p.NoIndex = true
 	// The address carries the link's secret: keep it out of caches and
 	// out of the Referer of anything this page leads to.
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.render(w, r, http.StatusOK, "confirm", p)
+	ap.render(w, r, http.StatusOK, "confirm", p)
 }
 
 // confirmEmail spends an emailed link and signs its account in on this
 // browser.
-func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) {
-	f, ok := s.readForm(w, r, "token")
+func (ap *accountPages) confirmEmail(w http.ResponseWriter, r *http.Request) {
+	f, ok := ap.readForm(w, r, "token")
 	if !ok {
 		return
 	}
@@ -476,31 +477,31 @@ func (s *Server) confirmEmail(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		old = c.Value
 	}
-	c, err := s.accounts.ConfirmAndSignIn(r.Context(), f.Get("token"), s.clientOf(r), old)
+	c, err := ap.accounts.ConfirmAndSignIn(r.Context(), f.Get("token"), ap.clientOf(r), old)
 	switch {
 	case err == nil:
-		s.setSessionCookie(w, c.Token, c.Session)
+		ap.setSessionCookie(w, c.Token, c.Session)
 		done := "confirmed"
 		if c.Link.Purpose == account.ChangeEmail {
 			done = "changed"
 		}
 		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
 	case errors.Is(err, account.ErrBadToken), errors.Is(err, account.ErrEmailTaken):
-		s.message(w, r, http.StatusBadRequest, "That link does not work",
+		ap.message(w, r, http.StatusBadRequest, "That link does not work",
 			"The link is wrong, has been used already, or has expired. Log in and ask for a new one from your account page.")
 	default:
-		s.serverError(w, r, err)
+		ap.serverError(w, r, err)
 	}
 }
 
-func (s *Server) exportData(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+func (ap *accountPages) exportData(w http.ResponseWriter, r *http.Request) {
+	v, ok := ap.requireUser(w, r)
 	if !ok {
 		return
 	}
-	data, err := s.accounts.ExportData(r.Context(), v.User)
+	data, err := ap.accounts.ExportData(r.Context(), v.User)
 	if err != nil {
-		s.serverError(w, r, err)
+		ap.serverError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -509,6 +510,6 @@ func (s *Server) exportData(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(data); err != nil {
-		s.log.Warn("account data download cut short", "err", err)
+		ap.log.Warn("account data download cut short", "err", err)
 	}
 }

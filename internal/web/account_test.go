@@ -507,7 +507,7 @@ func TestAccountPageChanges(t *testing.T) {
 }
 
 func TestAccountErrorsMapToStatuses(t *testing.T) {
-	s := &Server{}
+	s := &accountPages{}
 	for _, tc := range []struct {
 		err  error
 		code int

@@ -16,6 +16,15 @@ import (
 	"dateline/internal/story"
 )
 
+// storyAPI is /api/v1, through which the newsroom's own tools write and
+// publish stories and upload images, signed in with an API token.
+type storyAPI struct {
+	*Server
+	newsroom *newsroom.Service
+	media    *media.Library
+	accounts *account.Service
+}
+
 // apiError is every error the API answers: a stable code and a sentence.
 type apiError struct {
 	Code    string `json:"code"`
@@ -47,7 +56,7 @@ type apiStory struct {
 	Version     int        `json:"version"`
 }
 
-func (s *Server) apiStoryOf(st *story.Story) apiStory {
+func (sa *storyAPI) apiStoryOf(st *story.Story) apiStory {
 	a := apiStory{ID: st.ID, Slug: st.Slug, Headline: st.Headline, Dek: st.Dek, Dateline: st.Dateline,
 		Section: st.Section.Slug, Access: string(st.Access), Comments: st.Comments, Body: st.Body,
 		Status: string(st.Status), Version: st.Version, Bylines: []string{}, Tags: []string{}}
@@ -61,7 +70,7 @@ func (s *Server) apiStoryOf(st *story.Story) apiStory {
 		t := st.PublishedAt
 		a.PublishedAt = &t
 		if st.Status == story.Published {
-			a.URL = s.opts.BaseURL + st.Path()
+			a.URL = sa.opts.BaseURL + st.Path()
 		}
 	}
 	if st.Updated() {
@@ -69,17 +78,6 @@ func (s *Server) apiStoryOf(st *story.Story) apiStory {
 		a.UpdatedAt = &t
 	}
 	return a
-}
-
-func (s *Server) apiRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/stories", s.api(s.apiListStories))
-	mux.HandleFunc("POST /api/v1/stories", s.api(s.apiCreateStory))
-	mux.HandleFunc("GET /api/v1/stories/{id}", s.api(s.apiGetStory))
-	mux.HandleFunc("PUT /api/v1/stories/{id}", s.api(s.apiUpdateStory))
-	mux.HandleFunc("POST /api/v1/stories/{id}/publish", s.api(s.apiPublishStory))
-	if s.media != nil {
-		mux.HandleFunc("POST /api/v1/images", s.api(s.apiUploadImage))
-	}
 }
 
 // apiImage is an uploaded image as the API reports it.
@@ -91,7 +89,7 @@ type apiImage struct {
 	URLs   []string `json:"urls"`
 }
 
-func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *account.User) {
+func (sa *storyAPI) uploadImage(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.UploadImages) {
 		return
 	}
@@ -113,7 +111,7 @@ func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *accou
 		return
 	}
 	defer file.Close()
-	im, err := s.media.Add(r.Context(), file, r.FormValue("alt"), r.FormValue("caption"), r.FormValue("credit"), u.ID)
+	im, err := sa.media.Add(r.Context(), file, r.FormValue("alt"), r.FormValue("caption"), r.FormValue("credit"), u.ID)
 	switch {
 	case errors.Is(err, media.ErrNoAlt):
 		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "alt")
@@ -122,18 +120,18 @@ func (s *Server) apiUploadImage(w http.ResponseWriter, r *http.Request, u *accou
 		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "file")
 		return
 	case err != nil:
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
 	out := apiImage{ID: im.ID, Width: im.Width, Height: im.Height, Alt: im.Alt}
 	for _, wd := range im.Widths {
-		out.URLs = append(out.URLs, s.opts.BaseURL+im.URL(wd))
+		out.URLs = append(out.URLs, sa.opts.BaseURL+im.URL(wd))
 	}
 	writeJSON(w, http.StatusCreated, out)
 }
 
 // api authenticates a request by its bearer token and passes the user on.
-func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *account.User)) http.HandlerFunc {
+func (sa *storyAPI) api(h func(w http.ResponseWriter, r *http.Request, u *account.User)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
@@ -141,14 +139,14 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *account.U
 			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "Send an API token as: Authorization: Bearer dl_…", "")
 			return
 		}
-		u, err := s.accounts.AuthenticateAPI(r.Context(), strings.TrimSpace(secret))
+		u, err := sa.accounts.AuthenticateAPI(r.Context(), strings.TrimSpace(secret))
 		if errors.Is(err, account.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dateline", error="invalid_token"`)
 			writeAPIError(w, http.StatusUnauthorized, "unauthorized", "The token is unknown or was revoked.", "")
 			return
 		}
 		if err != nil {
-			s.log.Error("api auth", "err", err)
+			sa.log.Error("api auth", "err", err)
 			writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
 			return
 		}
@@ -167,7 +165,7 @@ func apiCan(w http.ResponseWriter, u *account.User, p account.Permission) bool {
 }
 
 // apiStoryFor loads the story in the path if u may edit it.
-func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
+func (sa *storyAPI) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
 	if !apiCan(w, u, account.WriteStories) {
 		return nil, false
 	}
@@ -176,13 +174,13 @@ func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.
 		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
 		return nil, false
 	}
-	st, err := s.storySvc.StoryByID(r.Context(), id)
+	st, err := sa.storySvc.StoryByID(r.Context(), id)
 	if errors.Is(err, story.ErrNotFound) {
 		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
 		return nil, false
 	}
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return nil, false
 	}
 	if !newsroom.CanEdit(u, st) {
@@ -192,18 +190,18 @@ func (s *Server) apiStoryFor(w http.ResponseWriter, r *http.Request, u *account.
 	return st, true
 }
 
-func (s *Server) apiInternal(w http.ResponseWriter, err error) {
+func (sa *storyAPI) apiInternal(w http.ResponseWriter, err error) {
 	if errors.Is(err, context.Canceled) {
 		// The client hung up: its request's context ended the work.
-		s.log.Debug("api: client left", "err", err)
+		sa.log.Debug("api: client left", "err", err)
 		w.WriteHeader(statusClientClosed)
 		return
 	}
-	s.log.Error("api", "err", err)
+	sa.log.Error("api", "err", err)
 	writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
 }
 
-func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *account.User) {
+func (sa *storyAPI) listStories(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.WriteStories) {
 		return
 	}
@@ -220,27 +218,27 @@ func (s *Server) apiListStories(w http.ResponseWriter, r *http.Request, u *accou
 		}
 		f.Limit = n
 	}
-	list, err := s.newsroomSvc.Stories(r.Context(), u, f)
+	list, err := sa.newsroomSvc.Stories(r.Context(), u, f)
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
 	out := make([]apiStory, 0, len(list))
 	for i := range list {
-		out = append(out, s.apiStoryOf(&list[i]))
+		out = append(out, sa.apiStoryOf(&list[i]))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stories": out})
 }
 
-func (s *Server) apiGetStory(w http.ResponseWriter, r *http.Request, u *account.User) {
-	if st, ok := s.apiStoryFor(w, r, u); ok {
-		writeJSON(w, http.StatusOK, s.apiStoryOf(st))
+func (sa *storyAPI) getStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if st, ok := sa.apiStoryFor(w, r, u); ok {
+		writeJSON(w, http.StatusOK, sa.apiStoryOf(st))
 	}
 }
 
 // decodeStory reads a JSON story, refusing unknown fields and oversized
 // bodies with a 4xx.
-func (s *Server) decodeStory(w http.ResponseWriter, r *http.Request) (*apiStory, bool) {
+func (sa *storyAPI) decodeStory(w http.ResponseWriter, r *http.Request) (*apiStory, bool) {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		writeAPIError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.", "")
 		return nil, false
@@ -268,7 +266,7 @@ func (s *Server) decodeStory(w http.ResponseWriter, r *http.Request) (*apiStory,
 }
 
 // storyOfAPI turns API input into a story, resolving staff bylines.
-func (s *Server) storyOfAPI(r *http.Request, in *apiStory) (*story.Story, error) {
+func (sa *storyAPI) storyOfAPI(r *http.Request, in *apiStory) (*story.Story, error) {
 	f := newForm()
 	f.Values = map[string]string{"headline": in.Headline, "dek": in.Dek, "dateline": in.Dateline,
 		"bylines": strings.Join(in.Bylines, ","), "section": in.Section, "tags": strings.Join(in.Tags, ","),
@@ -276,11 +274,11 @@ func (s *Server) storyOfAPI(r *http.Request, in *apiStory) (*story.Story, error)
 	if f.Values["access"] == "" {
 		f.Values["access"] = "free"
 	}
-	return s.storyFrom(r.Context(), f)
+	return sa.storyFrom(r.Context(), f)
 }
 
 // apiSaveError answers what Save said.
-func (s *Server) apiSaveError(w http.ResponseWriter, err error) {
+func (sa *storyAPI) apiSaveError(w http.ResponseWriter, err error) {
 	var ve *story.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -292,43 +290,43 @@ func (s *Server) apiSaveError(w http.ResponseWriter, err error) {
 	case errors.Is(err, newsroom.ErrForbidden):
 		writeAPIError(w, http.StatusForbidden, "forbidden", "Your role cannot do that.", "")
 	default:
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 	}
 }
 
-func (s *Server) apiCreateStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+func (sa *storyAPI) createStory(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.WriteStories) {
 		return
 	}
-	in, ok := s.decodeStory(w, r)
+	in, ok := sa.decodeStory(w, r)
 	if !ok {
 		return
 	}
-	st, err := s.storyOfAPI(r, in)
+	st, err := sa.storyOfAPI(r, in)
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
-	if err := s.newsroomSvc.Save(r.Context(), u, st, 0, newsroom.Save, time.Time{}, ""); err != nil {
-		s.apiSaveError(w, err)
+	if err := sa.newsroomSvc.Save(r.Context(), u, st, 0, newsroom.Save, time.Time{}, ""); err != nil {
+		sa.apiSaveError(w, err)
 		return
 	}
-	saved, err := s.storySvc.StoryByID(r.Context(), st.ID)
+	saved, err := sa.storySvc.StoryByID(r.Context(), st.ID)
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/stories/"+strconv.FormatInt(st.ID, 10))
-	s.purge(r, tagLists, storyTag(saved.ID))
-	writeJSON(w, http.StatusCreated, s.apiStoryOf(saved))
+	sa.purge(r, tagLists, storyTag(saved.ID))
+	writeJSON(w, http.StatusCreated, sa.apiStoryOf(saved))
 }
 
-func (s *Server) apiUpdateStory(w http.ResponseWriter, r *http.Request, u *account.User) {
-	old, ok := s.apiStoryFor(w, r, u)
+func (sa *storyAPI) updateStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+	old, ok := sa.apiStoryFor(w, r, u)
 	if !ok {
 		return
 	}
-	in, ok := s.decodeStory(w, r)
+	in, ok := sa.decodeStory(w, r)
 	if !ok {
 		return
 	}
@@ -336,33 +334,33 @@ func (s *Server) apiUpdateStory(w http.ResponseWriter, r *http.Request, u *accou
 		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", "Send the version you are changing, as read from the API.", "version")
 		return
 	}
-	st, err := s.storyOfAPI(r, in)
+	st, err := sa.storyOfAPI(r, in)
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
 	st.ID = old.ID
 	if st.Slug == "" {
 		st.Slug = old.Slug // an address, once made, stays unless asked
 	}
-	if err := s.newsroomSvc.Save(r.Context(), u, st, in.Version, newsroom.Save, time.Time{}, ""); err != nil {
-		s.apiSaveError(w, err)
+	if err := sa.newsroomSvc.Save(r.Context(), u, st, in.Version, newsroom.Save, time.Time{}, ""); err != nil {
+		sa.apiSaveError(w, err)
 		return
 	}
-	saved, err := s.storySvc.StoryByID(r.Context(), st.ID)
+	saved, err := sa.storySvc.StoryByID(r.Context(), st.ID)
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
-	s.purge(r, tagLists, storyTag(saved.ID))
-	writeJSON(w, http.StatusOK, s.apiStoryOf(saved))
+	sa.purge(r, tagLists, storyTag(saved.ID))
+	writeJSON(w, http.StatusOK, sa.apiStoryOf(saved))
 }
 
-func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *account.User) {
+func (sa *storyAPI) publishStory(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.PublishStories) {
 		return
 	}
-	st, ok := s.apiStoryFor(w, r, u)
+	st, ok := sa.apiStoryFor(w, r, u)
 	if !ok {
 		return
 	}
@@ -381,55 +379,55 @@ func (s *Server) apiPublishStory(w http.ResponseWriter, r *http.Request, u *acco
 	if in.At != nil {
 		action, at = newsroom.Schedule, *in.At
 	}
-	if err := s.newsroomSvc.Save(r.Context(), u, st, st.Version, action, at, ""); err != nil {
-		s.apiSaveError(w, err)
+	if err := sa.newsroomSvc.Save(r.Context(), u, st, st.Version, action, at, ""); err != nil {
+		sa.apiSaveError(w, err)
 		return
 	}
-	saved, err := s.storySvc.StoryByID(r.Context(), st.ID)
+	saved, err := sa.storySvc.StoryByID(r.Context(), st.ID)
 	if err != nil {
-		s.apiInternal(w, err)
+		sa.apiInternal(w, err)
 		return
 	}
-	s.purge(r, tagLists, storyTag(saved.ID))
-	writeJSON(w, http.StatusOK, s.apiStoryOf(saved))
+	sa.purge(r, tagLists, storyTag(saved.ID))
+	writeJSON(w, http.StatusOK, sa.apiStoryOf(saved))
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "name")
+func (ap *accountPages) createToken(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := ap.userForm(w, r, "name")
 	if !ok {
 		return
 	}
-	secret, err := s.accounts.CreateAPIToken(r.Context(), v.User, f.Get("name"))
+	secret, err := ap.accounts.CreateAPIToken(r.Context(), v.User, f.Get("name"))
 	if err != nil {
-		status, ok := s.accountError(w, f, err)
+		status, ok := ap.accountError(w, f, err)
 		if !ok {
-			s.serverError(w, r, err)
+			ap.serverError(w, r, err)
 			return
 		}
-		s.renderAccount(w, r, v, status, func(p *accountPage) { p.TokenForm = f })
+		ap.renderAccount(w, r, v, status, func(p *accountPage) { p.TokenForm = f })
 		return
 	}
 	// The secret is shown this once, on the page the browser is sent to;
 	// only its hash is kept.
-	if err := s.setFlash(w, v, secret); err != nil {
-		s.serverError(w, r, err)
+	if err := ap.setFlash(w, v, secret); err != nil {
+		ap.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?done=new-token#tokens-heading", http.StatusSeeOther)
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+func (ap *accountPages) revokeToken(w http.ResponseWriter, r *http.Request) {
+	v, ok := ap.requireUser(w, r)
 	if !ok {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
+		ap.notFound(w, r)
 		return
 	}
-	if err := s.accounts.RevokeAPIToken(r.Context(), v.User.ID, id); err != nil {
-		s.fail(w, r, accountNotFound(err))
+	if err := ap.accounts.RevokeAPIToken(r.Context(), v.User.ID, id); err != nil {
+		ap.fail(w, r, accountNotFound(err))
 		return
 	}
 	http.Redirect(w, r, "/account?done=token", http.StatusSeeOther)

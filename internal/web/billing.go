@@ -16,28 +16,12 @@ import (
 	"dateline/internal/story"
 )
 
-func (s *Server) billingRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /subscribe", s.subscribePage)
-	mux.HandleFunc("POST /subscribe/checkout", s.checkout)
-	// The demo checkout, which takes no money, exists only with the demo
-	// provider (--dev or --demo).
-	if s.billing.Provider().Name() == billing.Demo {
-		mux.HandleFunc("GET /subscribe/demo", s.demoCheckoutPage)
-		mux.HandleFunc("POST /subscribe/demo", s.demoCheckout)
-	}
-	mux.HandleFunc("POST /account/subscription/cancel", s.subscriptionChange(s.billing.Cancel, "canceled"))
-	mux.HandleFunc("POST /account/subscription/resume", s.subscriptionChange(s.billing.Resume, "resumed"))
-	mux.HandleFunc("POST /account/subscription/manage", s.manageSubscription)
-	mux.HandleFunc("POST /gifts", s.createGift)
-	mux.HandleFunc("POST /account/gifts/{id}/revoke", s.revokeGift)
-	mux.HandleFunc("GET /admin/subscribers", s.adminSubscribers)
-	mux.HandleFunc("POST /admin/subscribers/complimentary", s.grantComplimentary)
-	mux.HandleFunc("POST /admin/subscribers/complimentary/revoke", s.revokeComplimentary)
-	mux.HandleFunc("GET /admin/plans", s.adminPlans)
-	mux.HandleFunc("POST /admin/plans", s.createPlan)
-	mux.HandleFunc("POST /admin/plans/{id}/retire", s.setPlanActive(false))
-	mux.HandleFunc("POST /admin/plans/{id}/offer", s.setPlanActive(true))
-	mux.HandleFunc("POST /admin/plans/settings", s.saveSettings)
+// subscriptionPages are subscribing and managing a subscription, gift
+// links, the admins' plans and subscribers, and Stripe's webhook.
+type subscriptionPages struct {
+	*Server
+	billing *billing.Service
+	webhook *billing.Webhook // nil without Stripe
 }
 
 // subscribePage is the data of /subscribe.
@@ -53,27 +37,27 @@ type subscribePage struct {
 	HasSub bool
 }
 
-func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
-	s.renderSubscribe(w, r, http.StatusOK, "")
+func (sp *subscriptionPages) subscribePage(w http.ResponseWriter, r *http.Request) {
+	sp.renderSubscribe(w, r, http.StatusOK, "")
 }
 
-func (s *Server) renderSubscribe(w http.ResponseWriter, r *http.Request, status int, message string) {
-	plans, err := s.billing.Plans(r.Context())
+func (sp *subscriptionPages) renderSubscribe(w http.ResponseWriter, r *http.Request, status int, message string) {
+	plans, err := sp.billing.Plans(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
-	p := subscribePage{layoutData: s.layout(r, "Subscribe for digital access"), Plans: plans, Message: message,
-		Demo: s.billing.Provider().Name() == billing.Demo, Open: s.billing.Open()}
+	p := subscribePage{layoutData: sp.layout(r, "Subscribe for digital access"), Plans: plans, Message: message,
+		Demo: sp.billing.Provider().Name() == billing.Demo, Open: sp.billing.Open()}
 	if u := viewerOf(r).User; u != nil {
-		ok, sub, err := s.billing.HasAccess(r.Context(), u)
+		ok, sub, err := sp.billing.HasAccess(r.Context(), u)
 		if err != nil {
-			s.serverError(w, r, err)
+			sp.serverError(w, r, err)
 			return
 		}
 		p.Sub, p.HasSub = sub, ok
 	}
-	s.render(w, r, status, "subscribe", p)
+	sp.render(w, r, status, "subscribe", p)
 }
 
 // checkoutError says what went wrong with a checkout in the reader's words.
@@ -95,30 +79,30 @@ func checkoutError(err error) (int, string, bool) {
 	return 0, "", false
 }
 
-func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "plan")
+func (sp *subscriptionPages) checkout(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := sp.userForm(w, r, "plan")
 	if !ok {
 		return
 	}
 	planID, err := strconv.ParseInt(f.Get("plan"), 10, 64)
 	if err != nil || planID <= 0 {
-		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
+		sp.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
 		return
 	}
-	next, err := s.billing.StartCheckout(r.Context(), v.User, planID)
+	next, err := sp.billing.StartCheckout(r.Context(), v.User, planID)
 	if err != nil {
 		if status, msg, ok := checkoutError(err); ok {
 			switch {
 			case errors.Is(err, billing.ErrNotPayable):
-				s.log.Error("checkout: plan not set up for payment", "plan_id", planID, "err", err)
+				sp.log.Error("checkout: plan not set up for payment", "plan_id", planID, "err", err)
 			case status == http.StatusServiceUnavailable:
-				s.log.Warn("checkout: payment provider", "err", err)
+				sp.log.Warn("checkout: payment provider", "err", err)
 				w.Header().Set("Retry-After", "60")
 			}
-			s.renderSubscribe(w, r, status, msg)
+			sp.renderSubscribe(w, r, status, msg)
 			return
 		}
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -130,19 +114,19 @@ type demoPage struct {
 	Plan *billing.Plan
 }
 
-func (s *Server) demoPlan(w http.ResponseWriter, r *http.Request, raw string) (*billing.Plan, bool) {
-	if s.billing.Provider().Name() != billing.Demo {
-		s.notFound(w, r)
+func (sp *subscriptionPages) demoPlan(w http.ResponseWriter, r *http.Request, raw string) (*billing.Plan, bool) {
+	if sp.billing.Provider().Name() != billing.Demo {
+		sp.notFound(w, r)
 		return nil, false
 	}
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil {
-		s.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
+		sp.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
 		return nil, false
 	}
-	plans, err := s.billing.Plans(r.Context())
+	plans, err := sp.billing.Plans(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return nil, false
 	}
 	for i := range plans {
@@ -150,75 +134,75 @@ func (s *Server) demoPlan(w http.ResponseWriter, r *http.Request, raw string) (*
 			return &plans[i], true
 		}
 	}
-	s.renderSubscribe(w, r, http.StatusConflict, "That plan is no longer offered. Please choose one of the plans below.")
+	sp.renderSubscribe(w, r, http.StatusConflict, "That plan is no longer offered. Please choose one of the plans below.")
 	return nil, false
 }
 
-func (s *Server) demoCheckoutPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireUser(w, r); !ok {
+func (sp *subscriptionPages) demoCheckoutPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := sp.requireUser(w, r); !ok {
 		return
 	}
-	p, ok := s.demoPlan(w, r, r.URL.Query().Get("plan"))
+	p, ok := sp.demoPlan(w, r, r.URL.Query().Get("plan"))
 	if !ok {
 		return
 	}
-	data := demoPage{layoutData: s.layout(r, "Demo checkout"), Plan: p}
+	data := demoPage{layoutData: sp.layout(r, "Demo checkout"), Plan: p}
 	data.NoIndex = true
-	s.render(w, r, http.StatusOK, "democheckout", data)
+	sp.render(w, r, http.StatusOK, "democheckout", data)
 }
 
-func (s *Server) demoCheckout(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "plan")
+func (sp *subscriptionPages) demoCheckout(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := sp.userForm(w, r, "plan")
 	if !ok {
 		return
 	}
-	p, ok := s.demoPlan(w, r, f.Get("plan"))
+	p, ok := sp.demoPlan(w, r, f.Get("plan"))
 	if !ok {
 		return
 	}
-	if _, err := s.billing.CompleteDemoCheckout(r.Context(), v.User, p.ID); err != nil {
+	if _, err := sp.billing.CompleteDemoCheckout(r.Context(), v.User, p.ID); err != nil {
 		if status, msg, ok := checkoutError(err); ok {
-			s.renderSubscribe(w, r, status, msg)
+			sp.renderSubscribe(w, r, status, msg)
 			return
 		}
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?done=subscribed", http.StatusSeeOther)
 }
 
-func (s *Server) subscriptionChange(change func(ctx context.Context, u *account.User) error, done string) http.HandlerFunc {
+func (sp *subscriptionPages) subscriptionChange(change func(ctx context.Context, u *account.User) error, done string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		v, ok := s.requireUser(w, r)
+		v, ok := sp.requireUser(w, r)
 		if !ok {
 			return
 		}
 		if err := change(r.Context(), v.User); err != nil {
 			if errors.Is(err, billing.ErrNotFound) {
-				s.badRequest(w, r, "There is no subscription here that can be changed that way.")
+				sp.badRequest(w, r, "There is no subscription here that can be changed that way.")
 				return
 			}
-			s.serverError(w, r, err)
+			sp.serverError(w, r, err)
 			return
 		}
 		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
 	}
 }
 
-func (s *Server) manageSubscription(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+func (sp *subscriptionPages) manageSubscription(w http.ResponseWriter, r *http.Request) {
+	v, ok := sp.requireUser(w, r)
 	if !ok {
 		return
 	}
-	sub, err := s.billing.Subscription(r.Context(), v.User.ID)
+	sub, err := sp.billing.Subscription(r.Context(), v.User.ID)
 	if err != nil || sub == nil {
-		s.fail(w, r, errOr(err, story.ErrNotFound))
+		sp.fail(w, r, errOr(err, story.ErrNotFound))
 		return
 	}
-	to, err := s.billing.Provider().Portal(r.Context(), sub, s.opts.BaseURL+"/account")
+	to, err := sp.billing.Provider().Portal(r.Context(), sub, sp.opts.BaseURL+"/account")
 	if err != nil {
-		s.log.Warn("subscription portal", "err", err)
-		s.errorPage(w, r, http.StatusServiceUnavailable, "Please try again",
+		sp.log.Warn("subscription portal", "err", err)
+		sp.errorPage(w, r, http.StatusServiceUnavailable, "Please try again",
 			"We could not reach our payment provider just now. Please try again in a minute.")
 		return
 	}
@@ -243,57 +227,57 @@ type giftPage struct {
 	Left  int
 }
 
-func (s *Server) createGift(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "story")
+func (sp *subscriptionPages) createGift(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := sp.userForm(w, r, "story")
 	if !ok {
 		return
 	}
-	st, err := s.storySvc.StoryBySlug(r.Context(), f.Get("story"))
-	if err != nil || !st.Visible(s.now()) {
-		s.fail(w, r, errOr(err, story.ErrNotFound))
+	st, err := sp.storySvc.StoryBySlug(r.Context(), f.Get("story"))
+	if err != nil || !st.Visible(sp.now()) {
+		sp.fail(w, r, errOr(err, story.ErrNotFound))
 		return
 	}
-	link, err := s.billing.GiftLink(r.Context(), v.User, st)
+	link, err := sp.billing.GiftLink(r.Context(), v.User, st)
 	switch {
 	case errors.Is(err, billing.ErrGiftLimit):
-		s.errorPage(w, r, http.StatusTooManyRequests, "No gifts left this month",
+		sp.errorPage(w, r, http.StatusTooManyRequests, "No gifts left this month",
 			"You have shared all your gift links for this month. New ones become available on the first of next month.")
 		return
 	case errors.Is(err, billing.ErrNotFound):
-		s.errorPage(w, r, http.StatusForbidden, "Gift links are for subscribers",
+		sp.errorPage(w, r, http.StatusForbidden, "Gift links are for subscribers",
 			"Subscribers can share stories for subscribers with anyone. Every story can be shared with its ordinary link.")
 		return
 	case err != nil:
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
-	left, err := s.billing.GiftsLeft(r.Context(), v.User.ID)
+	left, err := sp.billing.GiftsLeft(r.Context(), v.User.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
-	p := giftPage{layoutData: s.layout(r, "Your gift link"), Story: st, Link: link, Left: left}
+	p := giftPage{layoutData: sp.layout(r, "Your gift link"), Story: st, Link: link, Left: left}
 	p.NoIndex = true
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, "gift", p)
+	sp.render(w, r, http.StatusOK, "gift", p)
 }
 
-func (s *Server) revokeGift(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireUser(w, r)
+func (sp *subscriptionPages) revokeGift(w http.ResponseWriter, r *http.Request) {
+	v, ok := sp.requireUser(w, r)
 	if !ok {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
+		sp.notFound(w, r)
 		return
 	}
-	if err := s.billing.RevokeGift(r.Context(), v.User.ID, id); err != nil {
+	if err := sp.billing.RevokeGift(r.Context(), v.User.ID, id); err != nil {
 		if errors.Is(err, billing.ErrNotFound) {
-			s.notFound(w, r)
+			sp.notFound(w, r)
 			return
 		}
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?done=gift", http.StatusSeeOther)
@@ -332,14 +316,14 @@ type stateCount struct {
 	Count  int
 }
 
-func (s *Server) adminSubscribers(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
+func (sp *subscriptionPages) adminSubscribers(w http.ResponseWriter, r *http.Request) {
+	if _, ok := sp.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
-	s.renderSubscribers(w, r, http.StatusOK, newForm())
+	sp.renderSubscribers(w, r, http.StatusOK, newForm())
 }
 
-func (s *Server) renderSubscribers(w http.ResponseWriter, r *http.Request, status int, f *form) {
+func (sp *subscriptionPages) renderSubscribers(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	q := r.URL.Query()
 	filter := billing.SubscriberFilter{Status: billing.Status(q.Get("status")), Email: strings.TrimSpace(q.Get("q"))}
 	states := []billing.Status{billing.Trialing, billing.Active, billing.PastDue, billing.Canceled, billing.Expired, billing.Incomplete}
@@ -348,30 +332,30 @@ func (s *Server) renderSubscribers(w http.ResponseWriter, r *http.Request, statu
 		valid = valid || st == filter.Status
 	}
 	if !valid {
-		s.badRequest(w, r, "There is no such subscription state.")
+		sp.badRequest(w, r, "There is no such subscription state.")
 		return
 	}
-	list, counts, err := s.billing.Subscribers(r.Context(), filter)
+	list, counts, err := sp.billing.Subscribers(r.Context(), filter)
 	if err != nil {
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
-	set, err := s.billing.Settings(r.Context())
+	set, err := sp.billing.Settings(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
-	p := subscribersPage{layoutData: s.layout(r, "Subscribers"), List: list, Status: string(filter.Status),
-		Query: filter.Email, Form: f, States: states, NowTime: s.now(), Grace: set.Grace}
+	p := subscribersPage{layoutData: sp.layout(r, "Subscribers"), List: list, Status: string(filter.Status),
+		Query: filter.Email, Form: f, States: states, NowTime: sp.now(), Grace: set.Grace}
 	p.NoIndex = true
 	for _, st := range states {
 		p.Counts = append(p.Counts, stateCount{st, counts[st]})
 	}
-	s.render(w, r, status, "subscribers", p)
+	sp.render(w, r, status, "subscribers", p)
 }
 
-func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.RunSite, "email", "until")
+func (sp *subscriptionPages) grantComplimentary(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := sp.staffForm(w, r, account.RunSite, "email", "until")
 	if !ok {
 		return
 	}
@@ -381,46 +365,46 @@ func (s *Server) grantComplimentary(w http.ResponseWriter, r *http.Request) {
 	}
 	var u *account.User
 	if f.OK() {
-		u, err = s.accounts.UserByEmail(r.Context(), f.Get("email"))
+		u, err = sp.accounts.UserByEmail(r.Context(), f.Get("email"))
 		if err != nil {
 			f.Fail("email", "There is no reader with that address.")
 		}
 	}
 	if f.OK() {
-		err = s.billing.GrantComplimentary(r.Context(), u.ID, until.Add(24*time.Hour))
+		err = sp.billing.GrantComplimentary(r.Context(), u.ID, until.Add(24*time.Hour))
 		switch {
 		case errors.Is(err, billing.ErrAlreadySubscribed):
 			f.Fail("email", "That reader already pays for a subscription.")
 		case err != nil && strings.Contains(err.Error(), "future"):
 			f.Fail("until", "The last day of access must be in the future.")
 		case err != nil:
-			s.serverError(w, r, err)
+			sp.serverError(w, r, err)
 			return
 		}
 	}
 	if !f.OK() {
-		s.renderSubscribers(w, r, http.StatusUnprocessableEntity, f)
+		sp.renderSubscribers(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
 	http.Redirect(w, r, "/admin/subscribers?q="+url.QueryEscape(u.Email), http.StatusSeeOther)
 }
 
-func (s *Server) revokeComplimentary(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.RunSite, "user")
+func (sp *subscriptionPages) revokeComplimentary(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := sp.staffForm(w, r, account.RunSite, "user")
 	if !ok {
 		return
 	}
 	id, err := strconv.ParseInt(f.Get("user"), 10, 64)
 	if err != nil {
-		s.badRequest(w, r, "No such reader.")
+		sp.badRequest(w, r, "No such reader.")
 		return
 	}
-	if err := s.billing.RevokeComplimentary(r.Context(), id); err != nil {
+	if err := sp.billing.RevokeComplimentary(r.Context(), id); err != nil {
 		if errors.Is(err, billing.ErrNotFound) {
-			s.badRequest(w, r, "That reader has no complimentary access.")
+			sp.badRequest(w, r, "That reader has no complimentary access.")
 			return
 		}
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/subscribers", http.StatusSeeOther)
@@ -429,13 +413,13 @@ func (s *Server) revokeComplimentary(w http.ResponseWriter, r *http.Request) {
 // maxWebhookBytes caps a Stripe event; real ones are a few kilobytes.
 const maxWebhookBytes = 256 << 10
 
-func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
+func (sp *subscriptionPages) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBytes))
 	if err != nil {
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "payload too large"})
 		return
 	}
-	err = s.webhook.Handle(r.Context(), payload, r.Header.Get("Stripe-Signature"))
+	err = sp.webhook.Handle(r.Context(), payload, r.Header.Get("Stripe-Signature"))
 	switch {
 	case err == nil:
 		writeJSON(w, http.StatusOK, map[string]bool{"received": true})
@@ -443,7 +427,7 @@ func (s *Server) stripeWebhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 	default:
 		// Stripe tries again later.
-		s.log.Error("stripe webhook", "err", err)
+		sp.log.Error("stripe webhook", "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "could not apply the event; it will be retried"})
 	}
 }

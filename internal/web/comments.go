@@ -18,6 +18,13 @@ import (
 	"dateline/internal/story"
 )
 
+// discussionPages are posting and managing comments, the comment policy,
+// comment emails, and moderation.
+type discussionPages struct {
+	*Server
+	comments *comment.Service
+}
+
 // commentForm is a comment form that came back with an error.
 type commentForm struct {
 	*form
@@ -219,28 +226,13 @@ func (s *Server) commentsView(r *http.Request, st *story.Story, cf *commentForm)
 	return v, nil
 }
 
-func (s *Server) commentRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /comments", s.postComment)
-	mux.HandleFunc("POST /comments/{id}/edit", s.editComment)
-	mux.HandleFunc("POST /comments/{id}/delete", s.deleteComment)
-	mux.HandleFunc("POST /comments/{id}/recommend", s.recommendComment)
-	mux.HandleFunc("GET /comments/{id}/report", s.reportForm)
-	mux.HandleFunc("POST /comments/{id}/report", s.reportComment)
-	mux.HandleFunc("GET /comments/policy", s.commentPolicy)
-	mux.HandleFunc("POST /comments/policy", s.saveCommentPolicy)
-	mux.HandleFunc("GET /comments/unsubscribe", s.unsubscribePage)
-	mux.HandleFunc("POST /comments/unsubscribe", s.unsubscribe)
-	mux.HandleFunc("POST /account/notifications", s.setNotifications)
-	mux.HandleFunc("POST /stories/{slug}/comments-mode", s.setCommentMode)
-}
-
 // visibleStory loads a published story by slug.
-func (s *Server) visibleStory(ctx context.Context, slug string) (*story.Story, error) {
-	st, err := s.storyBySlug(ctx, slug)
+func (dp *discussionPages) visibleStory(ctx context.Context, slug string) (*story.Story, error) {
+	st, err := dp.storyBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	if !st.Visible(s.now()) {
+	if !st.Visible(dp.now()) {
 		return nil, story.ErrNotFound
 	}
 	return st, nil
@@ -248,53 +240,53 @@ func (s *Server) visibleStory(ctx context.Context, slug string) (*story.Story, e
 
 // commentError answers a comment action the reader may not take, or a
 // mistake in what they typed, and reports whether it did.
-func (s *Server) commentError(w http.ResponseWriter, r *http.Request, st *story.Story, cf *commentForm, err error) bool {
+func (dp *discussionPages) commentError(w http.ResponseWriter, r *http.Request, st *story.Story, cf *commentForm, err error) bool {
 	var ie *comment.InputError
 	switch {
 	case errors.As(err, &ie):
 		cf.Fail(ie.Field, ie.Message)
-		s.showStory(w, r, st, http.StatusUnprocessableEntity, cf)
+		dp.showStory(w, r, st, http.StatusUnprocessableEntity, cf)
 	case errors.Is(err, comment.ErrNotAllowed):
 		cf.Message = "You cannot post here: the notice above the comments says why."
-		s.showStory(w, r, st, http.StatusForbidden, cf)
+		dp.showStory(w, r, st, http.StatusForbidden, cf)
 	case errors.Is(err, comment.ErrTooFast):
 		w.Header().Set("Retry-After", "300")
 		cf.Message = "You have posted several comments in the last few minutes. Please wait a little before the next."
-		s.showStory(w, r, st, http.StatusTooManyRequests, cf)
+		dp.showStory(w, r, st, http.StatusTooManyRequests, cf)
 	case errors.Is(err, comment.ErrDuplicate):
 		cf.Fail("body", "You posted this same comment within the last hour.")
-		s.showStory(w, r, st, http.StatusConflict, cf)
+		dp.showStory(w, r, st, http.StatusConflict, cf)
 	case errors.Is(err, comment.ErrEditWindow):
 		cf.Fail("body", "Comments can be edited for 15 minutes after posting, and that time has passed.")
-		s.showStory(w, r, st, http.StatusConflict, cf)
+		dp.showStory(w, r, st, http.StatusConflict, cf)
 	case errors.Is(err, comment.ErrNotFound):
-		s.notFound(w, r)
-	case s.cannotSave(err), dberr.IsUnavailable(err):
-		s.log.ErrorContext(r.Context(), "comment not saved", "story", st.ID, "err", err)
+		dp.notFound(w, r)
+	case dp.cannotSave(err), dberr.IsUnavailable(err):
+		dp.log.ErrorContext(r.Context(), "comment not saved", "story", st.ID, "err", err)
 		w.Header().Set("Retry-After", "300")
 		cf.Message = "We cannot save comments just now. Your text is kept below: please try again in a few minutes."
-		s.showStory(w, r, st, http.StatusServiceUnavailable, cf)
+		dp.showStory(w, r, st, http.StatusServiceUnavailable, cf)
 	default:
 		return false
 	}
 	return true
 }
 
-func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "story", "reply_to", "body")
+func (dp *discussionPages) postComment(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := dp.userForm(w, r, "story", "reply_to", "body")
 	if !ok {
 		return
 	}
-	st, err := s.visibleStory(r.Context(), f.Get("story"))
+	st, err := dp.visibleStory(r.Context(), f.Get("story"))
 	if err != nil {
-		s.fail(w, r, err)
+		dp.fail(w, r, err)
 		return
 	}
 	replyTo, _ := strconv.ParseInt(f.Get("reply_to"), 10, 64)
-	c, err := s.comments.Post(r.Context(), v.User, st, comment.Mode(st.Comments), replyTo, f.Values["body"])
+	c, err := dp.comments.Post(r.Context(), v.User, st, comment.Mode(st.Comments), replyTo, f.Values["body"])
 	if err != nil {
-		if !s.commentError(w, r, st, &commentForm{form: f, ReplyTo: replyTo}, err) {
-			s.serverError(w, r, err)
+		if !dp.commentError(w, r, st, &commentForm{form: f, ReplyTo: replyTo}, err) {
+			dp.serverError(w, r, err)
 		}
 		return
 	}
@@ -302,30 +294,30 @@ func (s *Server) postComment(w http.ResponseWriter, r *http.Request) {
 	if c.Status == comment.Held {
 		target = st.Path() + "?commented=held#comments"
 	} else {
-		s.purge(r, discussionTag(st.ID))
+		dp.purge(r, discussionTag(st.ID))
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // commentAndStory loads the comment named in the path and its story.
-func (s *Server) commentAndStory(w http.ResponseWriter, r *http.Request) (*viewer, *comment.Comment, *story.Story, bool) {
-	v, ok := s.requireUser(w, r)
+func (dp *discussionPages) commentAndStory(w http.ResponseWriter, r *http.Request) (*viewer, *comment.Comment, *story.Story, bool) {
+	v, ok := dp.requireUser(w, r)
 	if !ok {
 		return nil, nil, nil, false
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
+		dp.notFound(w, r)
 		return nil, nil, nil, false
 	}
-	c, err := s.comments.Comment(r.Context(), id)
+	c, err := dp.comments.Comment(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, asNotFound(err))
+		dp.fail(w, r, asNotFound(err))
 		return nil, nil, nil, false
 	}
-	st, err := s.storySvc.StoryByID(r.Context(), c.StoryID)
+	st, err := dp.storySvc.StoryByID(r.Context(), c.StoryID)
 	if err != nil {
-		s.fail(w, r, err)
+		dp.fail(w, r, err)
 		return nil, nil, nil, false
 	}
 	return v, c, st, true
@@ -338,57 +330,57 @@ func asNotFound(err error) error {
 	return err
 }
 
-func (s *Server) editComment(w http.ResponseWriter, r *http.Request) {
-	v, c, st, ok := s.commentAndStory(w, r)
+func (dp *discussionPages) editComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := dp.commentAndStory(w, r)
 	if !ok {
 		return
 	}
-	f, ok := s.readForm(w, r, "body")
+	f, ok := dp.readForm(w, r, "body")
 	if !ok {
 		return
 	}
-	if _, err := s.comments.Edit(r.Context(), v.User, c.ID, f.Values["body"]); err != nil {
-		if !s.commentError(w, r, st, &commentForm{form: f, EditID: c.ID}, err) {
-			s.serverError(w, r, err)
+	if _, err := dp.comments.Edit(r.Context(), v.User, c.ID, f.Values["body"]); err != nil {
+		if !dp.commentError(w, r, st, &commentForm{form: f, EditID: c.ID}, err) {
+			dp.serverError(w, r, err)
 		}
 		return
 	}
-	s.purge(r, discussionTag(st.ID))
+	dp.purge(r, discussionTag(st.ID))
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
-func (s *Server) deleteComment(w http.ResponseWriter, r *http.Request) {
-	v, c, st, ok := s.commentAndStory(w, r)
+func (dp *discussionPages) deleteComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := dp.commentAndStory(w, r)
 	if !ok {
 		return
 	}
-	if err := s.comments.Delete(r.Context(), v.User, c.ID); err != nil {
-		if !s.commentError(w, r, st, &commentForm{form: newForm()}, err) {
-			s.serverError(w, r, err)
+	if err := dp.comments.Delete(r.Context(), v.User, c.ID); err != nil {
+		if !dp.commentError(w, r, st, &commentForm{form: newForm()}, err) {
+			dp.serverError(w, r, err)
 		}
 		return
 	}
-	s.purge(r, discussionTag(st.ID))
+	dp.purge(r, discussionTag(st.ID))
 	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
-func (s *Server) recommendComment(w http.ResponseWriter, r *http.Request) {
-	v, c, st, ok := s.commentAndStory(w, r)
+func (dp *discussionPages) recommendComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := dp.commentAndStory(w, r)
 	if !ok {
 		return
 	}
-	if _, err := s.comments.Recommend(r.Context(), v.User, c.ID); err != nil {
+	if _, err := dp.comments.Recommend(r.Context(), v.User, c.ID); err != nil {
 		if errors.Is(err, comment.ErrNotAllowed) {
-			s.errorPage(w, r, http.StatusForbidden, "You cannot recommend that",
+			dp.errorPage(w, r, http.StatusForbidden, "You cannot recommend that",
 				"Recommending needs a confirmed email address, and your own comments cannot be recommended by you.")
 			return
 		}
-		if !s.commentError(w, r, st, &commentForm{form: newForm()}, err) {
-			s.serverError(w, r, err)
+		if !dp.commentError(w, r, st, &commentForm{form: newForm()}, err) {
+			dp.serverError(w, r, err)
 		}
 		return
 	}
-	s.purge(r, discussionTag(st.ID))
+	dp.purge(r, discussionTag(st.ID))
 	http.Redirect(w, r, fmt.Sprintf("%s#comment-%d", st.Path(), c.ID), http.StatusSeeOther) // #nosec G710 -- a path on this site
 }
 
@@ -400,34 +392,34 @@ type reportPage struct {
 	Form    *form
 }
 
-func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) {
-	_, c, st, ok := s.commentAndStory(w, r)
+func (dp *discussionPages) reportForm(w http.ResponseWriter, r *http.Request) {
+	_, c, st, ok := dp.commentAndStory(w, r)
 	if !ok {
 		return
 	}
-	s.renderReport(w, r, http.StatusOK, c, st, newForm())
+	dp.renderReport(w, r, http.StatusOK, c, st, newForm())
 }
 
-func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, status int, c *comment.Comment, st *story.Story, f *form) {
+func (dp *discussionPages) renderReport(w http.ResponseWriter, r *http.Request, status int, c *comment.Comment, st *story.Story, f *form) {
 	if c.Status != comment.Published {
-		s.notFound(w, r)
+		dp.notFound(w, r)
 		return
 	}
-	p := reportPage{layoutData: s.layout(r, "Report a comment"), Comment: c, Story: st, Form: f}
+	p := reportPage{layoutData: dp.layout(r, "Report a comment"), Comment: c, Story: st, Form: f}
 	p.NoIndex = true
-	s.render(w, r, status, "report", p)
+	dp.render(w, r, status, "report", p)
 }
 
-func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
-	v, c, st, ok := s.commentAndStory(w, r)
+func (dp *discussionPages) reportComment(w http.ResponseWriter, r *http.Request) {
+	v, c, st, ok := dp.commentAndStory(w, r)
 	if !ok {
 		return
 	}
-	f, ok := s.readForm(w, r, "reason", "note")
+	f, ok := dp.readForm(w, r, "reason", "note")
 	if !ok {
 		return
 	}
-	if err := s.comments.Report(r.Context(), v.User, c.ID, comment.ReportReason(f.Get("reason")), f.Get("note")); err != nil {
+	if err := dp.comments.Report(r.Context(), v.User, c.ID, comment.ReportReason(f.Get("reason")), f.Get("note")); err != nil {
 		var ie *comment.InputError
 		if errors.As(err, &ie) {
 			if ie.Field == "reason" {
@@ -435,11 +427,11 @@ func (s *Server) reportComment(w http.ResponseWriter, r *http.Request) {
 			} else {
 				f.Fail(ie.Field, ie.Message)
 			}
-			s.renderReport(w, r, http.StatusUnprocessableEntity, c, st, f)
+			dp.renderReport(w, r, http.StatusUnprocessableEntity, c, st, f)
 			return
 		}
-		if !s.commentError(w, r, st, &commentForm{form: f}, err) {
-			s.serverError(w, r, err)
+		if !dp.commentError(w, r, st, &commentForm{form: f}, err) {
+			dp.serverError(w, r, err)
 		}
 		return
 	}
@@ -455,18 +447,18 @@ type policyPage struct {
 	Form    *form
 }
 
-func (s *Server) commentPolicy(w http.ResponseWriter, r *http.Request) {
-	s.renderPolicy(w, r, http.StatusOK, nil)
+func (dp *discussionPages) commentPolicy(w http.ResponseWriter, r *http.Request) {
+	dp.renderPolicy(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	text, err := s.comments.Policy(r.Context())
+func (dp *discussionPages) renderPolicy(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	text, err := dp.comments.Policy(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
 	u := viewerOf(r).User
-	p := policyPage{layoutData: s.layout(r, "Our comment policy"), Policy: template.HTML(s.renderer.Render(text)), // #nosec G203 -- the renderer sanitises with bluemonday
+	p := policyPage{layoutData: dp.layout(r, "Our comment policy"), Policy: template.HTML(dp.renderer.Render(text)), // #nosec G203 -- the renderer sanitises with bluemonday
 
 		Source: text, CanEdit: u.Can(account.SetCommentRules), Form: f}
 	if p.Form == nil {
@@ -474,21 +466,21 @@ func (s *Server) renderPolicy(w http.ResponseWriter, r *http.Request, status int
 		p.Form.Values["policy"] = text
 		p.Form.Notice = doneNotice(r).Text
 	}
-	s.render(w, r, status, "policy", p)
+	dp.render(w, r, status, "policy", p)
 }
 
-func (s *Server) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.SetCommentRules, "policy")
+func (dp *discussionPages) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := dp.staffForm(w, r, account.SetCommentRules, "policy")
 	if !ok {
 		return
 	}
 	var se fielderr.Errors
-	if err := s.comments.SavePolicy(r.Context(), f.Get("policy")); errors.As(err, &se) {
+	if err := dp.comments.SavePolicy(r.Context(), f.Get("policy")); errors.As(err, &se) {
 		failFields(f, se)
-		s.renderPolicy(w, r, http.StatusUnprocessableEntity, f)
+		dp.renderPolicy(w, r, http.StatusUnprocessableEntity, f)
 		return
 	} else if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/comments/policy?done=1", http.StatusSeeOther)
@@ -501,66 +493,66 @@ type unsubscribeData struct {
 	Token string
 }
 
-func (s *Server) unsubscribePage(w http.ResponseWriter, r *http.Request) {
+func (dp *discussionPages) unsubscribePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	p := unsubscribeData{layoutData: s.layout(r, "Stop comment emails"), User: q.Get("u"), Token: q.Get("t")}
+	p := unsubscribeData{layoutData: dp.layout(r, "Stop comment emails"), User: q.Get("u"), Token: q.Get("t")}
 	p.NoIndex = true
-	s.render(w, r, http.StatusOK, "unsubscribe", p)
+	dp.render(w, r, http.StatusOK, "unsubscribe", p)
 }
 
 // unsubscribe switches off comment emails from a signed link: one POST,
 // no log-in, as RFC 8058 one-click unsubscribe asks.
-func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
+func (dp *discussionPages) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	// A form that does not parse leaves u and t empty, which Unsubscribe refuses.
 	_ = r.ParseForm()
 	user, token := r.Form.Get("u"), r.Form.Get("t")
 	id, err := strconv.ParseInt(user, 10, 64)
 	if err == nil {
-		err = s.comments.Unsubscribe(r.Context(), id, token)
+		err = dp.comments.Unsubscribe(r.Context(), id, token)
 	}
 	switch {
 	case err == nil:
-		s.message(w, r, http.StatusOK, "You will get no more comment emails",
+		dp.message(w, r, http.StatusOK, "You will get no more comment emails",
 			"We will not email you about replies to your comments or editor's picks. You can switch them back on from your account page.")
 	case errors.Is(err, comment.ErrNotFound), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
-		s.message(w, r, http.StatusBadRequest, "That link does not work",
+		dp.message(w, r, http.StatusBadRequest, "That link does not work",
 			"The unsubscribe link is incomplete or has been changed. Log in and use the switch on your account page.")
 	default:
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 	}
 }
 
-func (s *Server) setNotifications(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.userForm(w, r, "on")
+func (dp *discussionPages) setNotifications(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := dp.userForm(w, r, "on")
 	if !ok {
 		return
 	}
-	if err := s.comments.SetNotifications(r.Context(), v.User, f.Get("on") == "1"); err != nil {
-		s.serverError(w, r, err)
+	if err := dp.comments.SetNotifications(r.Context(), v.User, f.Get("on") == "1"); err != nil {
+		dp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/account?done=notifications", http.StatusSeeOther)
 }
 
-func (s *Server) setCommentMode(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.SetCommentRules, "mode")
+func (dp *discussionPages) setCommentMode(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := dp.staffForm(w, r, account.SetCommentRules, "mode")
 	if !ok {
 		return
 	}
-	st, err := s.visibleStory(r.Context(), r.PathValue("slug"))
+	st, err := dp.visibleStory(r.Context(), r.PathValue("slug"))
 	if err != nil {
-		s.fail(w, r, err)
+		dp.fail(w, r, err)
 		return
 	}
-	switch err := s.comments.SetMode(r.Context(), st.ID, comment.Mode(f.Get("mode"))); {
+	switch err := dp.comments.SetMode(r.Context(), st.ID, comment.Mode(f.Get("mode"))); {
 	case errors.Is(err, comment.ErrBadMode):
-		s.badRequest(w, r, "Comments are for subscribers, for registered readers, or closed.")
+		dp.badRequest(w, r, "Comments are for subscribers, for registered readers, or closed.")
 		return
 	case err != nil:
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
-	s.purge(r, storyTag(st.ID))
+	dp.purge(r, storyTag(st.ID))
 	http.Redirect(w, r, st.Path()+"#comments", http.StatusSeeOther) // #nosec G710 -- a path on this site
 }

@@ -67,32 +67,25 @@ type frontAdminPage struct {
 	Form       *form
 }
 
-func (s *Server) frontRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin/front", s.frontAdmin)
-	mux.HandleFunc("POST /admin/front", s.saveFront)
-	mux.HandleFunc("POST /admin/front/breaking", s.saveBreaking)
-	mux.HandleFunc("POST /admin/front/sections", s.saveSectionOrder)
+func (np *newsroomPages) frontAdmin(w http.ResponseWriter, r *http.Request) {
+	if _, ok := np.requireCan(w, r, account.CurateSite); !ok {
+		return
+	}
+	np.renderFrontAdmin(w, r, http.StatusOK, nil)
 }
 
-func (s *Server) frontAdmin(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
-		return
-	}
-	s.renderFrontAdmin(w, r, http.StatusOK, nil)
-}
-
-func (s *Server) renderFrontAdmin(w http.ResponseWriter, r *http.Request, status int, f *form) {
-	c, err := s.curation(r.Context())
+func (np *newsroomPages) renderFrontAdmin(w http.ResponseWriter, r *http.Request, status int, f *form) {
+	c, err := np.curation(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
-	list, err := s.storySvc.PublishedStories(r.Context(), story.Filter{Limit: 60})
+	list, err := np.storySvc.PublishedStories(r.Context(), story.Filter{Limit: 60})
 	if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
-	p := frontAdminPage{layoutData: s.layout(r, "Front page"), Candidates: list, Lead: c.Lead, Top: c.Top, Form: f}
+	p := frontAdminPage{layoutData: np.layout(r, "Front page"), Candidates: list, Lead: c.Lead, Top: c.Top, Form: f}
 	p.NoIndex = true
 	for i := range newsroom.MaxTopStories {
 		p.Slots = append(p.Slots, i)
@@ -105,7 +98,7 @@ func (s *Server) renderFrontAdmin(w http.ResponseWriter, r *http.Request, status
 		}
 		p.Form.Notice = doneNotice(r).Text
 	}
-	s.render(w, r, status, "front_admin", p)
+	np.render(w, r, status, "front_admin", p)
 }
 
 // TopAt is the story chosen for a top-story slot, or 0.
@@ -116,13 +109,13 @@ func (p frontAdminPage) TopAt(i int) int64 {
 	return 0
 }
 
-func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
+func (np *newsroomPages) saveFront(w http.ResponseWriter, r *http.Request) {
+	if _, ok := np.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		s.formFailed(w, r, errFormBad)
+		np.formFailed(w, r, errFormBad)
 		return
 	}
 	lead, _ := strconv.ParseInt(r.PostForm.Get("lead"), 10, 64)
@@ -132,15 +125,15 @@ func (s *Server) saveFront(w http.ResponseWriter, r *http.Request) {
 			top = append(top, id)
 		}
 	}
-	if err := s.newsroomSvc.ChooseFrontStories(r.Context(), lead, top); err != nil {
-		s.serverError(w, r, err)
+	if err := np.newsroomSvc.ChooseFrontStories(r.Context(), lead, top); err != nil {
+		np.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/front?done=1", http.StatusSeeOther)
 }
 
-func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.CurateSite, "text", "url", "until")
+func (np *newsroomPages) saveBreaking(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := np.staffForm(w, r, account.CurateSite, "text", "url", "until")
 	if !ok {
 		return
 	}
@@ -150,24 +143,24 @@ func (s *Server) saveBreaking(w http.ResponseWriter, r *http.Request) {
 		b.Until, _ = time.Parse("2006-01-02T15:04", f.Get("until"))
 	}
 	var fe fielderr.Errors
-	if err := s.newsroomSvc.SetBreaking(r.Context(), b); errors.As(err, &fe) {
+	if err := np.newsroomSvc.SetBreaking(r.Context(), b); errors.As(err, &fe) {
 		failFields(f, fe)
-		s.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
+		np.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
 		return
 	} else if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/front?done=1", http.StatusSeeOther)
 }
 
-func (s *Server) saveSectionOrder(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.CurateSite); !ok {
+func (np *newsroomPages) saveSectionOrder(w http.ResponseWriter, r *http.Request) {
+	if _, ok := np.requireCan(w, r, account.CurateSite); !ok {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		s.formFailed(w, r, errFormBad)
+		np.formFailed(w, r, errFormBad)
 		return
 	}
 	positions := map[string]string{}
@@ -176,11 +169,11 @@ func (s *Server) saveSectionOrder(w http.ResponseWriter, r *http.Request) {
 			positions[slug] = r.PostForm.Get(k)
 		}
 	}
-	if err := s.newsroomSvc.SetSectionPositions(r.Context(), positions); errors.Is(err, newsroom.ErrSectionPosition) {
-		s.badRequest(w, r, fmt.Sprintf("Positions are whole numbers from 0 to %d.", newsroom.MaxSectionPosition))
+	if err := np.newsroomSvc.SetSectionPositions(r.Context(), positions); errors.Is(err, newsroom.ErrSectionPosition) {
+		np.badRequest(w, r, fmt.Sprintf("Positions are whole numbers from 0 to %d.", newsroom.MaxSectionPosition))
 		return
 	} else if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin/front?done=1", http.StatusSeeOther)

@@ -19,46 +19,40 @@ type imagesPage struct {
 	Added  *media.Image
 }
 
-func (s *Server) imageRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin/images", s.imagesAdmin)
-	mux.HandleFunc("POST /admin/images", s.uploadImage)
-	mux.HandleFunc("GET /images/{id}/{file}", s.serveImage)
-}
-
-func (s *Server) imagesAdmin(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.UploadImages); !ok {
+func (np *newsroomPages) imagesAdmin(w http.ResponseWriter, r *http.Request) {
+	if _, ok := np.requireCan(w, r, account.UploadImages); !ok {
 		return
 	}
 	f, added := newForm(), (*media.Image)(nil)
 	if id, err := strconv.ParseInt(r.URL.Query().Get("added"), 10, 64); err == nil {
-		im, err := s.media.Image(r.Context(), id)
+		im, err := np.media.Image(r.Context(), id)
 		if err != nil && !errors.Is(err, story.ErrNotFound) {
-			s.serverError(w, r, err)
+			np.serverError(w, r, err)
 			return
 		}
 		if im != nil {
 			f.Notice, added = imageAdded, im
 		}
 	}
-	s.renderImages(w, r, http.StatusOK, f, added)
+	np.renderImages(w, r, http.StatusOK, f, added)
 }
 
 // imageAdded is the notice shown after an upload.
 const imageAdded = "The image is ready. Choose it as a story's featured image in the story editor."
 
-func (s *Server) renderImages(w http.ResponseWriter, r *http.Request, status int, f *form, added *media.Image) {
-	list, err := s.media.Recent(r.Context(), 60)
+func (np *newsroomPages) renderImages(w http.ResponseWriter, r *http.Request, status int, f *form, added *media.Image) {
+	list, err := np.media.Recent(r.Context(), 60)
 	if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
-	p := imagesPage{layoutData: s.layout(r, "Images"), Images: list, Form: f, Added: added}
+	p := imagesPage{layoutData: np.layout(r, "Images"), Images: list, Form: f, Added: added}
 	p.NoIndex = true
-	s.render(w, r, status, "images", p)
+	np.render(w, r, status, "images", p)
 }
 
-func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.UploadImages)
+func (np *newsroomPages) uploadImage(w http.ResponseWriter, r *http.Request) {
+	v, ok := np.requireCan(w, r, account.UploadImages)
 	if !ok {
 		return
 	}
@@ -69,11 +63,11 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			f.Fail("file", media.ErrTooLarge.Error())
-			s.renderImages(w, r, http.StatusRequestEntityTooLarge, f, nil)
+			np.renderImages(w, r, http.StatusRequestEntityTooLarge, f, nil)
 			return
 		}
 		f.Fail("file", "Choose an image file to upload.")
-		s.renderImages(w, r, http.StatusBadRequest, f, nil)
+		np.renderImages(w, r, http.StatusBadRequest, f, nil)
 		return
 	}
 	defer r.MultipartForm.RemoveAll()
@@ -83,11 +77,11 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		f.Fail("file", "Choose an image file to upload.")
-		s.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
+		np.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
 	defer file.Close()
-	im, err := s.media.Add(r.Context(), file, f.Get("alt"), f.Get("caption"), f.Get("credit"), v.User.ID)
+	im, err := np.media.Add(r.Context(), file, f.Get("alt"), f.Get("caption"), f.Get("credit"), v.User.ID)
 	switch {
 	case errors.Is(err, media.ErrNoAlt):
 		f.Fail("alt", err.Error())
@@ -96,11 +90,11 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, media.ErrTooLarge):
 		f.Fail("file", err.Error())
 	case err != nil:
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
 	if !f.OK() {
-		s.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
+		np.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
 	http.Redirect(w, r, "/admin/images?added="+strconv.FormatInt(im.ID, 10), http.StatusSeeOther)
@@ -108,25 +102,25 @@ func (s *Server) uploadImage(w http.ResponseWriter, r *http.Request) {
 
 // serveImage sends a stored copy; its address never changes content, so
 // browsers keep it for a year.
-func (s *Server) serveImage(w http.ResponseWriter, r *http.Request) {
+func (np *newsroomPages) serveImage(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	path := ""
 	if err == nil {
-		path = s.media.Path(id, r.PathValue("file"))
+		path = np.media.Path(id, r.PathValue("file"))
 	}
 	if path == "" {
-		s.notFound(w, r)
+		np.notFound(w, r)
 		return
 	}
 	fh, err := os.Open(path) // #nosec G703 G304 -- Library.Path builds the name from numbers only
 	if err != nil {
-		s.notFound(w, r)
+		np.notFound(w, r)
 		return
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		s.notFound(w, r)
+		np.notFound(w, r)
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")

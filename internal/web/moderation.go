@@ -145,16 +145,6 @@ func (p *moderationPage) ActionWords(action string) string {
 	return action
 }
 
-func (s *Server) moderationRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin/comments", s.moderationQueue)
-	mux.HandleFunc("GET /admin/comments/log", s.moderationLog)
-	mux.HandleFunc("GET /admin/comments/settings", s.commentSettings)
-	mux.HandleFunc("POST /admin/comments/settings", s.saveCommentSettings)
-	mux.HandleFunc("POST /admin/comments/suspend", s.suspendReader)
-	mux.HandleFunc("POST /admin/comments/unsuspend", s.unsuspendReader)
-	mux.HandleFunc("POST /admin/comments/{id}/{action}", s.moderateComment)
-}
-
 // queueTab reads a queue's name; ok is false for an unknown one.
 func queueTab(name string) (comment.QueueTab, bool) {
 	switch t := comment.QueueTab(name); t {
@@ -176,8 +166,8 @@ func queueURL(tab comment.QueueTab, extra url.Values) string {
 }
 
 // moderationPageFor fills what every view of the moderation page shows.
-func (s *Server) moderationPageFor(r *http.Request, u *account.User, view string) *moderationPage {
-	p := &moderationPage{layoutData: s.layout(r, "Comment moderation"), View: view, Me: u.ID}
+func (dp *discussionPages) moderationPageFor(r *http.Request, u *account.User, view string) *moderationPage {
+	p := &moderationPage{layoutData: dp.layout(r, "Comment moderation"), View: view, Me: u.ID}
 	p.NoIndex = true
 	p.Tabs = []modTab{
 		{string(comment.TabReported), "Reported", "/admin/comments?tab=reported"},
@@ -193,18 +183,18 @@ func (s *Server) moderationPageFor(r *http.Request, u *account.User, view string
 	return p
 }
 
-func (s *Server) moderationQueue(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.ModerateComments)
+func (dp *discussionPages) moderationQueue(w http.ResponseWriter, r *http.Request) {
+	v, ok := dp.requireCan(w, r, account.ModerateComments)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	tab, ok := queueTab(q.Get("tab"))
 	if !ok {
-		s.badRequest(w, r, "There is no such list of comments.")
+		dp.badRequest(w, r, "There is no such list of comments.")
 		return
 	}
-	s.renderQueue(w, r, v.User, tab, http.StatusOK, func(p *moderationPage) {
+	dp.renderQueue(w, r, v.User, tab, http.StatusOK, func(p *moderationPage) {
 		p.Notice = doneNotice(r).Text
 		if q.Get("done") == "suspended" {
 			p.Undo, _ = strconv.ParseInt(q.Get("user"), 10, 64)
@@ -213,13 +203,13 @@ func (s *Server) moderationQueue(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderQueue shows a queue; edit adds a notice or a form that came back.
-func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, u *account.User, tab comment.QueueTab, status int, edit func(*moderationPage)) {
-	items, err := s.comments.Queue(r.Context(), u, tab)
+func (dp *discussionPages) renderQueue(w http.ResponseWriter, r *http.Request, u *account.User, tab comment.QueueTab, status int, edit func(*moderationPage)) {
+	items, err := dp.comments.Queue(r.Context(), u, tab)
 	if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
-	p := s.moderationPageFor(r, u, string(tab))
+	p := dp.moderationPageFor(r, u, string(tab))
 	p.Items = items
 	if edit != nil {
 		edit(p)
@@ -238,7 +228,7 @@ func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, u *account.
 			}
 		}
 	}
-	s.render(w, r, status, "moderation", p)
+	dp.render(w, r, status, "moderation", p)
 }
 
 // actionAllowed reports whether action makes sense for c as it is now.
@@ -267,53 +257,53 @@ func postedTab(f *form) comment.QueueTab {
 	return tab
 }
 
-func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.ModerateComments)
+func (dp *discussionPages) moderateComment(w http.ResponseWriter, r *http.Request) {
+	v, ok := dp.requireCan(w, r, account.ModerateComments)
 	if !ok {
 		return
 	}
 	action := r.PathValue("action")
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if _, known := modActions[action]; err != nil || !known {
-		s.notFound(w, r)
+		dp.notFound(w, r)
 		return
 	}
-	f, ok := s.readForm(w, r, "reason", "tab")
+	f, ok := dp.readForm(w, r, "reason", "tab")
 	if !ok {
 		return
 	}
 	tab := postedTab(f)
 	ctx := r.Context()
-	c, err := s.comments.Comment(ctx, id)
+	c, err := dp.comments.Comment(ctx, id)
 	if err != nil {
-		s.fail(w, r, asNotFound(err))
+		dp.fail(w, r, asNotFound(err))
 		return
 	}
 	if !actionAllowed(c, action) {
-		s.moderationConflict(w, r, c)
+		dp.moderationConflict(w, r, c)
 		return
 	}
 	if n := utf8.RuneCountInString(f.Get("reason")); n > maxModReason {
 		f.Fail("reason", fmt.Sprintf("Keep the reason under %d characters; it has %d.", maxModReason, n))
-		s.renderQueue(w, r, v.User, tab, http.StatusUnprocessableEntity, func(p *moderationPage) {
+		dp.renderQueue(w, r, v.User, tab, http.StatusUnprocessableEntity, func(p *moderationPage) {
 			p.failed, p.failedID, p.failedAction = f, id, action
 		})
 		return
 	}
-	err = s.comments.Moderate(ctx, v.User, id, action, f.Get("reason"), func(storyID int64) (*story.Story, error) {
-		return s.storySvc.StoryByID(ctx, storyID)
+	err = dp.comments.Moderate(ctx, v.User, id, action, f.Get("reason"), func(storyID int64) (*story.Story, error) {
+		return dp.storySvc.StoryByID(ctx, storyID)
 	})
 	switch {
 	case errors.Is(err, comment.ErrNotFound), errors.Is(err, comment.ErrConflict):
 		// Someone else changed it between the check and the update.
-		if c, err := s.comments.Comment(ctx, id); err == nil {
-			s.moderationConflict(w, r, c)
+		if c, err := dp.comments.Comment(ctx, id); err == nil {
+			dp.moderationConflict(w, r, c)
 		} else {
-			s.fail(w, r, asNotFound(err))
+			dp.fail(w, r, asNotFound(err))
 		}
 		return
 	case err != nil:
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, queueURL(tab, url.Values{"done": {action}}), http.StatusSeeOther)
@@ -321,26 +311,26 @@ func (s *Server) moderateComment(w http.ResponseWriter, r *http.Request) {
 
 // moderationConflict answers an action that no longer fits the comment,
 // usually because another moderator got there first.
-func (s *Server) moderationConflict(w http.ResponseWriter, r *http.Request, c *comment.Comment) {
+func (dp *discussionPages) moderationConflict(w http.ResponseWriter, r *http.Request, c *comment.Comment) {
 	now := map[comment.Status]string{comment.Published: "published", comment.Held: "held for review",
 		comment.Rejected: "rejected", comment.Deleted: "deleted"}[c.Status]
 	if c.Status == comment.Published && c.Featured {
 		now = "published as an editor's pick"
 	}
-	s.errorPage(w, r, http.StatusConflict, "That comment has changed",
+	dp.errorPage(w, r, http.StatusConflict, "That comment has changed",
 		"The comment is now "+now+", so that action no longer applies. Another moderator may have dealt with it. "+
 			"Go back to the queue and reload it to see where things stand.")
 }
 
-func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.staffForm(w, r, account.ModerateComments, "user", "comment", "tab", "days", "reason")
+func (dp *discussionPages) suspendReader(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := dp.staffForm(w, r, account.ModerateComments, "user", "comment", "tab", "days", "reason")
 	if !ok {
 		return
 	}
 	tab := postedTab(f)
 	userID, err := strconv.ParseInt(f.Get("user"), 10, 64)
 	if err != nil || userID <= 0 {
-		s.badRequest(w, r, "That form does not say which reader to suspend.")
+		dp.badRequest(w, r, "That form does not say which reader to suspend.")
 		return
 	}
 	commentID, _ := strconv.ParseInt(f.Get("comment"), 10, 64)
@@ -358,7 +348,7 @@ func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
 		f.Message = "You cannot suspend yourself."
 	}
 	if f.OK() {
-		err = s.comments.Suspend(r.Context(), v.User, userID, days, f.Get("reason"))
+		err = dp.comments.Suspend(r.Context(), v.User, userID, days, f.Get("reason"))
 		var ie *comment.InputError
 		switch {
 		case errors.As(err, &ie):
@@ -366,12 +356,12 @@ func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, comment.ErrNotFound):
 			f.Message = "That reader's account no longer exists."
 		case err != nil:
-			s.serverError(w, r, err)
+			dp.serverError(w, r, err)
 			return
 		}
 	}
 	if !f.OK() {
-		s.renderQueue(w, r, v.User, tab, http.StatusUnprocessableEntity, func(p *moderationPage) {
+		dp.renderQueue(w, r, v.User, tab, http.StatusUnprocessableEntity, func(p *moderationPage) {
 			p.failed, p.failedID, p.failedAction = f, commentID, "suspend"
 		})
 		return
@@ -379,18 +369,18 @@ func (s *Server) suspendReader(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, queueURL(tab, url.Values{"done": {"suspended"}, "user": {strconv.FormatInt(userID, 10)}}), http.StatusSeeOther)
 }
 
-func (s *Server) unsuspendReader(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.staffForm(w, r, account.ModerateComments, "user", "tab")
+func (dp *discussionPages) unsuspendReader(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := dp.staffForm(w, r, account.ModerateComments, "user", "tab")
 	if !ok {
 		return
 	}
 	userID, err := strconv.ParseInt(f.Get("user"), 10, 64)
 	if err != nil || userID <= 0 {
-		s.badRequest(w, r, "That form does not say which reader to let comment again.")
+		dp.badRequest(w, r, "That form does not say which reader to let comment again.")
 		return
 	}
-	if err := s.comments.Unsuspend(r.Context(), v.User, userID); err != nil {
-		s.serverError(w, r, err)
+	if err := dp.comments.Unsuspend(r.Context(), v.User, userID); err != nil {
+		dp.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, queueURL(postedTab(f), url.Values{"done": {"unsuspended"}}), http.StatusSeeOther)
@@ -398,36 +388,36 @@ func (s *Server) unsuspendReader(w http.ResponseWriter, r *http.Request) {
 
 // Settings
 
-func (s *Server) commentSettings(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.SetCommentRules)
+func (dp *discussionPages) commentSettings(w http.ResponseWriter, r *http.Request) {
+	v, ok := dp.requireCan(w, r, account.SetCommentRules)
 	if !ok {
 		return
 	}
-	set, err := s.comments.Settings(r.Context())
+	set, err := dp.comments.Settings(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
 	f := newForm()
 	maps.Copy(f.Values, set.Fields())
 	f.Notice = doneNotice(r).Text
-	s.renderSettings(w, r, v.User, http.StatusOK, f)
+	dp.renderSettings(w, r, v.User, http.StatusOK, f)
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, u *account.User, status int, f *form) {
-	p := s.moderationPageFor(r, u, viewSettings)
+func (dp *discussionPages) renderSettings(w http.ResponseWriter, r *http.Request, u *account.User, status int, f *form) {
+	p := dp.moderationPageFor(r, u, viewSettings)
 	p.Settings = f
-	s.render(w, r, status, "moderation", p)
+	dp.render(w, r, status, "moderation", p)
 }
 
-func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := s.staffForm(w, r, account.SetCommentRules, "premod", "premod_first", "banned_words", "close_days")
+func (dp *discussionPages) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
+	v, f, ok := dp.staffForm(w, r, account.SetCommentRules, "premod", "premod_first", "banned_words", "close_days")
 	if !ok {
 		return
 	}
-	set, err := s.comments.Settings(r.Context())
+	set, err := dp.comments.Settings(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
 	set, err = set.WithFields(f.Values)
@@ -436,15 +426,15 @@ func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 		failFields(f, se)
 	}
 	if f.OK() {
-		if err := s.comments.SaveSettings(r.Context(), set); errors.As(err, &se) {
+		if err := dp.comments.SaveSettings(r.Context(), set); errors.As(err, &se) {
 			failFields(f, se)
 		} else if err != nil {
-			s.serverError(w, r, err)
+			dp.serverError(w, r, err)
 			return
 		}
 	}
 	if !f.OK() {
-		s.renderSettings(w, r, v.User, http.StatusUnprocessableEntity, f)
+		dp.renderSettings(w, r, v.User, http.StatusUnprocessableEntity, f)
 		return
 	}
 	http.Redirect(w, r, "/admin/comments/settings?done=1", http.StatusSeeOther)
@@ -452,30 +442,30 @@ func (s *Server) saveCommentSettings(w http.ResponseWriter, r *http.Request) {
 
 // Log
 
-func (s *Server) moderationLog(w http.ResponseWriter, r *http.Request) {
-	v, ok := s.requireCan(w, r, account.ReadModerationLog)
+func (dp *discussionPages) moderationLog(w http.ResponseWriter, r *http.Request) {
+	v, ok := dp.requireCan(w, r, account.ReadModerationLog)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	entries, err := s.comments.Log(ctx, v.User)
+	entries, err := dp.comments.Log(ctx, v.User)
 	if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
-	rows, err := s.logRows(ctx, entries)
+	rows, err := dp.logRows(ctx, entries)
 	if err != nil {
-		s.serverError(w, r, err)
+		dp.serverError(w, r, err)
 		return
 	}
-	p := s.moderationPageFor(r, v.User, viewLog)
+	p := dp.moderationPageFor(r, v.User, viewLog)
 	p.Log = rows
-	s.render(w, r, http.StatusOK, "moderation", p)
+	dp.render(w, r, http.StatusOK, "moderation", p)
 }
 
 // logRows links each entry's comment to its place under its story,
 // looking each comment and story up once.
-func (s *Server) logRows(ctx context.Context, entries []comment.LogEntry) ([]logRow, error) {
+func (dp *discussionPages) logRows(ctx context.Context, entries []comment.LogEntry) ([]logRow, error) {
 	paths := map[int64]string{} // story ID → path
 	urls := map[int64]string{}  // comment ID → URL
 	rows := make([]logRow, len(entries))
@@ -486,7 +476,7 @@ func (s *Server) logRows(ctx context.Context, entries []comment.LogEntry) ([]log
 		}
 		link, ok := urls[e.CommentID]
 		if !ok {
-			c, err := s.comments.Comment(ctx, e.CommentID)
+			c, err := dp.comments.Comment(ctx, e.CommentID)
 			switch {
 			case errors.Is(err, comment.ErrNotFound):
 			case err != nil:
@@ -494,7 +484,7 @@ func (s *Server) logRows(ctx context.Context, entries []comment.LogEntry) ([]log
 			default:
 				path, ok := paths[c.StoryID]
 				if !ok {
-					st, err := s.storySvc.StoryByID(ctx, c.StoryID)
+					st, err := dp.storySvc.StoryByID(ctx, c.StoryID)
 					if err != nil && !errors.Is(err, story.ErrNotFound) {
 						return nil, err
 					}

@@ -15,6 +15,15 @@ import (
 	"dateline/internal/story"
 )
 
+// newsroomPages are the staff's story editor, the front page's curation,
+// authors and sections, and the image library (whose images readers
+// load too).
+type newsroomPages struct {
+	*Server
+	newsroom *newsroom.Service
+	media    *media.Library
+}
+
 // newsroomPage is the data of the story list, the editor and the
 // revisions page.
 type newsroomPage struct {
@@ -38,70 +47,59 @@ type newsroomPage struct {
 	DiffWith int
 }
 
-func (s *Server) newsroomRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /admin/stories", s.storyList)
-	mux.HandleFunc("GET /admin/stories/new", s.newStory)
-	mux.HandleFunc("POST /admin/stories", s.saveStory)
-	mux.HandleFunc("GET /admin/stories/{id}", s.editStory)
-	mux.HandleFunc("POST /admin/stories/{id}", s.saveStory)
-	mux.HandleFunc("GET /admin/stories/{id}/revisions", s.storyRevisions)
-	mux.HandleFunc("POST /admin/stories/{id}/revisions/{rev}/restore", s.restoreRevision)
-	mux.HandleFunc("POST /admin/preview", s.livePreview)
-}
-
 // livePreview renders Markdown for the editor's live preview: the same
 // renderer and sanitiser as saving, so what the preview shows is safe.
-func (s *Server) livePreview(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.WriteStories, "body")
+func (np *newsroomPages) livePreview(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := np.staffForm(w, r, account.WriteStories, "body")
 	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(s.newsroomSvc.Renderer().Render(f.Values["body"]))) // a failed write means the editor left
+	_, _ = w.Write([]byte(np.newsroomSvc.Renderer().Render(f.Values["body"]))) // a failed write means the editor left
 }
 
-func (s *Server) newsroomUser(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
-	v, ok := s.requireCan(w, r, account.WriteStories)
+func (np *newsroomPages) newsroomUser(w http.ResponseWriter, r *http.Request) (*account.User, bool) {
+	v, ok := np.requireCan(w, r, account.WriteStories)
 	if !ok {
 		return nil, false
 	}
 	return v.User, true
 }
 
-func (s *Server) newsroomPage(r *http.Request, title, view string, u *account.User) newsroomPage {
-	p := newsroomPage{layoutData: s.layout(r, title), View: view, CanPublish: newsroom.CanPublish(u),
+func (np *newsroomPages) newsroomPage(r *http.Request, title, view string, u *account.User) newsroomPage {
+	p := newsroomPage{layoutData: np.layout(r, title), View: view, CanPublish: newsroom.CanPublish(u),
 		Statuses: []story.Status{story.Draft, story.Scheduled, story.Published}}
 	p.NoIndex = true
-	if s.media != nil && view == "edit" {
-		p.Images, _ = s.media.Recent(r.Context(), 60)
+	if np.media != nil && view == "edit" {
+		p.Images, _ = np.media.Recent(r.Context(), 60)
 	}
 	return p
 }
 
-func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.newsroomUser(w, r)
+func (np *newsroomPages) storyList(w http.ResponseWriter, r *http.Request) {
+	u, ok := np.newsroomUser(w, r)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	f := story.NewsroomFilter{Status: story.Status(q.Get("status")), Query: strings.TrimSpace(q.Get("q"))}
 	if f.Status != "" && !f.Status.Valid() {
-		s.badRequest(w, r, "There is no such status.")
+		np.badRequest(w, r, "There is no such status.")
 		return
 	}
 	if sec := q.Get("section"); sec != "" {
-		section, err := s.storySvc.SectionBySlug(r.Context(), sec)
+		section, err := np.storySvc.SectionBySlug(r.Context(), sec)
 		if err != nil {
-			s.badRequest(w, r, "There is no such section.")
+			np.badRequest(w, r, "There is no such section.")
 			return
 		}
 		f.SectionID = section.ID
 	}
 	if slug := q.Get("author"); slug != "" {
-		a, err := s.storySvc.AuthorBySlug(r.Context(), slug)
+		a, err := np.storySvc.AuthorBySlug(r.Context(), slug)
 		if err != nil {
-			s.badRequest(w, r, "There is no such author.")
+			np.badRequest(w, r, "There is no such author.")
 			return
 		}
 		f.AuthorID = a.ID
@@ -109,31 +107,31 @@ func (s *Server) storyList(w http.ResponseWriter, r *http.Request) {
 	if q.Get("mine") == "1" {
 		f.CreatedBy = u.ID
 	}
-	list, err := s.newsroomSvc.Stories(r.Context(), u, f)
+	list, err := np.newsroomSvc.Stories(r.Context(), u, f)
 	if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
-	p := s.newsroomPage(r, "Stories", "list", u)
+	p := np.newsroomPage(r, "Stories", "list", u)
 	p.Stories = list
 	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine"), "author": q.Get("author")}
-	if p.Authors, err = s.newsroomSvc.Authors(r.Context()); err != nil {
-		s.serverError(w, r, err)
+	if p.Authors, err = np.newsroomSvc.Authors(r.Context()); err != nil {
+		np.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "newsroom", p)
+	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
-func (s *Server) newStory(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.newsroomUser(w, r)
+func (np *newsroomPages) newStory(w http.ResponseWriter, r *http.Request) {
+	u, ok := np.newsroomUser(w, r)
 	if !ok {
 		return
 	}
 	f := newForm()
 	f.Values["access"], f.Values["comments"], f.Values["bylines"] = "free", "subscribers", u.DisplayName
-	p := s.newsroomPage(r, "New story", "edit", u)
+	p := np.newsroomPage(r, "New story", "edit", u)
 	p.Form = f
-	s.render(w, r, http.StatusOK, "newsroom", p)
+	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
 // formOf fills an editor form from a story.
@@ -158,45 +156,45 @@ func formOf(st *story.Story) *form {
 	return f
 }
 
-func (s *Server) loadEditable(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
+func (np *newsroomPages) loadEditable(w http.ResponseWriter, r *http.Request, u *account.User) (*story.Story, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		s.notFound(w, r)
+		np.notFound(w, r)
 		return nil, false
 	}
-	st, err := s.storySvc.StoryByID(r.Context(), id)
+	st, err := np.storySvc.StoryByID(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
+		np.fail(w, r, err)
 		return nil, false
 	}
 	if !newsroom.CanEdit(u, st) {
-		s.errorPage(w, r, http.StatusForbidden, "You cannot edit this story",
+		np.errorPage(w, r, http.StatusForbidden, "You cannot edit this story",
 			"Writers edit their own drafts; once a story is submitted, published or scheduled, an editor takes it on.")
 		return nil, false
 	}
 	return st, true
 }
 
-func (s *Server) editStory(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.newsroomUser(w, r)
+func (np *newsroomPages) editStory(w http.ResponseWriter, r *http.Request) {
+	u, ok := np.newsroomUser(w, r)
 	if !ok {
 		return
 	}
-	st, ok := s.loadEditable(w, r, u)
+	st, ok := np.loadEditable(w, r, u)
 	if !ok {
 		return
 	}
-	p := s.newsroomPage(r, "Edit: "+st.Headline, "edit", u)
+	p := np.newsroomPage(r, "Edit: "+st.Headline, "edit", u)
 	p.Story, p.Form = st, formOf(st)
-	if s.media != nil {
-		if id, err := s.media.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
+	if np.media != nil {
+		if id, err := np.media.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
 			p.Form.Values["image"] = strconv.FormatInt(id, 10)
 		}
 	}
 	if r.URL.Query().Get("saved") == "1" {
 		p.Form.Notice = "Saved."
 	}
-	s.render(w, r, http.StatusOK, "newsroom", p)
+	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
 // storyFrom reads the editor form into a story.
@@ -220,24 +218,24 @@ func (s *Server) storyFrom(ctx context.Context, f *form) (*story.Story, error) {
 	return st, nil
 }
 
-func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.newsroomUser(w, r)
+func (np *newsroomPages) saveStory(w http.ResponseWriter, r *http.Request) {
+	u, ok := np.newsroomUser(w, r)
 	if !ok {
 		return
 	}
-	f, ok := s.readForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
+	f, ok := np.readForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
 		"slug", "body", "version", "publish_at", "correction", "action", "image", "seo_title", "seo_description")
 	if !ok {
 		return
 	}
-	st, err := s.storyFrom(r.Context(), f)
+	st, err := np.storyFrom(r.Context(), f)
 	if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
 	var existing *story.Story
 	if r.PathValue("id") != "" {
-		if existing, ok = s.loadEditable(w, r, u); !ok {
+		if existing, ok = np.loadEditable(w, r, u); !ok {
 			return
 		}
 		st.ID = existing.ID
@@ -246,47 +244,47 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 	if existing != nil {
 		title = "Edit: " + existing.Headline
 	}
-	p := s.newsroomPage(r, title, "edit", u)
+	p := np.newsroomPage(r, title, "edit", u)
 	p.Story, p.Form = existing, f
 	action := newsroom.Action(f.Get("action"))
 	if action == "preview" {
-		p.Preview = template.HTML(s.newsroomSvc.Renderer().Render(f.Values["body"])) // #nosec G203 -- the renderer sanitises with bluemonday
-		s.render(w, r, http.StatusOK, "newsroom", p)
+		p.Preview = template.HTML(np.newsroomSvc.Renderer().Render(f.Values["body"])) // #nosec G203 -- the renderer sanitises with bluemonday
+		np.render(w, r, http.StatusOK, "newsroom", p)
 		return
 	}
 	var at time.Time
 	if action == newsroom.Schedule {
 		if at, err = time.Parse("2006-01-02T15:04", f.Get("publish_at")); err != nil {
 			f.Fail("publish_at", "Give the date and time to publish, such as 2026-12-01 07:00 (UTC).")
-			s.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
+			np.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
 			return
 		}
 	}
 	version, _ := strconv.Atoi(f.Get("version"))
-	err = s.newsroomSvc.Save(r.Context(), u, st, version, action, at, f.Get("correction"))
+	err = np.newsroomSvc.Save(r.Context(), u, st, version, action, at, f.Get("correction"))
 	var ve *story.ValidationError
 	switch {
 	case err == nil:
-		if s.media != nil {
+		if np.media != nil {
 			imageID, _ := strconv.ParseInt(f.Get("image"), 10, 64)
-			if err := s.media.SetStoryImage(r.Context(), st.ID, imageID); err != nil {
-				s.serverError(w, r, err)
+			if err := np.media.SetStoryImage(r.Context(), st.ID, imageID); err != nil {
+				np.serverError(w, r, err)
 				return
 			}
 		}
-		s.purge(r, tagLists, storyTag(st.ID))
+		np.purge(r, tagLists, storyTag(st.ID))
 		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
 		return
 	case errors.As(err, &ve):
 		f.Fail(ve.Field, ve.Message)
-		s.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
+		np.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
 	case errors.Is(err, story.ErrSlugTaken):
 		f.Fail("slug", "Another story already has this slug. Change the headline or type a slug.")
-		s.render(w, r, http.StatusConflict, "newsroom", p)
+		np.render(w, r, http.StatusConflict, "newsroom", p)
 	case errors.Is(err, story.ErrConflict):
-		current, lerr := s.storySvc.StoryByID(r.Context(), st.ID)
+		current, lerr := np.storySvc.StoryByID(r.Context(), st.ID)
 		if lerr != nil {
-			s.serverError(w, r, lerr)
+			np.serverError(w, r, lerr)
 			return
 		}
 		// Both texts stay on the page; saving again keeps this one.
@@ -294,30 +292,30 @@ func (s *Server) saveStory(w http.ResponseWriter, r *http.Request) {
 		f.Message = "Someone else saved this story while you were editing. Their version is shown below yours; " +
 			"copy what you need, then save again to keep your text."
 		f.Values["version"] = strconv.Itoa(current.Version)
-		s.render(w, r, http.StatusConflict, "newsroom", p)
+		np.render(w, r, http.StatusConflict, "newsroom", p)
 	case errors.Is(err, newsroom.ErrForbidden):
-		s.errorPage(w, r, http.StatusForbidden, "Your role cannot do that",
+		np.errorPage(w, r, http.StatusForbidden, "Your role cannot do that",
 			"Writers save and submit their drafts; editors publish, schedule, unpublish and add corrections.")
 	default:
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 	}
 }
 
-func (s *Server) storyRevisions(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.newsroomUser(w, r)
+func (np *newsroomPages) storyRevisions(w http.ResponseWriter, r *http.Request) {
+	u, ok := np.newsroomUser(w, r)
 	if !ok {
 		return
 	}
-	st, ok := s.loadEditable(w, r, u)
+	st, ok := np.loadEditable(w, r, u)
 	if !ok {
 		return
 	}
-	revs, err := s.newsroomSvc.Revisions(r.Context(), st.ID)
+	revs, err := np.newsroomSvc.Revisions(r.Context(), st.ID)
 	if err != nil {
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 		return
 	}
-	p := s.newsroomPage(r, "Revisions: "+st.Headline, "revisions", u)
+	p := np.newsroomPage(r, "Revisions: "+st.Headline, "revisions", u)
 	p.Story, p.Revisions = st, revs
 	if v, err := strconv.Atoi(r.URL.Query().Get("diff")); err == nil {
 		for _, rev := range revs {
@@ -326,34 +324,34 @@ func (s *Server) storyRevisions(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.render(w, r, http.StatusOK, "newsroom", p)
+	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
 // restoreRevision brings back an earlier revision's headline, dek and body
 // as a new save; nothing is lost, since the current text stays a revision.
-func (s *Server) restoreRevision(w http.ResponseWriter, r *http.Request) {
-	u, ok := s.newsroomUser(w, r)
+func (np *newsroomPages) restoreRevision(w http.ResponseWriter, r *http.Request) {
+	u, ok := np.newsroomUser(w, r)
 	if !ok {
 		return
 	}
-	st, ok := s.loadEditable(w, r, u)
+	st, ok := np.loadEditable(w, r, u)
 	if !ok {
 		return
 	}
 	v, err := strconv.Atoi(r.PathValue("rev"))
 	if err != nil {
-		s.notFound(w, r)
+		np.notFound(w, r)
 		return
 	}
-	switch err := s.newsroomSvc.Restore(r.Context(), u, st, v); {
+	switch err := np.newsroomSvc.Restore(r.Context(), u, st, v); {
 	case errors.Is(err, newsroom.ErrForbidden):
-		s.errorPage(w, r, http.StatusForbidden, "Your role cannot do that", "Only editors restore revisions of stories they cannot edit.")
+		np.errorPage(w, r, http.StatusForbidden, "Your role cannot do that", "Only editors restore revisions of stories they cannot edit.")
 	case errors.Is(err, story.ErrNotFound):
-		s.notFound(w, r)
+		np.notFound(w, r)
 	case err != nil:
-		s.serverError(w, r, err)
+		np.serverError(w, r, err)
 	default:
-		s.purge(r, tagLists, storyTag(st.ID))
+		np.purge(r, tagLists, storyTag(st.ID))
 		http.Redirect(w, r, "/admin/stories/"+strconv.FormatInt(st.ID, 10)+"?saved=1", http.StatusSeeOther)
 	}
 }

@@ -20,17 +20,17 @@ type plansPage struct {
 	SettingsForm *form
 }
 
-func (s *Server) adminPlans(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireCan(w, r, account.RunSite); !ok {
+func (sp *subscriptionPages) adminPlans(w http.ResponseWriter, r *http.Request) {
+	if _, ok := sp.requireCan(w, r, account.RunSite); !ok {
 		return
 	}
-	s.renderPlans(w, r, http.StatusOK, nil, nil)
+	sp.renderPlans(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int, planForm, settingsForm *form) {
-	plans, err := s.billing.AllPlans(r.Context())
+func (sp *subscriptionPages) renderPlans(w http.ResponseWriter, r *http.Request, status int, planForm, settingsForm *form) {
+	plans, err := sp.billing.AllPlans(r.Context())
 	if err != nil {
-		s.serverError(w, r, err)
+		sp.serverError(w, r, err)
 		return
 	}
 	if planForm == nil {
@@ -38,22 +38,22 @@ func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, status int,
 		planForm.Values["currency"], planForm.Values["period"] = "EUR", "month"
 	}
 	if settingsForm == nil {
-		set, err := s.billing.Settings(r.Context())
+		set, err := sp.billing.Settings(r.Context())
 		if err != nil {
-			s.serverError(w, r, err)
+			sp.serverError(w, r, err)
 			return
 		}
 		settingsForm = newForm()
 		maps.Copy(settingsForm.Values, set.Fields())
 		settingsForm.Notice = doneNotice(r).Text
 	}
-	p := plansPage{layoutData: s.layout(r, "Plans and paywall"), Plans: plans, PlanForm: planForm, SettingsForm: settingsForm}
+	p := plansPage{layoutData: sp.layout(r, "Plans and paywall"), Plans: plans, PlanForm: planForm, SettingsForm: settingsForm}
 	p.NoIndex = true
-	s.render(w, r, status, "plans", p)
+	sp.render(w, r, status, "plans", p)
 }
 
-func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.RunSite, "name", "description", "price", "currency", "period", "trial_days", "stripe_price_id")
+func (sp *subscriptionPages) createPlan(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := sp.staffForm(w, r, account.RunSite, "name", "description", "price", "currency", "period", "trial_days", "stripe_price_id")
 	if !ok {
 		return
 	}
@@ -72,40 +72,40 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.OK() {
 		var pe *billing.PlanError
-		if err := s.billing.CreatePlan(r.Context(), p); errors.As(err, &pe) {
+		if err := sp.billing.CreatePlan(r.Context(), p); errors.As(err, &pe) {
 			f.Fail(pe.Field, pe.Message)
 		} else if err != nil {
-			s.serverError(w, r, err)
+			sp.serverError(w, r, err)
 			return
 		}
 	}
 	if !f.OK() {
-		s.renderPlans(w, r, http.StatusUnprocessableEntity, f, nil)
+		sp.renderPlans(w, r, http.StatusUnprocessableEntity, f, nil)
 		return
 	}
 	http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
 }
 
-func (s *Server) setPlanActive(active bool) http.HandlerFunc {
+func (sp *subscriptionPages) setPlanActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := s.requireCan(w, r, account.RunSite); !ok {
+		if _, ok := sp.requireCan(w, r, account.RunSite); !ok {
 			return
 		}
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
-			s.notFound(w, r)
+			sp.notFound(w, r)
 			return
 		}
-		if err := s.billing.SetPlanActive(r.Context(), id, active); err != nil {
-			s.serverError(w, r, err)
+		if err := sp.billing.SetPlanActive(r.Context(), id, active); err != nil {
+			sp.serverError(w, r, err)
 			return
 		}
 		http.Redirect(w, r, "/admin/plans", http.StatusSeeOther)
 	}
 }
 
-func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := s.staffForm(w, r, account.RunSite, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
+func (sp *subscriptionPages) saveSettings(w http.ResponseWriter, r *http.Request) {
+	_, f, ok := sp.staffForm(w, r, account.RunSite, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
 	if !ok {
 		return
 	}
@@ -115,15 +115,15 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		failFields(f, se)
 	}
 	if f.OK() {
-		if err := s.billing.SaveSettings(r.Context(), set); errors.As(err, &se) {
+		if err := sp.billing.SaveSettings(r.Context(), set); errors.As(err, &se) {
 			failFields(f, se)
 		} else if err != nil {
-			s.serverError(w, r, err)
+			sp.serverError(w, r, err)
 			return
 		}
 	}
 	if !f.OK() {
-		s.renderPlans(w, r, http.StatusUnprocessableEntity, nil, f)
+		sp.renderPlans(w, r, http.StatusUnprocessableEntity, nil, f)
 		return
 	}
 	http.Redirect(w, r, "/admin/plans?done=settings", http.StatusSeeOther)

@@ -103,7 +103,6 @@ type Server struct {
 	devMail  MailLog
 	secure   bool // the site is served over https
 	billing  *billing.Service
-	webhook  *billing.Webhook
 	comments *comment.Service
 	renderer *story.Renderer
 
@@ -123,6 +122,7 @@ type Server struct {
 	writesFailing atomic.Bool                     // the last write failed for want of room (see cannotSave)
 	cacheTTL      time.Duration
 	broadcaster   Broadcaster
+	features      features // the handlers, by feature (see routes.go)
 }
 
 // New builds a Server. It parses every template and fails if one is broken,
@@ -139,7 +139,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{storySvc: opts.Stories, opts: opts, log: opts.Logger, now: opts.Now,
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
-		billing: opts.Billing, webhook: opts.StripeWebhook,
+		billing:  opts.Billing,
 		comments: opts.Comments, renderer: story.NewRenderer(),
 		newsroomSvc: opts.Newsroom, media: opts.Media,
 		probe: opts.Probe, metrics: newMetrics(opts.Probe)}
@@ -148,6 +148,10 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.storySvc == nil {
 		return nil, errors.New("web: New needs the story service")
+	}
+	var err error
+	if s.features, err = newFeatures(s, opts); err != nil {
+		return nil, err
 	}
 	var mark [16]byte
 	_, _ = rand.Read(mark[:]) // crypto/rand.Read does not fail
@@ -178,7 +182,6 @@ func New(opts Options) (*Server, error) {
 		s.discussions = newKeptByStory[*sharedDiscussion](2000, s.now)
 		s.parts = newKeptByStory[*storyParts](5000, s.now)
 	}
-	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
 	}
@@ -196,63 +199,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	// The pages every anonymous reader sees alike are served from the
-	// page cache.
-	mux.HandleFunc("GET /{$}", s.cached(s.frontPage))
-	mux.HandleFunc("GET /section/{slug}", s.cached(s.sectionPage))
-	mux.HandleFunc("GET /section/{slug}/feed.atom", s.cached(listTagged(s.sectionFeed)))
-	mux.HandleFunc("GET /tag/{slug}", s.cached(s.tagPage))
-	mux.HandleFunc("GET /author/{slug}", s.cached(s.authorPage))
-	mux.HandleFunc("GET /{year}/{month}/{day}/{slug}", s.cached(s.storyPage))
-	mux.HandleFunc("GET /feed.atom", s.cached(listTagged(s.siteFeed)))
-	mux.HandleFunc("GET /sitemap.xml", s.cached(listTagged(s.sitemap)))
-	mux.HandleFunc("GET /sitemaps/{file}", s.cached(listTagged(s.sitemapFile)))
-	mux.HandleFunc("GET /sitemap-news.xml", s.cached(listTagged(s.newsSitemap)))
-	mux.HandleFunc("GET /robots.txt", s.robots)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	// Results change only when stories do, so anonymous searches are kept
-	// too: a story in the news is searched for by many readers at once.
-	mux.HandleFunc("GET /search", s.cachedIn(s.searches, searchQuery, listTagged(s.search)))
-	mux.Handle("GET /static/{file}", s.static)
-	mux.HandleFunc("GET /favicon.ico", s.static.favicon)
-	if s.accounts != nil {
-		s.accountRoutes(mux)
+	for _, rt := range s.routeTable() {
+		mux.HandleFunc(rt.pattern, rt.handler)
 	}
-	if s.billing != nil && s.accounts != nil {
-		s.billingRoutes(mux)
-	}
-	if s.comments != nil && s.accounts != nil {
-		s.commentRoutes(mux)
-		s.moderationRoutes(mux)
-	}
-	if s.newsroomSvc != nil && s.accounts != nil {
-		s.newsroomRoutes(mux)
-	}
-	if s.newsroomSvc != nil && s.accounts != nil {
-		s.frontRoutes(mux)
-	}
-	if s.accounts != nil {
-		mux.HandleFunc("GET /admin", s.dashboard)
-	}
-	if s.media != nil && s.accounts != nil {
-		s.imageRoutes(mux)
-	}
-	if s.newsroomSvc != nil && s.accounts != nil {
-		s.deskRoutes(mux)
-	}
-	if s.newsroomSvc != nil && s.accounts != nil {
-		s.apiRoutes(mux)
-		mux.HandleFunc("POST /account/tokens", s.createToken)
-		mux.HandleFunc("POST /account/tokens/{id}/revoke", s.revokeToken)
-	}
-	if s.webhook != nil {
-		mux.HandleFunc("POST /webhooks/stripe", s.stripeWebhook)
-	}
-	if s.devMail != nil {
-		mux.HandleFunc("GET /_dev/mail", s.devMailbox)
-	}
-	mux.HandleFunc("/", s.notFound)
 
 	var h http.Handler = s.purgeAfterWrites(routed(mux))
 	h = s.shed(h)
