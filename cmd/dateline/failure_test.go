@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"database/sql"
-	"dateline/internal/clock"
 	"fmt"
 	"io"
 	"net/http"
@@ -156,17 +154,13 @@ func TestKillDuringPostingLosesNothing(t *testing.T) {
 	again := startInstance(t, bin, db)
 	again.cmd.Process.Signal(syscall.SIGTERM)
 	<-again.done
-	s, err := store.Open(context.Background(), db, clock.System)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	raw := storetest.Raw(t, db)
 	for id, text := range confirmed {
 		var n int
-		if err := s.QueryRowForTest(`SELECT COUNT(*) FROM comments WHERE id = ? AND body = ?`, &n, id, text); err != nil || n != 1 {
+		if err := raw.TryQueryRow(`SELECT COUNT(*) FROM comments WHERE id = ? AND body = ?`, &n, id, text); err != nil || n != 1 {
 			t.Errorf("comment %s (%q) confirmed before the kill: found %d, %v", id, text, n, err)
 		}
-		if err := s.QueryRowForTest(`SELECT COUNT(*) FROM comments WHERE body = ?`, &n, text); err != nil || n != 1 {
+		if err := raw.TryQueryRow(`SELECT COUNT(*) FROM comments WHERE body = ?`, &n, text); err != nil || n != 1 {
 			t.Errorf("%q is stored %d times", text, n)
 		}
 	}
@@ -341,15 +335,11 @@ func TestResetMailSurvivesSMTPOutageAndRestart(t *testing.T) {
 		res.Body.Close()
 	}
 	// Wait until the sender has tried and failed for each.
-	s, err := store.Open(context.Background(), db, clock.System)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	raw := storetest.Raw(t, db)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var tried int
-		s.QueryRowForTest(`SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts >= 1`, &tried)
+		_ = raw.TryQueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND attempts >= 1`, &tried) // asked again until the deadline
 		if tried == len(emails) {
 			break
 		}
@@ -375,7 +365,7 @@ func TestResetMailSurvivesSMTPOutageAndRestart(t *testing.T) {
 	deadline = time.Now().Add(10 * time.Second)
 	for {
 		var pending int
-		s.QueryRowForTest(`SELECT COUNT(*) FROM outbox WHERE status <> 'sent'`, &pending)
+		_ = raw.TryQueryRow(`SELECT COUNT(*) FROM outbox WHERE status <> 'sent'`, &pending) // asked again until the deadline
 		if pending == 0 {
 			break
 		}

@@ -170,16 +170,10 @@ func TestServeDemo(t *testing.T) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			dsn := storetest.DSN(t, d)
+			raw := storetest.Raw(t, dsn)
 			countStories := func() int {
-				s, err := store.Open(context.Background(), dsn, clock.System)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
 				var n int
-				if err := s.QueryRowForTest(`SELECT COUNT(*) FROM stories`, &n); err != nil {
-					t.Fatal(err)
-				}
+				raw.QueryRow(t, `SELECT COUNT(*) FROM stories`, &n)
 				return n
 			}
 			for round := range 2 {
@@ -391,9 +385,7 @@ func TestBackupWhileWritingAndRestore(t *testing.T) {
 	}
 	defer r.Close()
 	var n int
-	if err := r.QueryRowForTest(`SELECT COUNT(*) FROM sections`, &n); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Raw(t, target).QueryRow(t, `SELECT COUNT(*) FROM sections`, &n)
 	// Every row committed before the backup began is there.
 	if n < 200 {
 		t.Errorf("the restored database has %d sections, want at least the 200 written before the backup", n)

@@ -114,9 +114,7 @@ func (e *env) lastCode(addr string) string {
 func (e *env) count(query string, args ...any) int {
 	e.t.Helper()
 	var n int
-	if err := e.db.QueryRowForTest(query, &n, args...); err != nil {
-		e.t.Fatal(err)
-	}
+	storetest.RawOf(e.t, e.db).QueryRow(e.t, query, &n, args...)
 	return n
 }
 

@@ -39,9 +39,7 @@ func TestResetJourney(t *testing.T) {
 		}
 		// The code is kept only as a keyed hash.
 		var stored string
-		if err := e.db.QueryRowForTest(`SELECT code_hash FROM reset_codes WHERE user_id = ?`, &stored, u.ID); err != nil {
-			t.Fatal(err)
-		}
+		storetest.RawOf(t, e.db).QueryRow(t, `SELECT code_hash FROM reset_codes WHERE user_id = ?`, &stored, u.ID)
 		if strings.Contains(stored, code) || len(stored) < 64 {
 			t.Errorf("stored code hash %q", stored)
 		}

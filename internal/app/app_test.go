@@ -379,7 +379,7 @@ func TestProductionOpensNoDevelopmentConveniences(t *testing.T) {
 		t.Fatalf("sign-up = %d", rec.Code)
 	}
 	var pending int
-	if err := a.Store.QueryRowForTest(`SELECT COUNT(*) FROM outbox WHERE status = 'pending'`, &pending); err != nil || pending != 1 {
+	if err := storetest.Raw(t, a.Config.Database).TryQueryRow(`SELECT COUNT(*) FROM outbox WHERE status = 'pending'`, &pending); err != nil || pending != 1 {
 		t.Errorf("%d messages wait in the outbox (%v), want 1", pending, err)
 	}
 	for _, want := range []string{

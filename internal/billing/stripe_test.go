@@ -222,9 +222,7 @@ func (e *stripeEnv) mails(subject string) []mail.Message {
 func (e *stripeEnv) count(table string) int {
 	e.t.Helper()
 	var n int
-	if err := e.db.QueryRowForTest(`SELECT COUNT(*) FROM `+table, &n); err != nil {
-		e.t.Fatal(err)
-	}
+	storetest.RawOf(e.t, e.db).QueryRow(e.t, `SELECT COUNT(*) FROM `+table, &n)
 	return n
 }
 

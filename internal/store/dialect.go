@@ -29,8 +29,7 @@ type binder struct {
 	queries sync.Map // query text with ? -> text for this dialect
 }
 
-// bind returns query in the binder's placeholder style: PostgreSQL's $1,
-// $2 … in place of ?. Question marks inside quoted strings are left alone.
+// bind returns query in the binder's placeholder style (see Rebind).
 func (b *binder) bind(query string) string {
 	if b.dialect != Postgres {
 		return query
@@ -38,12 +37,18 @@ func (b *binder) bind(query string) string {
 	if v, ok := b.queries.Load(query); ok {
 		return v.(string)
 	}
-	v := rebind(query)
+	v := b.dialect.Rebind(query)
 	b.queries.Store(query, v)
 	return v
 }
 
-func rebind(query string) string {
+// Rebind returns query, written with ? placeholders, in the dialect's own
+// style: PostgreSQL's $1, $2 … in place of ?, SQLite's ? as they are.
+// Question marks inside quoted strings are left alone.
+func (d Dialect) Rebind(query string) string {
+	if d != Postgres {
+		return query
+	}
 	var sb strings.Builder
 	sb.Grow(len(query) + 8)
 	n := 0

@@ -119,10 +119,8 @@ func TestSearchRanksOnlyTheNewestMatches(t *testing.T) {
 				args = append(args, fmt.Sprintf("%s-%d", prefix, i), fmt.Sprintf(headline, i), world.ID,
 					fmt.Sprintf(lead, i), fmt.Sprintf(lead, i), status, published, created)
 			}
-			if err := s.ExecForTest(ctx, `INSERT INTO stories (slug, headline, section_id, body, search_lead, status, published_at, created_at)
-				VALUES `+strings.Join(rows, ", "), args...); err != nil {
-				t.Fatal(err)
-			}
+			storetest.RawOf(t, s).Exec(t, `INSERT INTO stories (slug, headline, section_id, body, search_lead, status, published_at, created_at)
+				VALUES `+strings.Join(rows, ", "), args...)
 		}
 		// The best match of all, a headline match, but the oldest.
 		old := add("Regatta on the river", "business", story.Published, c.now.Add(-30*24*time.Hour))

@@ -90,7 +90,7 @@ func TestDatabasePasswordsNeverLogged(t *testing.T) {
 func TestSQLiteSecureDelete(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	var on int
-	if err := s.QueryRowForTest(`PRAGMA secure_delete`, &on); err != nil {
+	if err := s.ReaderQueryRowForTest(`PRAGMA secure_delete`, &on); err != nil {
 		t.Fatal(err)
 	}
 	if on != 1 {
@@ -122,11 +122,10 @@ func TestScrubbedMailLeavesNoTraceInTheFile(t *testing.T) {
 	if err := s.Enqueue(ctx, m); err != nil {
 		t.Fatal(err)
 	}
+	raw := storetest.Raw(t, path)
 	checkpoint := func() []byte {
 		t.Helper()
-		if err := s.ExecForTest(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			t.Fatal(err)
-		}
+		raw.Exec(t, `PRAGMA wal_checkpoint(TRUNCATE)`)
 		b, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -14,13 +14,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
-	_ "modernc.org/sqlite"           // registers the "sqlite" driver
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"dateline/internal/config"
 	"dateline/internal/story"
@@ -54,19 +52,6 @@ type Store struct {
 // database answers, but does not migrate it; call Migrate for that. now is
 // the clock that dates what the Store writes and decides what has expired.
 func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error) {
-	return open(ctx, dsn, now, nil)
-}
-
-// OpenCounting is Open for a PostgreSQL database that counts every query
-// sent to it in queries, so tests can hold pages to a number of queries.
-func OpenCounting(ctx context.Context, dsn string, now func() time.Time, queries *atomic.Int64) (*Store, error) {
-	if !config.IsPostgres(dsn) {
-		return nil, errors.New("store: queries are counted on PostgreSQL only")
-	}
-	return open(ctx, dsn, now, queries)
-}
-
-func open(ctx context.Context, dsn string, now func() time.Time, queries *atomic.Int64) (*Store, error) {
 	if now == nil {
 		return nil, errors.New("store: open needs a clock")
 	}
@@ -75,7 +60,7 @@ func open(ctx context.Context, dsn string, now func() time.Time, queries *atomic
 	if config.IsPostgres(dsn) {
 		s.dialect = Postgres
 		s.name = redact(dsn)
-		err = s.openPostgres(dsn, queries)
+		err = s.openPostgres(dsn)
 	} else {
 		s.dialect = SQLite
 		s.name = dsn
@@ -131,20 +116,10 @@ func (s *Store) openSQLite(path string) error {
 	return nil
 }
 
-func (s *Store) openPostgres(dsn string, queries *atomic.Int64) error {
-	var db *sql.DB
-	if queries == nil {
-		var err error
-		if db, err = sql.Open("pgx", dsn); err != nil {
-			return err
-		}
-	} else {
-		cfg, err := pgx.ParseConfig(dsn)
-		if err != nil {
-			return err
-		}
-		cfg.Tracer = queryCounter{queries}
-		db = stdlib.OpenDB(*cfg)
+func (s *Store) openPostgres(dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return err
 	}
 	db.SetMaxOpenConns(max(8, 4*runtime.NumCPU()))
 	db.SetMaxIdleConns(max(8, 4*runtime.NumCPU()))
@@ -281,20 +256,6 @@ func timeOf(t sql.NullTime) time.Time {
 	return t.Time.UTC()
 }
 
-// QueryRowForTest runs a read query with args and scans its one column of
-// one row into dest. It exists for tests in other packages that check what
-// landed in the database.
-func (s *Store) QueryRowForTest(query string, dest any, args ...any) error {
-	return s.read.QueryRowContext(context.Background(), query, args...).Scan(dest)
-}
-
-// ExecForTest runs a write statement on the writing connection. It exists
-// for tests that stage states the application never writes itself.
-func (s *Store) ExecForTest(ctx context.Context, query string, args ...any) error {
-	_, err := s.write.ExecContext(ctx, query, args...)
-	return err
-}
-
 // DiskFree is the space left for the SQLite database's file, as the file
 // system tells it; known is false on PostgreSQL, whose disk is the
 // server's.
@@ -329,13 +290,3 @@ func (s *Store) OutboxDepth(ctx context.Context) (pending, failed int, err error
 	}
 	return pending, failed, nil
 }
-
-// queryCounter counts the queries a connection sends.
-type queryCounter struct{ n *atomic.Int64 }
-
-func (c queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

@@ -87,9 +87,7 @@ func TestMigrateIsIdempotentAndRefusesNewerSchema(t *testing.T) {
 			t.Fatalf("SchemaVersion = %d, %d, %v; want equal and ≥ 1", cur, latest, err)
 		}
 		// A newer Dateline has been here.
-		if err := s.ExecForTest(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'x')`, latest+1); err != nil {
-			t.Fatal(err)
-		}
+		storetest.RawOf(t, s).Exec(t, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', 'x')`, latest+1)
 		_, err = s.Migrate(ctx)
 		if !errors.Is(err, store.ErrSchemaTooNew) {
 			t.Fatalf("Migrate on newer schema: %v, want ErrSchemaTooNew", err)
@@ -307,7 +305,7 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		t.Fatalf("the database is not where it was asked to be: %v", err)
 	}
 	var mode string
-	if err := s.QueryRowForTest(`PRAGMA journal_mode`, &mode); err != nil || mode != "wal" {
+	if err := s.ReaderQueryRowForTest(`PRAGMA journal_mode`, &mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v; the pragmas were lost", mode, err)
 	}
 }

@@ -282,7 +282,7 @@ func TestSignUpFormKeepsInputAndShowsErrorsBesideFields(t *testing.T) {
 			t.Errorf("%d summaries above the form, want 1", n)
 		}
 		var users int
-		s.db.QueryRowForTest(`SELECT COUNT(*) FROM users WHERE email <> ?`, &users, services.DemoAdmin)
+		storetest.RawOf(t, s.db).QueryRow(t, `SELECT COUNT(*) FROM users WHERE email <> ?`, &users, services.DemoAdmin)
 		if users != 0 {
 			t.Errorf("failed sign-ups wrote %d users", users)
 		}

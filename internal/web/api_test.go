@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html"
 
 	"dateline/internal/account"
+	"dateline/internal/store/storetest"
 )
 
 // curlExample is one curl command from docs/api.md with the status it
@@ -231,7 +232,7 @@ func TestAPITokensAndRoles(t *testing.T) {
 			t.Error("the token is shown a second time")
 		}
 		var n int
-		s.db.QueryRowForTest(`SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?`, &n, token)
+		storetest.RawOf(t, s.db).QueryRow(t, `SELECT COUNT(*) FROM api_tokens WHERE token_hash = ?`, &n, token)
 		if n != 0 {
 			t.Error("a token is stored in plain text")
 		}

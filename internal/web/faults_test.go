@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -78,7 +77,9 @@ func TestAReaderWhoHangsUpDuringTheSignInCheckIsNoFault(t *testing.T) {
 // goes through again. PostgreSQL's disk cannot be filled from a test; its
 // disk_full error (53100) takes the same path (dberr.IsFull).
 func TestAFullDiskKeepsTheCommentAndSaysNotReady(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
+	path := storetest.DSN(t, store.SQLite)
+	storetest.LimitPages(t, path, fullPages)
+	db := storetest.OpenAt(t, path)
 	s := newAccountSite(t, db)
 	s.Server.probe = db
 	st := freeStory(t, s)
@@ -87,7 +88,8 @@ func TestAFullDiskKeepsTheCommentAndSaysNotReady(t *testing.T) {
 		t.Fatalf("/readyz = %d before the disk fills", r.Code)
 	}
 
-	fill(t, db)
+	raw := storetest.RawOf(t, db)
+	fill(t, raw)
 	// Longer than a database page, so it needs room that is not there.
 	words := "The port authority's figures for March " + strings.Repeat("and the ferries included ", 190) + "in full."
 	r := ann.post("/comments", "story", st.Slug, "body", words)
@@ -108,42 +110,37 @@ func TestAFullDiskKeepsTheCommentAndSaysNotReady(t *testing.T) {
 		t.Errorf("the story = %d with a full disk", r.Code)
 	}
 
-	// Room is made again.
-	if err := db.ExecForTest(context.Background(), `PRAGMA max_page_count = 1000000000`); err != nil {
-		t.Fatal(err)
-	}
+	// Room is made again: the filler goes.
+	raw.Exec(t, `DROP TABLE filler`)
 	commentID(t, ann.post("/comments", "story", st.Slug, "body", words))
 	if r := s.browser(t).get("/readyz"); r.Code != http.StatusOK {
 		t.Errorf("/readyz = %d %q after a write went through, want 200", r.Code, r.Body)
 	}
 }
 
-// fill makes the SQLite database full: its size is capped where it stands,
-// and a filler table takes the room left.
-func fill(t *testing.T, db *store.Store) {
+// fullPages is the size limit of the database that fill fills, in pages
+// of 4 kB: several times what the site needs.
+const fullPages = 2000
+
+// fill makes the SQLite database full: a filler table takes the room left
+// under its size limit (storetest.LimitPages), large rows first, then rows
+// smaller than a page for the last of it.
+func fill(t *testing.T, raw *storetest.RawDB) {
 	t.Helper()
-	ctx := context.Background()
-	if err := db.ExecForTest(ctx, `CREATE TABLE filler (b BLOB)`); err != nil {
-		t.Fatal(err)
-	}
-	var pages int
-	if err := db.QueryRowForTest(`PRAGMA page_count`, &pages); err != nil {
-		t.Fatal(err)
-	}
-	// The write pool's one connection keeps the pragma.
-	if err := db.ExecForTest(ctx, `PRAGMA max_page_count = `+strconv.Itoa(pages)); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; ; i++ {
-		err := db.ExecForTest(ctx, `INSERT INTO filler VALUES (randomblob(500))`)
-		if dberr.IsFull(err) {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i > 100_000 {
-			t.Fatal("the database never filled")
+	raw.Exec(t, `CREATE TABLE filler (b BLOB)`)
+	written := 0
+	for _, size := range []int{64 << 10, 500} {
+		for {
+			err := raw.TryExec(`INSERT INTO filler VALUES (randomblob(?))`, size)
+			if dberr.IsFull(err) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if written += size; written > 2*fullPages*4096 {
+				t.Fatal("the database never filled")
+			}
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"dateline/internal/store"
@@ -18,8 +17,8 @@ import (
 // a signed-in reader's pages need a handful, whatever the number of
 // stories or comments they show (no query per story or per comment).
 func TestQueriesPerPage(t *testing.T) {
-	var queries atomic.Int64
-	db, err := store.OpenCounting(context.Background(), storetest.DSN(t, store.Postgres), clock.System, &queries)
+	dsn, queries := storetest.CountingDSN(t, storetest.DSN(t, store.Postgres))
+	db, err := store.Open(context.Background(), dsn, clock.System)
 	if err != nil {
 		t.Fatal(err)
 	}

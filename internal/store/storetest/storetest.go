@@ -34,18 +34,26 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 }
 
 // Open returns a migrated, empty store of dialect d that is closed (and, on
-// PostgreSQL, dropped) when the test ends.
+// PostgreSQL, dropped) when the test ends. RawOf gives a connection of the
+// test's own to its database.
 func Open(t testing.TB, d store.Dialect) *store.Store {
 	t.Helper()
-	dsn := DSN(t, d)
+	return OpenAt(t, DSN(t, d))
+}
+
+// OpenAt is Open for the database at dsn, such as a DSN that LimitPages
+// has capped: the store is migrated, and closed when the test ends.
+func OpenAt(t testing.TB, dsn string) *store.Store {
+	t.Helper()
 	s, err := store.Open(context.Background(), dsn, clock.System)
 	if err != nil {
-		t.Fatalf("open %s: %v", d, err)
+		t.Fatalf("open %s: %v", dialectOf(dsn), err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate %s: %v", d, err)
+		t.Fatalf("migrate %s: %v", dialectOf(dsn), err)
 	}
+	remember(t, s, Raw(t, dsn))
 	return s
 }
 
