@@ -36,6 +36,10 @@ func forbidden(pkg string) []string {
 		return []string{"web", "app"}
 	case pkg == "clock", pkg == "config", pkg == "dberr", pkg == "field":
 		return []string{"store", "web", "app", "services"}
+	case pkg == "pagecache":
+		// A leaf the web server, the domain and the store all keep things
+		// in: it knows none of them.
+		return append(append([]string{"store", "web"}, wiring...), domain...)
 	}
 	return nil
 }

@@ -113,7 +113,7 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	}
 	s := &Service{opts: opts, store: opts.Store, now: opts.Now}
 	if opts.CachedComments > 0 {
-		s.threads = newThreadCache(opts.CachedComments, time.Minute)
+		s.threads = newThreadCache(opts.CachedComments, time.Minute, s.now)
 	}
 	if s.unsubKey, err = hex.DecodeString(key); err != nil {
 		return nil, fmt.Errorf("comment: the stored unsubscribe key is damaged")
@@ -213,7 +213,7 @@ func (s *Service) Thread(ctx context.Context, storyID int64, viewer *account.Use
 		viewerID = viewer.ID
 	}
 	if s.threads != nil {
-		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}, s.now()); ok {
+		if t, ok := s.threads.shared(storyID, viewerID, builtKey{order, shown}); ok {
 			return t, nil
 		}
 	}
@@ -318,9 +318,8 @@ func (s *Service) storyComments(ctx context.Context, storyID, viewerID int64) ([
 	if s.threads == nil {
 		return s.store.StoryComments(ctx, storyID, viewerID)
 	}
-	all, recs, ok := s.threads.get(storyID, s.now())
+	all, recs, gen, ok := s.threads.get(storyID)
 	if !ok {
-		gen := s.threads.generation()
 		var err error
 		if all, err = s.store.StoryComments(ctx, storyID, 0); err != nil {
 			return nil, err
@@ -331,7 +330,7 @@ func (s *Service) storyComments(ctx context.Context, storyID, viewerID int64) ([
 		if recs, err = s.store.Recommendations(ctx, storyID); err != nil {
 			return nil, err
 		}
-		s.threads.put(storyID, all, recs, gen, s.now())
+		s.threads.put(storyID, all, recs, gen)
 	}
 	if mine := recs[viewerID]; viewerID != 0 && len(mine) > 0 {
 		for _, c := range all {

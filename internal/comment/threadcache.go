@@ -2,7 +2,10 @@ package comment
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"dateline/internal/pagecache"
 )
 
 // threadCache keeps each story's comments as last read from the database,
@@ -11,17 +14,10 @@ import (
 // held comments they may see) is added per request. The web server tells
 // the service what changed, on this instance and on the others, through
 // Forget and ForgetAll; a time to live bounds the rest. What is kept is
-// bounded by the number of comments, which is what takes the memory.
+// bounded by the number of comments, which is what takes the memory: each
+// discussion costs its comments (see pagecache.Expiring).
 type threadCache struct {
-	ttl time.Duration
-	max int // comments kept across the discussions
-
-	mu      sync.Mutex
-	stories map[int64]*threadEntry
-	kept    int // comments in stories
-	// forgets counts Forget calls: a thread read while one happened may be
-	// stale, so it is not kept.
-	forgets uint64
+	stories *pagecache.Expiring[int64, *threadEntry]
 }
 
 type threadEntry struct {
@@ -29,16 +25,17 @@ type threadEntry struct {
 	comments []Comment
 	// recs are the ids of the comments each reader recommended, by
 	// reader.
-	recs    map[int64][]int64
-	expires time.Time
+	recs map[int64][]int64
 	// top are the comments nested as readers with nothing of their own
 	// in the discussion see them (see nest), made from comments when
 	// they were kept; total counts the published ones.
 	top   []*Comment
 	total int
 	// built are the threads made from top, by order and length; shared,
-	// never changed once built. Guarded by threadCache.mu.
-	built map[builtKey]*Thread
+	// never changed once built. The map is replaced, never changed, so
+	// readers load it without a lock; mu orders the writers.
+	built atomic.Pointer[map[builtKey]*Thread]
+	mu    sync.Mutex
 }
 
 // builtKey names a thread built from a story's comments.
@@ -68,59 +65,62 @@ func (e *threadEntry) touchedBy(userID int64) bool {
 	return false
 }
 
-func newThreadCache(max int, ttl time.Duration) *threadCache {
-	return &threadCache{ttl: ttl, max: max, stories: map[int64]*threadEntry{}}
+// keepBuilt keeps t as the thread built for key, while fewer than
+// maxBuilt are kept.
+func (e *threadEntry) keepBuilt(key builtKey, t *Thread) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.built.Load()
+	if old != nil && len(*old) >= maxBuilt {
+		return
+	}
+	built := make(map[builtKey]*Thread, maxBuilt)
+	if old != nil {
+		for k, v := range *old {
+			built[k] = v
+		}
+	}
+	built[key] = t
+	e.built.Store(&built)
+}
+
+// newThreadCache keeps at most max comments, each discussion for ttl on
+// the clock now.
+func newThreadCache(max int, ttl time.Duration, now func() time.Time) *threadCache {
+	return &threadCache{stories: pagecache.NewExpiring[int64, *threadEntry](max, ttl, now)}
 }
 
 // shared returns the thread kept for readers with nothing of their own in
 // the story's discussion, arranging it the first time; false when the
 // discussion is not kept or the reader has something of their own in it.
-func (c *threadCache) shared(storyID, userID int64, key builtKey, now time.Time) (*Thread, bool) {
-	c.mu.Lock()
-	e, ok := c.stories[storyID]
-	var t *Thread
-	if ok {
-		t = e.built[key]
-	}
-	c.mu.Unlock()
-	if !ok || !now.Before(e.expires) || e.touchedBy(userID) {
+func (c *threadCache) shared(storyID, userID int64, key builtKey) (*Thread, bool) {
+	e, ok, _ := c.stories.Get(storyID)
+	if !ok || e.touchedBy(userID) {
 		return nil, false
 	}
-	if t != nil {
-		return t, true
+	if built := e.built.Load(); built != nil {
+		if t := (*built)[key]; t != nil {
+			return t, true
+		}
 	}
-	t = arrange(e.top, e.total, key.order, key.shown)
-	c.mu.Lock()
-	if e.built == nil {
-		e.built = make(map[builtKey]*Thread)
-	}
-	if len(e.built) < maxBuilt {
-		e.built[key] = t
-	}
-	c.mu.Unlock()
+	t := arrange(e.top, e.total, key.order, key.shown)
+	e.keepBuilt(key, t)
 	return t, true
 }
 
 // get returns a copy of the story's comments, which the caller may
-// change, and who recommended which, which the caller must not; or false.
-func (c *threadCache) get(storyID int64, now time.Time) ([]*Comment, map[int64][]int64, bool) {
-	c.mu.Lock()
-	e, ok := c.stories[storyID]
-	c.mu.Unlock()
-	if !ok || !now.Before(e.expires) {
-		return nil, nil, false
+// change, and who recommended which, which the caller must not; or
+// false, with the generation to pass to put once they are read.
+func (c *threadCache) get(storyID int64) ([]*Comment, map[int64][]int64, uint64, bool) {
+	e, ok, gen := c.stories.Get(storyID)
+	if !ok {
+		return nil, nil, gen, false
 	}
-	return copyComments(e.comments), e.recs, true
-}
-
-func (c *threadCache) generation() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.forgets
+	return copyComments(e.comments), e.recs, gen, true
 }
 
 // put keeps list unless something was forgotten since gen was read.
-func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64, gen uint64, now time.Time) {
+func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64, gen uint64) {
 	kept := make([]Comment, len(list))
 	ptrs := make([]*Comment, len(list))
 	for i, cm := range list {
@@ -130,51 +130,16 @@ func (c *threadCache) put(storyID int64, list []*Comment, recs map[int64][]int64
 	// Nested once, in place, for every reader who sees what anonymous
 	// readers see; copies for other readers are nested afresh.
 	top, total := nest(ptrs, nil)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.forgets || len(kept) > c.max {
-		return
-	}
-	c.drop(storyID)
-	if c.kept+len(kept) > c.max {
-		for id, e := range c.stories {
-			if !now.Before(e.expires) {
-				c.drop(id)
-			}
-		}
-		// Then any: Go's map order is as good as random here.
-		for id := range c.stories {
-			if c.kept+len(kept) <= c.max {
-				break
-			}
-			c.drop(id)
-		}
-	}
-	c.stories[storyID] = &threadEntry{comments: kept, recs: recs, top: top, total: total, expires: now.Add(c.ttl)}
-	c.kept += len(kept)
-}
-
-// drop forgets one story's thread; the caller holds mu.
-func (c *threadCache) drop(storyID int64) {
-	if e, ok := c.stories[storyID]; ok {
-		c.kept -= len(e.comments)
-		delete(c.stories, storyID)
-	}
+	c.stories.PutCost(storyID, &threadEntry{comments: kept, recs: recs, top: top, total: total}, len(kept), gen)
 }
 
 // forget drops the named stories' threads; none drops them all.
 func (c *threadCache) forget(storyIDs ...int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.forgets++
 	if len(storyIDs) == 0 {
-		clear(c.stories)
-		c.kept = 0
+		c.stories.DropAll()
 		return
 	}
-	for _, id := range storyIDs {
-		c.drop(id)
-	}
+	c.stories.Drop(storyIDs...)
 }
 
 // copyComments copies kept comments for one reader, unnested.

@@ -3,6 +3,8 @@ package comment
 import (
 	"testing"
 	"time"
+
+	"dateline/internal/clock"
 )
 
 func comments(storyID int64, n int) []*Comment {
@@ -16,32 +18,34 @@ func comments(storyID int64, n int) []*Comment {
 // TestThreadCacheKeepsToItsComments checks the bound on what is kept:
 // comments across discussions, however they are spread.
 func TestThreadCacheKeepsToItsComments(t *testing.T) {
-	now := time.Now()
-	c := newThreadCache(10, time.Minute)
-	put := func(id int64, n int) { c.put(id, comments(id, n), nil, c.generation(), now) }
-	kept := func(id int64) bool { _, _, ok := c.get(id, now); return ok }
+	c := newThreadCache(10, time.Minute, clock.System)
+	put := func(id int64, n int) {
+		_, _, gen, _ := c.get(id)
+		c.put(id, comments(id, n), nil, gen)
+	}
+	kept := func(id int64) bool { _, _, _, ok := c.get(id); return ok }
 
 	put(1, 6)
 	put(2, 6)
-	if kept(1) == kept(2) || c.kept != 6 {
-		t.Errorf("after two discussions of 6 within 10: story 1 kept %t, story 2 kept %t, %d comments", kept(1), kept(2), c.kept)
+	if kept(1) == kept(2) || c.stories.Cost() != 6 {
+		t.Errorf("after two discussions of 6 within 10: story 1 kept %t, story 2 kept %t, %d comments", kept(1), kept(2), c.stories.Cost())
 	}
 	put(3, 11)
-	if kept(3) || c.kept > 10 {
-		t.Errorf("a discussion larger than the bound was kept (%d comments)", c.kept)
+	if kept(3) || c.stories.Cost() > 10 {
+		t.Errorf("a discussion larger than the bound was kept (%d comments)", c.stories.Cost())
 	}
 	put(2, 4) // kept again, larger or smaller, it replaces itself
 	put(2, 3)
-	if c.kept > 10 || !kept(2) {
-		t.Errorf("%d comments kept, story 2 kept %t", c.kept, kept(2))
+	if c.stories.Cost() > 10 || !kept(2) {
+		t.Errorf("%d comments kept, story 2 kept %t", c.stories.Cost(), kept(2))
 	}
 	c.forget(2)
 	c.forget(9) // never kept
-	if kept(2) || c.kept < 0 || c.kept > 10 {
-		t.Errorf("after forgetting: story 2 kept %t, %d comments", kept(2), c.kept)
+	if kept(2) || c.stories.Cost() < 0 || c.stories.Cost() > 10 {
+		t.Errorf("after forgetting: story 2 kept %t, %d comments", kept(2), c.stories.Cost())
 	}
 	c.forget()
-	if c.kept != 0 || len(c.stories) != 0 {
-		t.Errorf("after forgetting all: %d comments in %d stories", c.kept, len(c.stories))
+	if c.stories.Cost() != 0 || c.stories.Len() != 0 {
+		t.Errorf("after forgetting all: %d comments in %d stories", c.stories.Cost(), c.stories.Len())
 	}
 }

@@ -14,7 +14,7 @@ import (
 // set are absent. The table is small and read on every page, so all of it
 // is kept for a moment.
 func (s *Store) SettingValues(ctx context.Context, keys ...string) (map[string]string, error) {
-	all, err := s.settingsSnap.get(s.Now(), func() (map[string]string, error) { return s.allSettings(ctx) })
+	all, err := s.settingsSnap.get(func() (map[string]string, error) { return s.allSettings(ctx) })
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,9 @@
 package store
 
 import (
-	"sync"
 	"time"
+
+	"dateline/internal/pagecache"
 )
 
 // snapshotTTL is how long a snapshot of a small, hot table is trusted. Every
@@ -11,43 +12,33 @@ import (
 // instance's write is seen within this time.
 const snapshotTTL = time.Second
 
-// snapshot keeps the last value read of a small table.
+// snapshot keeps the last value read of a small table: one value, kept
+// in a pagecache.Expiring for snapshotTTL.
 type snapshot[T any] struct {
-	mu      sync.Mutex
-	val     T
-	ok      bool
-	expires time.Time
-	// drops counts drop calls: a value read while one happened may be
-	// stale, so it is not kept.
-	drops uint64
+	kept *pagecache.Expiring[struct{}, T]
+}
+
+// newSnapshot keeps a value for snapshotTTL on the clock now.
+func newSnapshot[T any](now func() time.Time) snapshot[T] {
+	return snapshot[T]{kept: pagecache.NewExpiring[struct{}, T](1, snapshotTTL, now)}
 }
 
 // get returns the kept value while it is fresh, else reads it with load.
-func (c *snapshot[T]) get(now time.Time, load func() (T, error)) (T, error) {
-	c.mu.Lock()
-	if c.ok && now.Before(c.expires) {
-		v := c.val
-		c.mu.Unlock()
+// A value read while a drop happened is not kept: it may be stale.
+func (c snapshot[T]) get(load func() (T, error)) (T, error) {
+	v, ok, gen := c.kept.Get(struct{}{})
+	if ok {
 		return v, nil
 	}
-	gen := c.drops
-	c.mu.Unlock()
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	c.mu.Lock()
-	if gen == c.drops {
-		c.val, c.ok, c.expires = v, true, now.Add(snapshotTTL)
-	}
-	c.mu.Unlock()
+	c.kept.Put(struct{}{}, v, gen)
 	return v, nil
 }
 
 // drop forgets the kept value after a write.
-func (c *snapshot[T]) drop() {
-	c.mu.Lock()
-	c.ok = false
-	c.drops++
-	c.mu.Unlock()
+func (c snapshot[T]) drop() {
+	c.kept.DropAll()
 }

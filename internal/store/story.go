@@ -34,7 +34,7 @@ func (s *Store) CreateSection(ctx context.Context, sec *story.Section) error {
 
 // Sections lists every section in navigation order.
 func (s *Store) Sections(ctx context.Context) ([]story.Section, error) {
-	list, err := s.sectionsSnap.get(s.Now(), func() ([]story.Section, error) { return s.sections(ctx) })
+	list, err := s.sectionsSnap.get(func() ([]story.Section, error) { return s.sections(ctx) })
 	// Callers may change what they get; the kept list stays as read.
 	return slices.Clone(list), err
 }

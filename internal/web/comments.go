@@ -132,7 +132,7 @@ func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
 	}
 	own := func(list []*comment.Comment) bool { return v.Viewer != nil && v.touches(list) }
 	personal := own(v.Thread.Comments)
-	d, ok, gen := s.discussions.get(key)
+	d, ok, gen := s.discussions.Get(key)
 	if !ok {
 		if personal {
 			return // the kept list is made from a reader who sees it as everyone does
@@ -149,7 +149,7 @@ func (s *Server) shareDiscussion(v *commentsView, storyID int64) {
 			list.WriteString(string(part))
 		}
 		d.list = template.HTML(list.String()) // #nosec G203 -- rendered by html/template in renderThread
-		s.discussions.put(key, storyID, d, gen)
+		s.discussions.Put(key, d, gen, storyTag(storyID), discussionTag(storyID))
 	}
 	if !personal {
 		v.ListHTML, v.shared = d.list, true

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"dateline/internal/pagecache"
 	"dateline/internal/story"
 )
 
@@ -86,7 +87,7 @@ func (s *Server) cached(h http.HandlerFunc) http.HandlerFunc {
 
 // cachedIn is cached for a page whose query parameters are allowed, kept
 // in cache.
-func (s *Server) cachedIn(cache *pageCache, allowed []string, h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.HandlerFunc) http.HandlerFunc {
 	if cache == nil {
 		return h
 	}
@@ -102,39 +103,37 @@ func (s *Server) cachedIn(cache *pageCache, allowed []string, h http.HandlerFunc
 			h(w, r)
 			return
 		}
-		if p := cache.get(key, s.now()); p != nil {
+		if p := cache.Get(key); p != nil {
 			s.metrics.cache.WithLabelValues("hit").Inc()
-			if p.storyID != 0 {
-				s.countView(r.Context(), p.storyID)
+			if p.StoryID() != 0 {
+				s.countView(r.Context(), p.StoryID())
 			}
-			p.serve(w, r)
+			serveCached(w, r, p)
 			return
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
 		// Requests for the same page that miss together wait for one
 		// render: a page purged under heavy traffic is rendered once, not
 		// once for each reader arriving while it renders.
-		rendered := false
-		v, _, _ := cache.flight.Do(key, func() (any, error) {
-			rendered = true
-			gen := cache.generation()
+		v, rendered := cache.Once(key, func() any {
+			gen := cache.Generation()
 			rec := &pageRecorder{header: http.Header{}}
 			pt := &pageTags{}
 			h(rec, r.WithContext(context.WithValue(r.Context(), pageTagsKey{}, pt)))
 			if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
 				!strings.Contains(rec.header.Get("Cache-Control"), "private") {
-				p := newCachedPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID, s.now(), s.cacheTTL)
-				cache.put(p, gen)
-				return p, nil
+				p := cache.NewPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID)
+				cache.Put(p, gen)
+				return p
 			}
-			return rec, nil
+			return rec
 		})
 		switch res := v.(type) {
-		case *cachedPage:
-			if !rendered && res.storyID != 0 {
-				s.countView(r.Context(), res.storyID)
+		case *pagecache.Page:
+			if !rendered && res.StoryID() != 0 {
+				s.countView(r.Context(), res.StoryID())
 			}
-			res.serve(w, r)
+			serveCached(w, r, res)
 		case *pageRecorder:
 			if rendered {
 				res.copyTo(w)
@@ -206,17 +205,19 @@ func (s *Server) purgeTags(ctx context.Context, tags []string) {
 // them all.
 func (s *Server) ApplyPurge(tags []string) {
 	if s.cache != nil {
-		s.cache.purge(tags...)
-		s.searches.purge(tags...)
-		s.readerPages.purge(tags...)
+		s.cache.Purge(tags...)
+		s.searches.Purge(tags...)
+		s.readerPages.Purge(tags...)
 	}
 	// What is kept for signed-in readers' pages goes with the pages: all
-	// of a changed story, only the discussion of one commented on.
+	// of a changed story, only the discussion of one commented on. Each
+	// value is kept with its story's tags, and only those tags are passed
+	// on: a purge of a section or the lists does not drop them.
 	if len(tags) == 0 {
 		if s.stories != nil {
-			s.stories.purge()
-			s.parts.purge()
-			s.discussions.purge()
+			s.stories.DropAll()
+			s.parts.DropAll()
+			s.discussions.DropAll()
 		}
 		if s.comments != nil {
 			s.comments.ForgetAll()
@@ -226,17 +227,28 @@ func (s *Server) ApplyPurge(tags []string) {
 	stories, discussions := tagIDs(tags, "story-"), tagIDs(tags, "discussion-")
 	discussions = append(discussions, stories...)
 	if s.stories != nil {
-		if len(stories) > 0 {
-			s.stories.purge(stories...)
-			s.parts.purge(stories...)
-		}
-		if len(discussions) > 0 {
-			s.discussions.purge(discussions...)
-		}
+		storyTags := tagsLike(tags, "story-")
+		s.stories.DropTags(storyTags...)
+		s.parts.DropTags(storyTags...)
+		s.discussions.DropTags(tagsLike(tags, "story-", "discussion-")...)
 	}
 	if s.comments != nil && len(discussions) > 0 {
 		s.comments.Forget(discussions...)
 	}
+}
+
+// tagsLike returns the tags that start with one of prefixes.
+func tagsLike(tags []string, prefixes ...string) []string {
+	var like []string
+	for _, t := range tags {
+		for _, p := range prefixes {
+			if strings.HasPrefix(t, p) {
+				like = append(like, t)
+				break
+			}
+		}
+	}
+	return like
 }
 
 // tagIDs returns the story ids of the tags that start with prefix.

@@ -6,7 +6,57 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"dateline/internal/account"
+	"dateline/internal/billing"
+	"dateline/internal/comment"
+	"dateline/internal/pagecache"
+	"dateline/internal/story"
 )
+
+// TestReaderStateReadsThePage checks that what a story page shows reaches
+// the rule that decides whether it is shared (pagecache.ReaderKey, whose
+// table holds every state): each thing that makes a page the reader's own
+// makes it unshared here.
+func TestReaderStateReadsThePage(t *testing.T) {
+	shared := func() *storyPage {
+		data := &storyPage{Story: &story.Story{ID: 7}, CanGift: true,
+			Access: billing.Access{Full: true, Why: billing.WhySubscriber},
+			Comments: &commentsView{Thread: &comment.Thread{Comments: []*comment.Comment{{ID: 1}}}, shared: true,
+				Eligibility: comment.Eligibility{CanPost: true}, ReplyBase: "/x?reply=", MoreURL: "/x?comments=40"}}
+		data.Viewer = &account.User{ID: 3, Role: account.Reader, DisplayName: "Bo"}
+		return data
+	}
+	want := pagecache.ReaderState{StoryID: 7, Signed: true, FullStory: true, Access: "subscriber", CanGift: true,
+		Discussion: true, CanComment: true, ReplyBase: "/x?reply=", MoreURL: "/x?comments=40"}
+	if got := readerState(shared()); got != want {
+		t.Fatalf("a subscriber's page reads as %+v, want %+v", got, want)
+	}
+	if readerPageKey(shared()) == "" {
+		t.Fatal("a subscriber's page with nothing of their own is not shared")
+	}
+	for name, change := range map[string]func(d *storyPage){
+		"anonymous":      func(d *storyPage) { d.Viewer = nil },
+		"staff":          func(d *storyPage) { d.Viewer.Role = account.Editor },
+		"gift link":      func(d *storyPage) { d.NoIndex = true },
+		"paywall":        func(d *storyPage) { d.Access = billing.Access{Why: billing.WhySubscribe} },
+		"meter":          func(d *storyPage) { d.Access.Why = billing.WhyMeter },
+		"form back":      func(d *storyPage) { d.Comments.Form = &commentForm{} },
+		"notice":         func(d *storyPage) { d.Comments.Notice = "Thank you." },
+		"reply open":     func(d *storyPage) { d.Comments.ReplyTo = 1 },
+		"sets the rules": func(d *storyPage) { d.Comments.CanSetMode = true },
+		"suspended": func(d *storyPage) {
+			d.Comments.Eligibility = comment.Eligibility{Reason: comment.Suspended}
+		},
+		"own comments": func(d *storyPage) { d.Comments.shared = false },
+	} {
+		data := shared()
+		change(data)
+		if key := readerPageKey(data); key != "" {
+			t.Errorf("%s: the page is shared as %q", name, key)
+		}
+	}
+}
 
 func TestReaderPagesAreKeptWithEachReadersName(t *testing.T) {
 	eachAccountSite(t, func(t *testing.T, s *accountSite) {
@@ -29,15 +79,15 @@ func TestReaderPagesAreKeptWithEachReadersName(t *testing.T) {
 		if gotAnn != annName {
 			t.Errorf("Ann's masthead shows %q", gotAnn)
 		}
-		if s.readerPages.len() != 1 {
-			t.Fatalf("%d pages kept for signed-in readers, want 1", s.readerPages.len())
+		if s.readerPages.Len() != 1 {
+			t.Fatalf("%d pages kept for signed-in readers, want 1", s.readerPages.Len())
 		}
 		gotBo, boPage := page(bo)
 		if gotBo != boName {
 			t.Errorf("Bo's masthead shows %q", gotBo)
 		}
 		for _, p := range []result{annPage, boPage} {
-			if strings.Contains(p.Body, s.nameMark) || strings.Contains(p.Body, `& "Sam"`) {
+			if strings.Contains(p.Body, s.marks.Name) || strings.Contains(p.Body, `& "Sam"`) {
 				t.Error("a kept page went out with its mark, or with a name unescaped")
 			}
 		}

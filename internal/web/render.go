@@ -16,6 +16,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
+	"dateline/internal/pagecache"
 	"dateline/internal/story"
 )
 
@@ -260,8 +261,13 @@ func (s *Server) renderPage(buf *bytes.Buffer, name string, data any) error {
 	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
+	// A page without a part has no mark to take away: the template
+	// prints the mark only in place of a part (see storyData), so the
+	// page is not searched for it.
 	if sp, ok := data.(splicer); ok {
-		splice(buf, s.spliceMark, sp.spliced())
+		if part := sp.spliced(); part != "" {
+			pagecache.Splice(buf, s.marks.Part, string(part))
+		}
 	}
 	return nil
 }
@@ -295,27 +301,10 @@ func writeGzipped(w http.ResponseWriter, status int, gz []byte) {
 }
 
 // splicer is page data with a long part rendered beforehand: the page's
-// template prints the server's splice mark where it goes.
+// template prints the server's part mark where it goes, and renderPage
+// writes the part there (see pagecache.Splice).
 type splicer interface {
 	spliced() template.HTML
-}
-
-// splice writes part into the page in buf in place of mark. The mark is
-// an HTML comment of random hex made when the server starts, which no
-// reader's text can carry (their text is escaped, and stories' HTML has
-// its comments removed).
-func splice(buf *bytes.Buffer, mark string, part template.HTML) {
-	if part == "" {
-		return
-	}
-	i := bytes.Index(buf.Bytes(), []byte(mark))
-	if i < 0 {
-		return
-	}
-	tail := bytes.Clone(buf.Bytes()[i+len(mark):])
-	buf.Truncate(i)
-	buf.WriteString(string(part))
-	buf.Write(tail)
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -5,8 +5,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -21,6 +19,7 @@ import (
 	"dateline/internal/mail"
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
+	"dateline/internal/pagecache"
 	"dateline/internal/story"
 )
 
@@ -110,17 +109,15 @@ type Server struct {
 	media         *media.Library
 	probe         Probe
 	metrics       *metrics
-	cache         *pageCache
-	searches      *pageCache                      // anonymous search results, apart from the other pages
-	readerPages   *pageCache                      // story pages signed-in readers see alike (see readerPageKey)
-	spliceMark    string                          // where render writes a page's long rendered part (see splice)
-	nameMark      string                          // where a kept reader's page gets the reader's name
-	stories       *keptByStory[*story.Story]      // by slug; nil without the page cache
-	parts         *keptByStory[*storyParts]       // by story id
-	discussions   *keptByStory[*sharedDiscussion] // by sharedKey; nil without the page cache
-	shedder       *shedder                        // nil without a bound on requests
-	writesFailing atomic.Bool                     // the last write failed for want of room (see cannotSave)
-	cacheTTL      time.Duration
+	cache         *pagecache.Cache
+	searches      *pagecache.Cache                               // anonymous search results, apart from the other pages
+	readerPages   *pagecache.Cache                               // story pages signed-in readers see alike (see readerPageKey)
+	marks         pagecache.Marks                                // where render writes a page's long part, and a kept reader's page the name
+	stories       *pagecache.Expiring[string, *story.Story]      // by slug; nil without the page cache
+	parts         *pagecache.Expiring[int64, *storyParts]        // by story id
+	discussions   *pagecache.Expiring[string, *sharedDiscussion] // by sharedKey; nil without the page cache
+	shedder       *shedder                                       // nil without a bound on requests
+	writesFailing atomic.Bool                                    // the last write failed for want of room (see cannotSave)
 	broadcaster   Broadcaster
 	features      features // the handlers, by feature (see routes.go)
 }
@@ -153,14 +150,11 @@ func New(opts Options) (*Server, error) {
 	if s.features, err = newFeatures(s, opts); err != nil {
 		return nil, err
 	}
-	var mark [16]byte
-	_, _ = rand.Read(mark[:]) // crypto/rand.Read does not fail
-	s.spliceMark = "<!--" + hex.EncodeToString(mark[:]) + "-->"
-	_, _ = rand.Read(mark[:])
-	s.nameMark = "reader-" + hex.EncodeToString(mark[:])
-	s.broadcaster, s.cacheTTL = opts.Broadcaster, opts.PageCacheTTL
-	if s.cacheTTL <= 0 {
-		s.cacheTTL = time.Minute
+	s.marks = pagecache.NewMarks()
+	s.broadcaster = opts.Broadcaster
+	cacheTTL := opts.PageCacheTTL
+	if cacheTTL <= 0 {
+		cacheTTL = time.Minute
 	}
 	if opts.MaxInFlight > 0 {
 		if opts.QueueWait <= 0 {
@@ -175,12 +169,14 @@ func New(opts Options) (*Server, error) {
 		// several, and the pages anonymous readers get, which a CDN may
 		// also ask for, come first.
 		share, readers := max(opts.PageCacheBytes/searchShare, 1), max(opts.PageCacheBytes/readerShare, 1)
-		s.cache = newPageCache(opts.PageCacheBytes-share-readers, s.cacheTTL)
-		s.searches = newPageCache(share, s.cacheTTL)
-		s.readerPages = newPageCache(readers, s.cacheTTL)
-		s.stories = newKeptByStory[*story.Story](5000, s.now)
-		s.discussions = newKeptByStory[*sharedDiscussion](2000, s.now)
-		s.parts = newKeptByStory[*storyParts](5000, s.now)
+		s.cache = pagecache.New(opts.PageCacheBytes-share-readers, cacheTTL, s.now)
+		s.searches = pagecache.New(share, cacheTTL, s.now)
+		s.readerPages = pagecache.New(readers, cacheTTL, s.now)
+		// What signed-in readers' pages are made of is kept a minute,
+		// and dropped with its story's page.
+		s.stories = pagecache.NewExpiring[string, *story.Story](5000, time.Minute, s.now)
+		s.discussions = pagecache.NewExpiring[string, *sharedDiscussion](2000, time.Minute, s.now)
+		s.parts = pagecache.NewExpiring[int64, *storyParts](5000, time.Minute, s.now)
 	}
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err

@@ -73,5 +73,5 @@ func (s *Server) cheap(r *http.Request) bool {
 		cache = s.searches
 	}
 	key := cacheKey(r, everyQuery)
-	return key != "" && cache.fresh(key, s.now())
+	return key != "" && cache.Fresh(key)
 }

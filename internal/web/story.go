@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"dateline/internal/billing"
@@ -40,12 +39,13 @@ type storyPage struct {
 	// when the page renders them.
 	Parts *storyParts
 	// discussion is the rendered list of comments, written into the page
-	// where the template printed the server's splice mark (see splice).
+	// where the template printed the server's part mark (see
+	// pagecache.Splice).
 	discussion template.HTML
 }
 
 // spliced returns the long part of the page that render writes in place
-// of the splice mark.
+// of the part mark.
 func (p storyPage) spliced() template.HTML { return p.discussion }
 
 // paywall is the panel shown in place of the rest of a story.
@@ -66,7 +66,7 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	// dropped since is not kept.
 	var gen uint64
 	if s.readerPages != nil {
-		gen = s.readerPages.generation()
+		gen = s.readerPages.Generation()
 	}
 	st, err := s.storyBySlug(r.Context(), r.PathValue("slug"))
 	if errors.Is(err, story.ErrNotFound) && s.newsroomSvc != nil {
@@ -110,13 +110,13 @@ func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, er
 	if s.stories == nil {
 		return s.storySvc.StoryBySlug(ctx, slug)
 	}
-	st, ok, gen := s.stories.get(slug)
+	st, ok, gen := s.stories.Get(slug)
 	if !ok {
 		var err error
 		if st, err = s.storySvc.StoryBySlug(ctx, slug); err != nil {
 			return nil, err
 		}
-		s.stories.put(slug, st.ID, st, gen)
+		s.stories.Put(slug, st, gen, storyTag(st.ID))
 	}
 	cp := *st // the page may set fields; the kept story stays as read
 	return &cp, nil
@@ -148,8 +148,7 @@ func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPag
 		fill()
 		return nil
 	}
-	key := strconv.FormatInt(st.ID, 10)
-	p, ok, gen := s.parts.get(key)
+	p, ok, gen := s.parts.Get(st.ID)
 	if ok {
 		return p
 	}
@@ -167,7 +166,7 @@ func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPag
 		}
 		*part.html = html
 	}
-	s.parts.put(key, st.ID, p, gen)
+	s.parts.Put(st.ID, p, gen, storyTag(st.ID))
 	return p
 }
 
@@ -243,7 +242,7 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 		if cv.ListHTML != "" {
 			// Tens of kilobytes: html/template would copy them through fmt
 			// into a buffer of their own; render writes them straight in.
-			data.discussion, cv.ListHTML = cv.ListHTML, template.HTML(s.spliceMark) // #nosec G203 -- an HTML comment of random hex
+			data.discussion, cv.ListHTML = cv.ListHTML, template.HTML(s.marks.Part) // #nosec G203 -- an HTML comment of random hex
 		}
 	}
 	return data, true
