@@ -3,7 +3,6 @@ package billing
 import (
 	"context"
 	"dateline/internal/field"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -95,14 +94,7 @@ func (s Settings) WithFields(vals map[string]string) (Settings, error) {
 	}
 	days(SettingGraceDays, &s.Grace)
 	days(SettingGiftDays, &s.GiftLifetime)
-	var invalid field.Errors
-	if errors.As(s.Validate(), &invalid) {
-		for name, msg := range invalid {
-			if _, ok := wrong[name]; !ok {
-				wrong[name] = msg
-			}
-		}
-	}
+	wrong.Add(s.Validate())
 	return s, wrong.Err()
 }
 

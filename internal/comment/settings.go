@@ -3,7 +3,6 @@ package comment
 import (
 	"context"
 	"dateline/internal/field"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -128,14 +127,7 @@ func (s Settings) WithFields(vals map[string]string) (Settings, error) {
 		s.CloseAfter = time.Duration(n) * day
 	}
 	s.BannedWords = TidyWords([]string{vals[FieldBannedWords]})
-	var invalid field.Errors
-	if errors.As(s.Validate(), &invalid) {
-		for name, msg := range invalid {
-			if _, ok := wrong[name]; !ok {
-				wrong[name] = msg
-			}
-		}
-	}
+	wrong.Add(s.Validate())
 	return s, wrong.Err()
 }
 

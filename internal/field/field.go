@@ -5,6 +5,7 @@
 package field
 
 import (
+	"errors"
 	"sort"
 	"strings"
 )
@@ -33,4 +34,19 @@ func (e Errors) Err() error {
 		return nil
 	}
 	return e
+}
+
+// Add puts the field errors in err into e, keeping the message of a field
+// e already finds wrong: the first problem found with a field is the one
+// shown. Errors that are not field errors are left out.
+func (e Errors) Add(err error) {
+	var more Errors
+	if !errors.As(err, &more) {
+		return
+	}
+	for name, msg := range more {
+		if _, ok := e[name]; !ok {
+			e[name] = msg
+		}
+	}
 }

@@ -21,3 +21,12 @@ func TestErrors(t *testing.T) {
 		t.Errorf("errors.As found %v", fe)
 	}
 }
+
+func TestAddKeepsTheFirstProblemOfAField(t *testing.T) {
+	e := field.Errors{"a": "Needed."}
+	e.Add(fmt.Errorf("check: %w", field.Errors{"a": "Too long.", "b": "Not a number."}))
+	e.Add(errors.New("disk on fire"))
+	if len(e) != 2 || e["a"] != "Needed." || e["b"] != "Not a number." {
+		t.Errorf("after Add: %v", e)
+	}
+}
