@@ -150,20 +150,19 @@ func (s *Store) subscriptionWhere(ctx context.Context, db rowQueryer, where stri
 // Every signed-in page asks, so the answer is kept for a while (see
 // readerCache); billing transactions drop it on every instance.
 func (s *Store) SubscriptionByUser(ctx context.Context, userID int64) (*billing.Subscription, error) {
-	now := s.Now()
-	if kept, ok := getKept(s.readers, keptSubs, userID, now); ok {
+	kept, ok, gen := s.readers.subs.Get(userID)
+	if ok {
 		if kept == nil {
 			return nil, fmt.Errorf("store: subscription: %w", billing.ErrNotFound)
 		}
 		return copySubscription(kept), nil
 	}
-	gen := s.readers.generation()
 	sub, err := s.subscriptionWhere(ctx, s.read, "x.user_id = ?", userID)
 	switch {
 	case errors.Is(err, billing.ErrNotFound):
-		putKept(s.readers, keptSubs, gen, userID, nil, now)
+		s.readers.subs.Put(userID, nil, gen)
 	case err == nil:
-		putKept(s.readers, keptSubs, gen, userID, copySubscription(sub), now)
+		s.readers.subs.Put(userID, copySubscription(sub), gen)
 	}
 	return sub, err
 }

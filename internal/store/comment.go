@@ -278,20 +278,19 @@ func (s *Store) ApprovedCount(ctx context.Context, userID int64) (int, error) {
 // Every subscriber's story page asks, so the answer is kept for a while
 // (see readerCache).
 func (s *Store) SuspensionOf(ctx context.Context, userID int64) (*comment.Suspension, error) {
-	now := s.Now()
-	if kept, ok := getKept(s.readers, keptSuspensions, userID, now); ok {
+	kept, ok, gen := s.readers.suspensions.Get(userID)
+	if ok {
 		if kept == nil {
 			return nil, comment.ErrNotFound
 		}
 		cp := *kept
 		return &cp, nil
 	}
-	gen := s.readers.generation()
 	sus := comment.Suspension{UserID: userID}
 	var until sql.NullTime
 	err := s.read.QueryRowContext(ctx, `SELECT until, reason FROM comment_suspensions WHERE user_id = ?`, userID).Scan(&until, &sus.Reason)
 	if errors.Is(err, sql.ErrNoRows) {
-		putKept(s.readers, keptSuspensions, gen, userID, nil, now)
+		s.readers.suspensions.Put(userID, nil, gen)
 		return nil, comment.ErrNotFound
 	}
 	if err != nil {
@@ -299,7 +298,7 @@ func (s *Store) SuspensionOf(ctx context.Context, userID int64) (*comment.Suspen
 	}
 	sus.Until = timeOf(until)
 	cp := sus
-	putKept(s.readers, keptSuspensions, gen, userID, &cp, now)
+	s.readers.suspensions.Put(userID, &cp, gen)
 	return &sus, nil
 }
 

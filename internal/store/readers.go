@@ -2,11 +2,11 @@ package store
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"dateline/internal/billing"
 	"dateline/internal/comment"
+	"dateline/internal/pagecache"
 )
 
 // readersTTL bounds how long a kept answer about a reader is trusted. Every
@@ -29,83 +29,24 @@ const readersTag = "~readers"
 // before it shows anything of its own. The session itself is always read
 // (see SessionByToken).
 //
-// Values are kept as read and copied on the way out, so callers may change
-// what they get.
+// A nil value is kept too: "none". Values are kept as read and copied on
+// the way out, so callers may change what they get.
 type readerCache struct {
-	mu sync.Mutex
-	// drops counts drop calls: a value read while one happened may be
-	// stale, so it is not kept.
-	drops       uint64
-	subs        map[int64]kept[*billing.Subscription]
-	suspensions map[int64]kept[*comment.Suspension]
+	subs        *pagecache.Expiring[int64, *billing.Subscription]
+	suspensions *pagecache.Expiring[int64, *comment.Suspension]
 }
 
-// kept is one answer about a reader; a nil val is kept too ("none").
-type kept[T any] struct {
-	val    T
-	keptAt time.Time
-}
-
-func keptSubs(c *readerCache) map[int64]kept[*billing.Subscription]      { return c.subs }
-func keptSuspensions(c *readerCache) map[int64]kept[*comment.Suspension] { return c.suspensions }
-
-func newReaderCache() *readerCache {
-	c := &readerCache{}
-	c.reset()
-	return c
-}
-
-// reset empties the maps; the caller holds mu or owns c.
-func (c *readerCache) reset() {
-	c.subs = make(map[int64]kept[*billing.Subscription])
-	c.suspensions = make(map[int64]kept[*comment.Suspension])
+func newReaderCache(now func() time.Time) *readerCache {
+	return &readerCache{
+		subs:        pagecache.NewExpiring[int64, *billing.Subscription](maxKeptReaders, readersTTL, now),
+		suspensions: pagecache.NewExpiring[int64, *comment.Suspension](maxKeptReaders, readersTTL, now),
+	}
 }
 
 // drop forgets everything, after a write that may change any of it.
 func (c *readerCache) drop() {
-	c.mu.Lock()
-	c.drops++
-	c.reset()
-	c.mu.Unlock()
-}
-
-// generation is the number to hand back to a put after a read.
-func (c *readerCache) generation() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.drops
-}
-
-func fresh(keptAt, now time.Time) bool { return now.Sub(keptAt) < readersTTL }
-
-// getKept returns the answer kept about a user in the map m selects.
-func getKept[T any](c *readerCache, m func(*readerCache) map[int64]kept[T], userID int64, now time.Time) (T, bool) {
-	c.mu.Lock()
-	k, ok := m(c)[userID]
-	c.mu.Unlock()
-	if !ok || !fresh(k.keptAt, now) {
-		var zero T
-		return zero, false
-	}
-	return k.val, true
-}
-
-// putKept keeps an answer read about a user, unless a drop happened since
-// gen was taken.
-func putKept[T any](c *readerCache, m func(*readerCache) map[int64]kept[T], gen uint64, userID int64, val T, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gen != c.drops {
-		return
-	}
-	mm := m(c)
-	if len(mm) >= maxKeptReaders {
-		for id := range mm {
-			delete(mm, id)
-			break
-		}
-	}
-	mm[userID] = kept[T]{val: val, keptAt: now}
+	c.subs.DropAll()
+	c.suspensions.DropAll()
 }
 
 // changeReaders runs fn, a write that changes subscriptions, plans,

@@ -55,9 +55,11 @@ func Open(ctx context.Context, dsn string, now func() time.Time) (*Store, error)
 	if now == nil {
 		return nil, errors.New("store: open needs a clock")
 	}
-	s := &Store{Now: func() time.Time { return now().UTC() }, readers: newReaderCache()}
-	// The snapshots ask the store's clock, which tests may replace.
+	s := &Store{Now: func() time.Time { return now().UTC() }}
+	// The snapshots and the readers' answers ask the store's clock, which
+	// tests may replace.
 	storeClock := func() time.Time { return s.Now() }
+	s.readers = newReaderCache(storeClock)
 	s.settingsSnap, s.sectionsSnap = newSnapshot[map[string]string](storeClock), newSnapshot[[]story.Section](storeClock)
 	var err error
 	if config.IsPostgres(dsn) {
