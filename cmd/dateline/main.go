@@ -144,7 +144,26 @@ func (e env) newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: dateline %s [flags]\n\n%s\n", name, synopsis)
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: dateline %s [flags]\n\n%s\n", name, synopsis)
+		// The command's own flags; the settings (which config.Register
+		// defines without a usage) follow with their environment variables.
+		heading := false
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Usage == "" {
+				return
+			}
+			if !heading {
+				fmt.Fprintln(out, "\nFlags:")
+				heading = true
+			}
+			kind, usage := flag.UnquoteUsage(f)
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				kind = ""
+			}
+			fmt.Fprintln(out, "  --"+strings.TrimSpace(f.Name+" "+kind))
+			fmt.Fprintf(out, "        %s\n", usage)
+		})
 	}
 	return fs
 }
