@@ -1,10 +1,14 @@
 // Command dateline runs a newspaper's website: the reading site, its
 // database migrations and its tools, in one binary.
 //
-//	dateline [serve] [flags]   serve the site (the default)
-//	dateline migrate [flags]   bring the database schema up to date
-//	dateline user create …     create an account
-//	dateline version           print the version
+//	dateline [serve] [flags]        serve the site (the default)
+//	dateline migrate [flags]        bring the database schema up to date
+//	dateline user create …          create an account
+//	dateline user password …        replace an account's password
+//	dateline backup FILE            copy the SQLite database
+//	dateline restore FILE           replace the SQLite database with a copy
+//	dateline version                print the version
+//	dateline help                   list the commands
 package main
 
 import (
@@ -44,6 +48,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
+	}
+	if len(args) > 0 && isHelp(args[0]) {
+		// The commands first, then the flags of the default one.
+		usage(stderr)
+		fmt.Fprintln(stderr)
 	}
 	var err error
 	switch cmd {
@@ -87,14 +96,30 @@ var errUsage = errors.New("usage")
 func usage(w io.Writer) {
 	fmt.Fprint(w, `Dateline: a newspaper's website in one binary.
 
-Usage:
-  dateline [serve] [flags]   serve the site (the default command)
-  dateline migrate [flags]   apply database migrations and exit
-  dateline version           print the version
+Usage: dateline COMMAND [flags]
+
+Commands:
+  serve            serve the site (the default command); try --demo for a sample paper
+  migrate          apply database migrations and exit
+  user create      create an account for a member of staff or a reader
+  user password    replace an account's password and sign it out everywhere
+  backup FILE      write a consistent copy of the SQLite database to FILE
+  restore FILE     replace the SQLite database with a backup
+  version          print the version
+  help             print this list
 
 Run "dateline COMMAND --help" for the flags of a command. Every flag has an
 environment variable of the same meaning; the flag wins when both are set.
 `)
+}
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 func versionString() string {
@@ -119,7 +144,26 @@ func (e env) newFlagSet(name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: dateline %s [flags]\n\n%s\n", name, synopsis)
+		out := fs.Output()
+		fmt.Fprintf(out, "Usage: dateline %s [flags]\n\n%s\n", name, synopsis)
+		// The command's own flags; the settings (which config.Register
+		// defines without a usage) follow with their environment variables.
+		heading := false
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Usage == "" {
+				return
+			}
+			if !heading {
+				fmt.Fprintln(out, "\nFlags:")
+				heading = true
+			}
+			kind, usage := flag.UnquoteUsage(f)
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				kind = ""
+			}
+			fmt.Fprintln(out, "  --"+strings.TrimSpace(f.Name+" "+kind))
+			fmt.Fprintf(out, "        %s\n", usage)
+		})
 	}
 	return fs
 }

@@ -147,6 +147,8 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		{nil, []string{"--database", ""}, "--database"},
 		{map[string]string{"DATELINE_MAX_IN_FLIGHT": "many"}, nil, "DATELINE_MAX_IN_FLIGHT"},
 		{nil, []string{"--scheduler-interval", "0s"}, "--scheduler-interval"},
+		{nil, []string{"--mail-reply-to", "letters at news"}, "--mail-reply-to"},
+		{map[string]string{"DATELINE_MAIL_REPLY_TO": "letters@"}, nil, "--mail-reply-to"},
 	} {
 		code, _, errOut := runCmd(t, tc.env, append([]string{"serve"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {

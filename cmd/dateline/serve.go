@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"dateline/internal/app"
 	"dateline/internal/clock"
 	"dateline/internal/config"
+	"dateline/internal/services"
 	"dateline/internal/store"
 	"dateline/internal/web"
 )
@@ -20,7 +22,7 @@ import (
 func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
-	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.Dev, config.SMTP, config.MailFrom,
+	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.Dev, config.SMTP, config.MailFrom, config.MailReplyTo,
 		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies,
 		config.MaxInFlight, config.SchedulerInterval)
 	if err := parse(fs, args); err != nil {
@@ -32,7 +34,10 @@ func (e env) serve(ctx context.Context, args []string) error {
 	// JSON lines, each line of a request carrying its request id.
 	log := slog.New(web.RequestIDHandler{Handler: slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: cfg.LogLevel})})
 
-	site, err := app.New(ctx, app.Options{Config: cfg, Now: clock.System, Log: log, Out: e.stdout})
+	// What the site prints once for the operator (the demo administrator's
+	// new password) waits until the addresses are printed above it.
+	var once bytes.Buffer
+	site, err := app.New(ctx, app.Options{Config: cfg, Now: clock.System, Log: log, Out: &once})
 	if err != nil {
 		return err
 	}
@@ -61,6 +66,8 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	log.Info("Dateline is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "database", site.Store.Name())
+	e.welcome(ctx, cfg, site, once.String())
+	once.Reset()
 
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
@@ -87,6 +94,25 @@ func (e env) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// welcome tells the person at the terminal where to go: the paper's
+// address, the newsroom's, and with --demo how to log in as the demo
+// administrator. A password is printed only when it was just made (once).
+func (e env) welcome(ctx context.Context, cfg config.Config, site *app.App, once string) {
+	fmt.Fprintf(e.stdout, "Dateline is serving.\n  Read the paper:  %s/\n  The newsroom:    %s/admin\n", cfg.BaseURL, cfg.BaseURL)
+	if once != "" {
+		fmt.Fprint(e.stdout, once)
+		return
+	}
+	if !cfg.Demo {
+		return
+	}
+	if _, err := site.Accounts.UserByEmail(ctx, services.DemoAdmin); err != nil {
+		return
+	}
+	fmt.Fprintf(e.stdout, "Demo admin: %s (its password was shown at the first start)\n"+
+		"  To set a new one: dateline user password --email %s --password-stdin\n", services.DemoAdmin, services.DemoAdmin)
 }
 
 // openAndMigrate opens the database and brings its schema up to date.

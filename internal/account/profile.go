@@ -257,3 +257,38 @@ func (s *Service) CreateUser(ctx context.Context, email, name, pw string, role R
 	}
 	return u, nil
 }
+
+// SetPassword replaces the password of the account with the given address,
+// as an operator does for someone who lost theirs (`dateline user
+// password`). The password must pass the policy. Every session of the
+// account ends, a change of address waiting for confirmation is voided, as
+// after a reset, and a notice goes to the address. ErrNotFound when no
+// account has the address; a *FieldError for a refused password.
+func (s *Service) SetPassword(ctx context.Context, email, pw string) (*User, error) {
+	email, err := CheckEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkPassword(pw, u.Email, u.DisplayName); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.Hash(ctx, pw)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.compose(mail.PasswordChanged, u.Email, u.DisplayName, map[string]any{
+		"Time": s.now().UTC().Format("2 January 2006 at 15:04 UTC"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.ChangePassword(ctx, u.ID, hash, 0, m); err != nil {
+		return nil, err
+	}
+	s.queue()
+	return u, nil
+}

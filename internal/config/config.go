@@ -41,6 +41,9 @@ type Config struct {
 	SMTP string
 	// MailFrom is the sender of every email.
 	MailFrom string
+	// MailReplyTo, when set, is the Reply-To address of every email, where
+	// the reader service reads replies; the emails then invite them.
+	MailReplyTo string
 	// StripeKey is Stripe's secret API key; empty means the demo payment
 	// provider, which takes no money.
 	StripeKey string
@@ -176,6 +179,7 @@ const (
 	Dev                 = "dev"
 	SMTP                = "smtp"
 	MailFrom            = "mail-from"
+	MailReplyTo         = "mail-reply-to"
 	StripeKey           = "stripe-key"
 	StripeWebhookSecret = "stripe-webhook-secret" // #nosec G101 -- the name of a flag, not a secret
 	StripeAPIURL        = "stripe-api-url"
@@ -209,6 +213,9 @@ var settings = []setting{
 	}},
 	{MailFrom, "DATELINE_MAIL_FROM", "sender `address` of every email", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.MailFrom, MailFrom, orDefault(env, set, "Dateline <news@localhost>"), "")
+	}},
+	{MailReplyTo, "DATELINE_MAIL_REPLY_TO", "Reply-To `address` of every email, read by the reader service; unset: no Reply-To, and emails do not invite replies", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.MailReplyTo, MailReplyTo, orDefault(env, set, ""), "")
 	}},
 	{StripeKey, "DATELINE_STRIPE_SECRET_KEY", "Stripe secret `key` for real payments; unset: no payments (the demo provider with --dev)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.StripeKey, StripeKey, orDefault(env, set, ""), "")
@@ -416,6 +423,11 @@ func (c *Config) Finish() error {
 	if c.MailFrom != "" {
 		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 			return fmt.Errorf("--mail-from %q is not an email address: %w", c.MailFrom, err)
+		}
+	}
+	if c.MailReplyTo != "" {
+		if _, err := mail.ParseAddress(c.MailReplyTo); err != nil {
+			return fmt.Errorf("--mail-reply-to %q is not an email address: %w", c.MailReplyTo, err)
 		}
 	}
 	if (c.StripeKey == "") != (c.StripeWebhookSecret == "") {

@@ -111,15 +111,35 @@ type Composer struct {
 	baseURL  string // without a trailing slash
 	host     string // for Message-IDs
 	from     string
+	replyTo  string
 	text     map[Kind]*texttemplate.Template
 	html     map[Kind]*htmltemplate.Template
+}
+
+// ComposerOption changes how a Composer writes every email.
+type ComposerOption func(*Composer) error
+
+// WithReplyTo gives every email a Reply-To header with addr, and lets the
+// emails invite replies; an empty addr changes nothing. addr is checked
+// here so a bad setting fails at start.
+func WithReplyTo(addr string) ComposerOption {
+	return func(c *Composer) error {
+		if addr == "" {
+			return nil
+		}
+		if _, err := mail.ParseAddress(addr); err != nil || strings.ContainsAny(addr, "\r\n") {
+			return fmt.Errorf("mail: Reply-To %q is not an email address", addr)
+		}
+		c.replyTo = addr
+		return nil
+	}
 }
 
 // NewComposer parses the email templates. siteName appears in every subject
 // and greeting; baseURL is the site's public address (http or https),
 // used in links and for the host of Message-IDs; from is the sender
 // address, checked here so a bad setting fails at start.
-func NewComposer(siteName, baseURL, from string) (*Composer, error) {
+func NewComposer(siteName, baseURL, from string, opts ...ComposerOption) (*Composer, error) {
 	if strings.TrimSpace(siteName) == "" {
 		return nil, fmt.Errorf("mail: the site name is empty")
 	}
@@ -137,6 +157,11 @@ func NewComposer(siteName, baseURL, from string) (*Composer, error) {
 		from:     from,
 		text:     make(map[Kind]*texttemplate.Template),
 		html:     make(map[Kind]*htmltemplate.Template),
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
 	}
 	for _, k := range Kinds() {
 		file := "templates/" + string(k) + ".tmpl"
@@ -164,11 +189,15 @@ func NewComposer(siteName, baseURL, from string) (*Composer, error) {
 // From is the sender address the Composer was made with.
 func (c *Composer) From() string { return c.from }
 
+// ReplyTo is the Reply-To address of every email; empty when there is none.
+func (c *Composer) ReplyTo() string { return c.replyTo }
+
 // Host is the host name used in Message-IDs: the host of the base URL.
 func (c *Composer) Host() string { return c.host }
 
 // Compose renders an email of the given kind to one recipient. data holds
-// the kind's keys (see Kind); SiteName and BaseURL are added. The result is
+// the kind's keys (see Kind); SiteName, BaseURL and Replies (true when
+// replies are read: a Reply-To is set) are added. The result is
 // a Pending Message with a fresh Message-ID, ready for the outbox.
 func (c *Composer) Compose(kind Kind, to, toName string, data map[string]any) (*Message, error) {
 	tt, ok := c.text[kind]
@@ -187,7 +216,7 @@ func (c *Composer) Compose(kind Kind, to, toName string, data map[string]any) (*
 	if _, ok := d["Name"]; !ok {
 		d["Name"] = ""
 	}
-	d["SiteName"], d["BaseURL"] = c.siteName, c.baseURL
+	d["SiteName"], d["BaseURL"], d["Replies"] = c.siteName, c.baseURL, c.replyTo != ""
 
 	var subject, text, html bytes.Buffer
 	if err := tt.ExecuteTemplate(&subject, "subject", d); err != nil {
@@ -203,6 +232,7 @@ func (c *Composer) Compose(kind Kind, to, toName string, data map[string]any) (*
 		strings.Join(strings.Fields(subject.String()), " "),
 		tidyText(text.String()),
 		strings.TrimSpace(html.String())+"\n")
+	m.ReplyTo = c.replyTo
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("mail: compose %s: %w", kind, err)
 	}

@@ -16,9 +16,17 @@ const (
 	from     = "The Harbour Herald <readers@news.example.org>"
 )
 
-func newComposer(t *testing.T) *mail.Composer {
+// replyTo is where the test site's reader service reads replies.
+const replyTo = "The Harbour Herald readers <letters@news.example.org>"
+
+// newComposer makes the test site's Composer, whose emails carry a
+// Reply-To and so invite replies.
+func newComposer(t *testing.T, opts ...mail.ComposerOption) *mail.Composer {
 	t.Helper()
-	c, err := mail.NewComposer(siteName, baseURL+"/", from)
+	if opts == nil {
+		opts = []mail.ComposerOption{mail.WithReplyTo(replyTo)}
+	}
+	c, err := mail.NewComposer(siteName, baseURL+"/", from, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,9 @@ type Message struct {
 	// POST (RFC 8058); when set, the email carries List-Unsubscribe and
 	// List-Unsubscribe-Post headers.
 	ListUnsubscribe string
+	// ReplyTo, when set, is the address replies go to (the Reply-To
+	// header); the Composer sets the site's.
+	ReplyTo string
 }
 
 // New returns a message to one recipient with a fresh Message-ID naming
@@ -90,6 +93,11 @@ func (m *Message) Validate() error {
 	}
 	if strings.ContainsAny(m.ListUnsubscribe, "\r\n<> ") {
 		return errors.New("mail: the unsubscribe address must be a plain URL")
+	}
+	if m.ReplyTo != "" {
+		if _, err := mail.ParseAddress(m.ReplyTo); err != nil || strings.ContainsAny(m.ReplyTo, "\r\n") {
+			return fmt.Errorf("mail: Reply-To %q is not an email address", m.ReplyTo)
+		}
 	}
 	if strings.TrimSpace(m.Text) == "" {
 		return errors.New("mail: the plain-text part is empty")

@@ -208,6 +208,11 @@ func buildMsg(from string, m *Message, date time.Time) (*gomail.Msg, error) {
 	if err := msg.To(to); err != nil {
 		return nil, fmt.Errorf("recipient %q: %w", m.To, err)
 	}
+	if m.ReplyTo != "" {
+		if err := msg.ReplyTo(m.ReplyTo); err != nil {
+			return nil, fmt.Errorf("reply-to %q: %w", m.ReplyTo, err)
+		}
+	}
 	msg.Subject(m.Subject)
 	if !date.IsZero() {
 		msg.SetDateWithValue(date)

@@ -152,7 +152,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	if s.Sender != nil {
 		mailSent = s.Sender.Wake
 	}
-	composer, err := mail.NewComposer(SiteName, cfg.BaseURL, cfg.MailFrom)
+	composer, err := mail.NewComposer(SiteName, cfg.BaseURL, cfg.MailFrom, mail.WithReplyTo(cfg.MailReplyTo))
 	if err != nil {
 		return err
 	}
@@ -274,7 +274,7 @@ func (s *Set) seedDemo(ctx context.Context, o Options) error {
 	if _, err := s.Accounts.CreateUser(ctx, DemoAdmin, "Demo Admin", pw, account.Admin); err != nil {
 		return fmt.Errorf("demo admin: %w", err)
 	}
-	fmt.Fprintf(o.Out, "Demo admin: %s\nPassword:   %s\n(shown only this once)\n", DemoAdmin, pw)
+	fmt.Fprintf(o.Out, "Demo admin: %s\nPassword:   %s\n(shown only this once; log in at %s/login)\n", DemoAdmin, pw, s.Config.BaseURL)
 	for _, p := range DemoPlans() {
 		if err := s.Billing.CreatePlan(ctx, &p); err != nil {
 			return fmt.Errorf("demo plans: %w", err)

@@ -15,14 +15,14 @@ var _ mail.Outbox = (*Store)(nil)
 
 // outboxColumns are the columns scanMail reads, in order.
 const outboxColumns = `id, to_addr, to_name, subject, text_body, html_body, message_id, status,
-	attempts, created_at, next_attempt_at, sent_at, last_error, list_unsubscribe`
+	attempts, created_at, next_attempt_at, sent_at, last_error, list_unsubscribe, reply_to`
 
 func scanMail(row scanner, m *mail.Message) error {
 	var status string
 	var created, next time.Time
 	var sent sql.NullTime
 	if err := row.Scan(&m.ID, &m.To, &m.ToName, &m.Subject, &m.Text, &m.HTML, &m.MessageID, &status,
-		&m.Attempts, &created, &next, &sent, &m.LastError, &m.ListUnsubscribe); err != nil {
+		&m.Attempts, &created, &next, &sent, &m.LastError, &m.ListUnsubscribe, &m.ReplyTo); err != nil {
 		return err
 	}
 	m.Status = mail.Status(status)
@@ -66,9 +66,9 @@ func (s *Store) enqueue(ctx context.Context, tx *txn, m *mail.Message) error {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO outbox
 		(to_addr, to_name, subject, text_body, html_body, message_id, status, attempts,
-		 created_at, next_attempt_at, last_error, list_unsubscribe)
-		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, '', ?) RETURNING id`,
-		m.To, m.ToName, m.Subject, m.Text, m.HTML, m.MessageID, now, now, m.ListUnsubscribe).Scan(&id)
+		 created_at, next_attempt_at, last_error, list_unsubscribe, reply_to)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, '', ?, ?) RETURNING id`,
+		m.To, m.ToName, m.Subject, m.Text, m.HTML, m.MessageID, now, now, m.ListUnsubscribe, m.ReplyTo).Scan(&id)
 	if err != nil {
 		return err
 	}
