@@ -249,15 +249,15 @@ func tagNames(r *rand.Rand, n int) []string {
 
 // seededStory is one story ready to insert.
 type seededStory struct {
-	id                      int64
-	headline, dek, dateline string
-	section                 int
-	body, bodyHTML, lead    string
-	access, comments        string
-	published, updated      time.Time
-	bylines                 []int64 // author IDs; 0 is the agency byline
-	tags                    []int64
-	correction              string
+	id                         int64
+	headline, dek, dateline    string
+	section                    int
+	body, bodyHTML, lead, rest string
+	access, comments           string
+	published, updated         time.Time
+	bylines                    []int64 // author IDs; 0 is the agency byline
+	tags                       []int64
+	correction                 string
 }
 
 // storyAt returns story i (0-based, oldest first), rendered.
@@ -320,7 +320,7 @@ func (s *Seeder) storyAt(i int) seededStory {
 		// change, the test of storyAt catches the empty HTML.
 		return st
 	}
-	st.bodyHTML, st.lead, st.dateline = prep.BodyHTML, prep.Lead, prep.Dateline
+	st.bodyHTML, st.lead, st.rest, st.dateline = prep.BodyHTML, prep.Lead, prep.Rest, prep.Dateline
 	return st
 }
 
@@ -359,7 +359,7 @@ func (s *Seeder) seedStories(ctx context.Context) error {
 	defer l.abort()
 	stories := l.table("stories", "id", "slug", "headline", "dek", "dateline", "section_id",
 		"body", "body_html", "access", "status", "published_at", "updated_at", "created_at", "version",
-		"comments_mode", "search_lead")
+		"comments_mode", "search_lead", "search_rest")
 	bylines := l.table("story_bylines", "story_id", "position", "author_id", "name")
 	tags := l.table("story_tags", "story_id", "tag_id", "position")
 	revisions := l.table("story_revisions", "id", "story_id", "user_id", "version", "headline", "dek", "body", "created_at")
@@ -382,7 +382,7 @@ func (s *Seeder) seedStories(ctx context.Context) error {
 			created := utc(st.published.Add(-time.Duration(20+st.id%100) * time.Minute))
 			if err := stories.add(ctx, st.id, slug, st.headline, st.dek, st.dateline, s.sectionIDs[st.section],
 				st.body, st.bodyHTML, st.access, "published", utc(st.published), updated, created, 1,
-				st.comments, st.lead); err != nil {
+				st.comments, st.lead, st.rest); err != nil {
 				return err
 			}
 			for pos, a := range st.bylines {

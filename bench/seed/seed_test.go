@@ -124,7 +124,7 @@ func checkCounts(t *testing.T, dsn string, z Sizes) {
 		`SELECT COUNT(*) FROM subscriptions WHERE status = 'active'`:                                       z.Subscribers,
 		`SELECT COUNT(*) FROM comments`:                                                                    z.Comments,
 		`SELECT COUNT(*) FROM story_revisions`:                                                             z.Stories,
-		`SELECT COUNT(*) FROM stories WHERE search_lead = '' OR body_html = ''`:                            0,
+		`SELECT COUNT(*) FROM stories WHERE search_lead = '' OR search_rest = '' OR body_html = ''`:        0,
 		`SELECT COUNT(*) FROM story_bylines b LEFT JOIN stories s ON s.id = b.story_id WHERE s.id IS NULL`: 0,
 	} {
 		var got int

@@ -14,3 +14,9 @@ func (s *Store) ReaderQueryRowForTest(query string, dest any, args ...any) error
 func (s *Store) WriterQueryRowForTest(query string, dest any, args ...any) error {
 	return s.write.QueryRowContext(context.Background(), query, args...).Scan(dest)
 }
+
+// MigrateBeforeForTest migrates the schema up to the migration named
+// name, leaving it and those after it out, as an older Dateline did.
+func (s *Store) MigrateBeforeForTest(ctx context.Context, name string) ([]int, error) {
+	return s.migrate(ctx, name)
+}

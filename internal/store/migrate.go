@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"dateline/internal/story"
 )
 
 //go:embed migrations
@@ -89,9 +91,21 @@ func (s *Store) currentVersion(ctx context.Context, db rowQueryer) (int, error) 
 // lock. It returns ErrSchemaTooNew, wrapped, for a database from a newer
 // Dateline. It reports the versions it applied.
 func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
+	return s.migrate(ctx, "")
+}
+
+// migrate is Migrate, stopping before the migration named before when
+// it is not "": tests make a database as an older Dateline left it.
+func (s *Store) migrate(ctx context.Context, before string) (applied []int, err error) {
 	ms, err := migrations(s.dialect)
 	if err != nil {
 		return nil, err
+	}
+	for i, m := range ms {
+		if m.name == before {
+			ms = ms[:i]
+			break
+		}
 	}
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
@@ -127,6 +141,12 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 			_ = tx.Rollback() // the statement's error is the one to report
 			return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
 		}
+		if fill := fills[m.name]; fill != nil {
+			if err := fill(ctx, tx); err != nil {
+				_ = tx.Rollback() // the fill's error is the one to report
+				return applied, fmt.Errorf("migrate %04d_%s: %w", m.version, m.name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 			m.version, m.name, s.Now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
 			_ = tx.Rollback() // the statement's error is the one to report
@@ -138,4 +158,59 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 		applied = append(applied, m.version)
 	}
 	return applied, nil
+}
+
+// fills finish migrations whose new columns SQL cannot compute, by the
+// migration's name: they run in its transaction right after its script,
+// in every dialect.
+var fills = map[string]func(ctx context.Context, tx *txn) error{
+	"search_rest": fillSearchRest,
+}
+
+// fillBatch is how many stories a fill reads at a time.
+const fillBatch = 500
+
+// fillSearchRest writes the plain text of each story's body after the
+// first paragraph into search_rest, as story.Story.Prepare does when a
+// story is saved, so the stories written before search read whole bodies
+// are found by every word too.
+func fillSearchRest(ctx context.Context, tx *txn) error {
+	r := story.NewRenderer()
+	type row struct {
+		id   int64
+		html string
+	}
+	var after int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, body_html FROM stories WHERE id > ? ORDER BY id LIMIT ?`, after, fillBatch)
+		if err != nil {
+			return fmt.Errorf("fill search_rest: %w", err)
+		}
+		var batch []row
+		for rows.Next() {
+			var b row
+			if err := rows.Scan(&b.id, &b.html); err != nil {
+				_ = rows.Close() // the scan's error is the one to report
+				return fmt.Errorf("fill search_rest: %w", err)
+			}
+			batch = append(batch, b)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("fill search_rest: %w", err)
+		}
+		_ = rows.Close() // free the connection for the updates; rows.Err was checked
+		for _, b := range batch {
+			rest := r.RestText(b.html)
+			if rest == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE stories SET search_rest = ? WHERE id = ?`, rest, b.id); err != nil {
+				return fmt.Errorf("fill search_rest of story %d: %w", b.id, err)
+			}
+		}
+		if len(batch) < fillBatch {
+			return nil
+		}
+		after = batch[len(batch)-1].id
+	}
 }

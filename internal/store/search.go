@@ -13,13 +13,15 @@ import (
 	"dateline/internal/story"
 )
 
-// Search finds published stories matching every term among the newest
-// story.SearchCandidates that do, best match first and the newer first between
-// equals: headline matches rank above dek matches above first-paragraph
-// matches. The total counts matches up to story.SearchCandidates+1; pages past
-// the ranked ones are empty. Only the headline, dek and first paragraph
-// are searched or quoted, so a subscribers-only story's body never leaks
-// through search.
+// Search finds published stories matching every term, anywhere in their
+// text, among the newest story.SearchCandidates that do, best match first
+// and the newer first between equals (or newest first, when q.Newest):
+// headline matches rank above dek matches above first-paragraph matches
+// above matches in the rest of the body. The total counts matches up to
+// story.SearchCandidates+1; pages past the ranked ones are empty. Snippets
+// quote only the dek and the first paragraph, which every reader may see,
+// so a subscribers-only story's paywalled text never leaks through search:
+// it decides only whether and how high a story ranks.
 func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.SearchHit, int, error) {
 	if len(q.Terms) == 0 {
 		return nil, 0, nil
@@ -60,8 +62,17 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 
 // searchPostgres takes the newest story.SearchCandidates+1 matches through the
 // search index, ranks all but the last and quotes only the page shown, in
-// one query. where is made of fixed clauses; every value is in args.
+// one query. The rank weighs the whole text (the rest of the body lowest);
+// the quote reads the dek and first paragraph only. where is made of fixed
+// clauses; every value is in args.
 func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
+	score := "ts_rank_cd(m.search, m.query)"
+	order := "c.score DESC, c.published_at DESC, c.id DESC"
+	outer := "p.score DESC, p.published_at DESC, p.id DESC"
+	if q.Newest {
+		// No rank: the newest first needs only the dates.
+		score, order, outer = "0", "c.published_at DESC, c.id DESC", "p.published_at DESC, p.id DESC"
+	}
 	matches := `FROM stories st, plainto_tsquery('english', ?) query WHERE st.search @@ query AND ` + where
 	matchArgs := append([]any{strings.Join(q.Terms, " ")}, args...)
 	// Planned for these words each time (QueryExecModeExec): whether to
@@ -73,16 +84,16 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 		p.total
 		FROM (
 			SELECT c.id, c.published_at, c.query, c.score, c.total FROM (
-				SELECT m.id, m.published_at, m.query, ts_rank_cd(m.search, m.query) AS score, COUNT(*) OVER () AS total,
+				SELECT m.id, m.published_at, m.query, `+score+` AS score, COUNT(*) OVER () AS total,
 					ROW_NUMBER() OVER (ORDER BY m.published_at DESC, m.id DESC) AS newest
 				FROM (SELECT st.id, st.published_at, st.search, query `+matches+`
 					ORDER BY st.published_at DESC, st.id DESC LIMIT ?) m
 			) c
 			WHERE c.newest <= ?
-			ORDER BY c.score DESC, c.published_at DESC, c.id DESC LIMIT ? OFFSET ?
+			ORDER BY `+order+` LIMIT ? OFFSET ?
 		) p
 		JOIN stories st ON st.id = p.id JOIN sections sec ON sec.id = st.section_id
-		ORDER BY p.score DESC, p.published_at DESC, p.id DESC`, // #nosec G202 -- where holds no values, only placeholders
+		ORDER BY `+outer, // #nosec G202 -- where and the orders hold no values, only placeholders and fixed columns
 		append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1, story.SearchCandidates, q.Limit, q.Offset)...)...)
 	if err != nil {
 		return nil, 0, err
@@ -109,19 +120,22 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 	return hits, total, err
 }
 
-// Weights of a query word found in the headline and in the dek, when
-// ranking on SQLite.
+// Weights of a query word found in the headline, the dek and the first
+// paragraph, when ranking on SQLite; found only in the rest of the body,
+// it adds nothing, and the newer story comes first.
 const (
 	headlineWeight = 10
 	dekWeight      = 4
+	leadWeight     = 2
 )
 
-// searchSQLite walks the search index newest id first for the candidates,
-// scores each by the query words in its headline and dek, and reads and
-// quotes only the page shown. Every step reads the index within the
-// candidates' ids only: FTS5's bm25 would count each word's matches
-// across the whole archive first. where is made of fixed clauses; every
-// value is in args.
+// searchSQLite walks the search index newest id first for the candidates
+// (the index holds the whole text), scores each by the query words in its
+// headline, dek and first paragraph, or orders them by publication time,
+// and reads and quotes only the page shown, from the dek and first
+// paragraph. Every step reads the index within the candidates' ids only:
+// FTS5's bm25 would count each word's matches across the whole archive
+// first. where is made of fixed clauses; every value is in args.
 func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
 	quoted := make([]string, len(q.Terms))
 	for i, t := range q.Terms {
@@ -149,59 +163,23 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 	if len(ids) == 0 {
 		return nil, total, nil
 	}
-	lo, hi := ids[len(ids)-1], ids[0]
-
-	// Score: each query word found in the headline or the dek adds its
-	// weight. One pass of the index per word and column, over the
-	// candidates' ids, and only through stories that match the query.
-	score := make(map[int64]int, len(ids))
-	for _, id := range ids {
-		score[id] = 0
+	if q.Newest {
+		ids, err = s.newestFirst(ctx, ids)
+	} else {
+		err = s.rankSQLite(ctx, ids, quoted, all)
 	}
-	var arms []string
-	var scoreArgs []any
-	for _, t := range quoted {
-		for _, c := range []struct {
-			name   string
-			weight int
-		}{{"headline", headlineWeight}, {"dek", dekWeight}} {
-			arms = append(arms, fmt.Sprintf(`SELECT %d, rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
-			match := "{" + c.name + "}: " + t
-			if len(quoted) > 1 {
-				match = "(" + match + ") AND (" + all + ")"
-			}
-			scoreArgs = append(scoreArgs, match, lo, hi)
-		}
-	}
-	rows, err = s.read.QueryContext(ctx, strings.Join(arms, " UNION ALL "), scoreArgs...)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var weight int
-		var id int64
-		if err := rows.Scan(&weight, &id); err != nil {
-			return nil, 0, err
-		}
-		if v, ok := score[id]; ok {
-			score[id] = v + weight
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	_ = rows.Close() // free the connection for the next query; rows.Err was checked
-	// ids run newest first; a stable sort keeps the newer first between
-	// equal scores.
-	slices.SortStableFunc(ids, func(a, b int64) int { return cmp.Compare(score[b], score[a]) })
 	page := ids[min(q.Offset, len(ids)):min(q.Offset+q.Limit, len(ids))]
 	if len(page) == 0 {
 		return nil, total, nil
 	}
 
-	// The page's stories, quoted. The id range keeps the search index to
-	// one short walk; the listed ids pick the page from it.
+	// The page's stories, quoted from the dek and the first paragraph
+	// (columns 1 and 2 of the index), never the rest of the body. The id
+	// range keeps the search index to one short walk; the listed ids pick
+	// the page from it.
 	place := make(map[int64]int, len(page))
 	pageArgs := []any{all, slices.Min(page), slices.Max(page)}
 	for i, id := range page {
@@ -209,7 +187,8 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 		pageArgs = append(pageArgs, id)
 	}
 	rows, err = s.read.QueryContext(ctx, `SELECT `+storyColumns+`,
-		snippet(stories_fts, -1, '`+story.HighlightStart+`', '`+story.HighlightEnd+`', ' … ', 24)
+		snippet(stories_fts, 1, '`+story.HighlightStart+`', '`+story.HighlightEnd+`', ' … ', 24),
+		snippet(stories_fts, 2, '`+story.HighlightStart+`', '`+story.HighlightEnd+`', ' … ', 24)
 		FROM stories_fts CROSS JOIN stories st ON st.id = stories_fts.rowid JOIN sections sec ON sec.id = st.section_id
 		WHERE stories_fts MATCH ? AND stories_fts.rowid BETWEEN ? AND ?
 			AND +stories_fts.rowid IN (`+strings.Repeat("?, ", len(page)-1)+`?)`, pageArgs...) // #nosec G202 -- only placeholders are added
@@ -220,9 +199,11 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 	hits := make([]story.SearchHit, len(page))
 	for rows.Next() {
 		var h story.SearchHit
-		if err := scanStory(rows, &h.Story, &h.Snippet); err != nil {
+		var dek, lead string
+		if err := scanStory(rows, &h.Story, &dek, &lead); err != nil {
 			return nil, 0, err
 		}
+		h.Snippet = openQuote(dek, lead)
 		hits[place[h.ID]] = h
 	}
 	if err := rows.Err(); err != nil {
@@ -231,6 +212,83 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 	// A story edited away between the reads leaves a gap; close it.
 	hits = slices.DeleteFunc(hits, func(h story.SearchHit) bool { return h.ID == 0 })
 	return hits, total, nil
+}
+
+// openQuote picks a search snippet from those of the dek and the first
+// paragraph: the one where a query word is marked, the first paragraph
+// first; else the dek, or the first paragraph when there is no dek.
+func openQuote(dek, lead string) string {
+	switch {
+	case strings.Contains(lead, story.HighlightStart):
+		return lead
+	case strings.Contains(dek, story.HighlightStart), dek != "":
+		return dek
+	}
+	return lead
+}
+
+// newestFirst orders the candidates' ids by publication time, newest
+// first.
+func (s *Store) newestFirst(ctx context.Context, ids []int64) ([]int64, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM stories WHERE id IN (`+strings.Repeat("?, ", len(ids)-1)+`?)
+		ORDER BY published_at DESC, id DESC`, args...) // #nosec G202 -- only placeholders are added
+	if err != nil {
+		return nil, err
+	}
+	return scanIDs(rows)
+}
+
+// rankSQLite sorts the candidates' ids, newest id first, best match first:
+// each query word found in the headline, the dek or the first paragraph
+// adds its weight. One pass of the index per word and column, over the
+// candidates' ids, and only through stories that match the query.
+func (s *Store) rankSQLite(ctx context.Context, ids []int64, quoted []string, all string) error {
+	lo, hi := ids[len(ids)-1], ids[0]
+	score := make(map[int64]int, len(ids))
+	for _, id := range ids {
+		score[id] = 0
+	}
+	var arms []string
+	var scoreArgs []any
+	for _, t := range quoted {
+		for _, c := range []struct {
+			name   string
+			weight int
+		}{{"headline", headlineWeight}, {"dek", dekWeight}, {"search_lead", leadWeight}} {
+			arms = append(arms, fmt.Sprintf(`SELECT %d, rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
+			match := "{" + c.name + "}: " + t
+			if len(quoted) > 1 {
+				match = "(" + match + ") AND (" + all + ")"
+			}
+			scoreArgs = append(scoreArgs, match, lo, hi)
+		}
+	}
+	rows, err := s.read.QueryContext(ctx, strings.Join(arms, " UNION ALL "), scoreArgs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var weight int
+		var id int64
+		if err := rows.Scan(&weight, &id); err != nil {
+			return err
+		}
+		if v, ok := score[id]; ok {
+			score[id] = v + weight
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// ids run newest first; a stable sort keeps the newer first between
+	// equal scores.
+	slices.SortStableFunc(ids, func(a, b int64) int { return cmp.Compare(score[b], score[a]) })
+	return nil
 }
 
 // maxSetAside is the most unpublished stories a search on SQLite sets

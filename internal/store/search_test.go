@@ -4,6 +4,7 @@ import (
 	"dateline/internal/clock"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,12 +49,19 @@ func TestSearch(t *testing.T) {
 		if hits, _, _ := s.Search(ctx, story.SearchQuery{Terms: story.SearchTerms("ferry"), Limit: 10}); len(hits) != 3 {
 			t.Errorf("ferry found %d stories, want 3", len(hits))
 		}
-		// The paywalled part is not searchable, and never quoted.
-		if hits, _, _ := s.Search(ctx, story.SearchQuery{Terms: story.SearchTerms("xylophonic"), Limit: 10}); len(hits) != 0 {
-			t.Errorf("a word from the paywalled body found %d stories", len(hits))
-		}
-		if hits, _, _ := s.Search(ctx, story.SearchQuery{Terms: story.SearchTerms("bakery"), Limit: 10}); len(hits) != 1 || hits[0].ID != secret.ID || strings.Contains(hits[0].Snippet, "xylophonic") {
-			t.Errorf("the snippet of a subscribers-only story: %v", hits)
+		// The paywalled part finds the story, and is never quoted.
+		for _, q := range []string{"xylophonic", "xylophonic secret", "bakery"} {
+			hits, _, err := s.Search(ctx, story.SearchQuery{Terms: story.SearchTerms(q), Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != 1 || hits[0].ID != secret.ID {
+				t.Errorf("%q found %q, want the subscribers-only story", q, headlinesOf(hits))
+				continue
+			}
+			if sn := hits[0].Snippet; strings.Contains(sn, "xylophonic") || strings.Contains(sn, "paywalled") || !strings.Contains(sn, "co-operative") {
+				t.Errorf("%q: the snippet of a subscribers-only story is %q; want its open text only", q, sn)
+			}
 		}
 		// Filters.
 		biz, _ := s.SectionBySlug(ctx, "business")
@@ -244,5 +252,135 @@ func BenchmarkSearchSeeded(b *testing.B) {
 				b.ReportMetric(float64(total), "total")
 			})
 		}
+	}
+}
+
+// TestSearchReadsTheWholeText: a word anywhere in a story's body finds it,
+// ranked below the stories that name it in their headline or first
+// paragraph, and is never quoted; newest first orders by publication time
+// whatever order the stories were saved in; an edit that takes the word
+// out of the body takes the story out of its results.
+func TestSearchReadsTheWholeText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		c := newClock(s)
+		seed(t, s, 0)
+		r := story.NewRenderer()
+		add := func(headline, body string, access story.Access, age time.Duration) *story.Story {
+			st := &story.Story{Headline: headline, Dek: "A dek of its own.", Body: body, Section: story.Section{Slug: "world"},
+				Bylines: []story.Byline{{Name: "Staff"}}, Access: access, Status: story.Published, PublishedAt: c.now.Add(-age)}
+			if err := st.Prepare(r); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.CreateStory(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		// Saved newest first, so the order of ids is not that of dates.
+		deep := add("Council weighs the budget", "Opening words.\n\nSecond.\n\nThird.\n\nFourth.\n\nThe **lighthouse** keepers' quarrel was settled in camera.", story.Subscribers, time.Hour)
+		lead := add("Coast road reopens", "The lighthouse road reopens today.\n\nMore.", story.Free, 2*time.Hour)
+		head := add("Lighthouse restored", "Scaffolding is down.\n\nMore.", story.Free, 3*time.Hour)
+		search := func(q string, newest bool) []story.SearchHit {
+			t.Helper()
+			hits, _, err := s.Search(ctx, story.SearchQuery{Terms: story.SearchTerms(q), Newest: newest, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return hits
+		}
+		ids := func(hits []story.SearchHit) []int64 {
+			var out []int64
+			for _, h := range hits {
+				out = append(out, h.ID)
+			}
+			return out
+		}
+		if got, want := ids(search("lighthouse", false)), []int64{head.ID, lead.ID, deep.ID}; !slices.Equal(got, want) {
+			t.Errorf("best match first: %v, want headline %v, first paragraph %v, rest %v", got, head.ID, lead.ID, deep.ID)
+		}
+		if got, want := ids(search("lighthouse", true)), []int64{deep.ID, lead.ID, head.ID}; !slices.Equal(got, want) {
+			t.Errorf("newest first: %v, want %v", got, want)
+		}
+		hits := search("quarrel camera", false)
+		if len(hits) != 1 || hits[0].ID != deep.ID {
+			t.Fatalf("two words of the fifth paragraph found %q", headlinesOf(hits))
+		}
+		for _, w := range []string{"quarrel", "camera", "keepers", "lighthouse", story.HighlightStart} {
+			if strings.Contains(hits[0].Snippet, w) {
+				t.Errorf("the snippet %q quotes the paywalled body (%q)", hits[0].Snippet, w)
+			}
+		}
+		if hits[0].Snippet == "" {
+			t.Error("the snippet is empty; want the dek or first paragraph")
+		}
+		// An edit that takes the word out of the body takes the story out.
+		deep.Body = "Opening words.\n\nSecond.\n\nThe keepers made peace."
+		if err := deep.Prepare(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateStory(ctx, deep, deep.Version, 0); err != nil {
+			t.Fatal(err)
+		}
+		if hits := search("quarrel", false); len(hits) != 0 {
+			t.Errorf("a word edited out still finds %q", headlinesOf(hits))
+		}
+		if hits := search("peace keepers", false); len(hits) != 1 || hits[0].ID != deep.ID {
+			t.Errorf("a word edited in found %q", headlinesOf(hits))
+		}
+	})
+}
+
+// TestMigrationFillsSearchRest: a story saved by a Dateline that searched
+// only the open text is found by a word deep in its body once the
+// database is migrated, and the filled text is what a save writes.
+func TestMigrationFillsSearchRest(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			s, err := store.Open(ctx, dsn, clock.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.MigrateBeforeForTest(ctx, "search_rest"); err != nil {
+				t.Fatal(err)
+			}
+			c := newClock(s)
+			seed(t, s, 0)
+			world, err := s.SectionBySlug(ctx, "world")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Saved as the older Dateline did: no search_rest column yet.
+			r := story.NewRenderer()
+			old := &story.Story{Headline: "Archive story", Body: "It opens plainly.\n\nSecond.\n\nThird.\n\nFourth.\n\nThe *marginalia* of the ledger.",
+				Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "Staff"}}, Access: story.Subscribers,
+				Status: story.Published, PublishedAt: c.now.Add(-time.Hour)}
+			if err := old.Prepare(r); err != nil {
+				t.Fatal(err)
+			}
+			raw := storetest.Raw(t, dsn)
+			raw.Exec(t, `INSERT INTO stories (slug, headline, section_id, body, body_html, access, status, published_at, created_at, search_lead)
+				VALUES (?, ?, ?, ?, ?, 'subscribers', 'published', ?, ?, ?), ('empty', 'Empty story', ?, '', '', 'free', 'published', ?, ?, '')`,
+				old.Slug, old.Headline, world.ID, old.Body, old.BodyHTML, old.PublishedAt, old.PublishedAt, old.Lead,
+				world.ID, old.PublishedAt, old.PublishedAt)
+
+			applied, err := s.Migrate(ctx)
+			if err != nil || len(applied) == 0 {
+				t.Fatalf("migrate: applied %v, %v", applied, err)
+			}
+			var rest string
+			raw.QueryRow(t, `SELECT search_rest FROM stories WHERE slug = ?`, &rest, old.Slug)
+			if rest != old.Rest || !strings.Contains(rest, "marginalia of the ledger") || strings.Contains(rest, "*") {
+				t.Errorf("search_rest = %q, want %q as a save writes it", rest, old.Rest)
+			}
+			hits, _, err := s.Search(ctx, story.SearchQuery{Terms: story.SearchTerms("marginalia"), Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hits) != 1 || hits[0].Slug != old.Slug || strings.Contains(hits[0].Snippet, "marginalia") {
+				t.Errorf("after the migration, a deep word found %v", hits)
+			}
+		})
 	}
 }

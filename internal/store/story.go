@@ -152,12 +152,12 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
-			 published_at, updated_at, created_at, version, comments_mode, search_lead, created_by, submitted_at,
+			 published_at, updated_at, created_at, version, comments_mode, search_lead, search_rest, created_by, submitted_at,
 			 seo_title, seo_description)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
-			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, nullID(st.CreatedBy), nullTime(st.SubmittedAt),
+			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, st.Rest, nullID(st.CreatedBy), nullTime(st.SubmittedAt),
 			st.SEOTitle, st.SEODescription).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return story.ErrSlugTaken

@@ -37,6 +37,16 @@ func (r *Renderer) PlainText(rendered string) string {
 	return strings.Join(strings.Fields(html.UnescapeString(r.strict.Sanitize(rendered))), " ")
 }
 
+// RestText returns the plain text of a rendered body after the end of its
+// first paragraph: what a story's Lead, the body up to there, leaves out.
+// Lead and Rest together are the whole text of the body.
+func (r *Renderer) RestText(rendered string) string {
+	if _, rest, ok := strings.Cut(rendered, "</p>"); ok {
+		return r.PlainText(rest)
+	}
+	return r.PlainText(rendered)
+}
+
 // Render converts Markdown to sanitised HTML.
 func (r *Renderer) Render(markdown string) string {
 	var buf bytes.Buffer

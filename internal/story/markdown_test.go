@@ -163,3 +163,24 @@ func TestLeadWithDateline(t *testing.T) {
 		t.Errorf("a body without paragraphs leaks %q", got)
 	}
 }
+
+// TestLeadAndRestAreTheWholeText: a prepared story's Lead and Rest are the
+// plain text of its body, markup left out, split after the first
+// paragraph, with no word lost or counted twice.
+func TestLeadAndRestAreTheWholeText(t *testing.T) {
+	r := NewRenderer()
+	for _, tc := range []struct{ body, lead, rest string }{
+		{"First *para* & more.\n\n## A heading\n\n- one\n- [two](https://example.com/x)\n\nLast `word`.", "First para & more.", "A heading one two Last word."},
+		{"Only one paragraph.", "Only one paragraph.", ""},
+		{"## Heading first\n\nThen a paragraph.\n\nThen another.", "Heading first Then a paragraph.", "Then another."},
+		{"", "", ""},
+	} {
+		s := &Story{Headline: "H", Dateline: "Oslo", Section: Section{Slug: "world"}, Bylines: []Byline{{Name: "Staff"}}, Body: tc.body}
+		if err := s.Prepare(r); err != nil {
+			t.Fatal(err)
+		}
+		if s.Lead != tc.lead || s.Rest != tc.rest {
+			t.Errorf("%q: lead %q, rest %q; want %q, %q", tc.body, s.Lead, s.Rest, tc.lead, tc.rest)
+		}
+	}
+}

@@ -41,8 +41,35 @@ type SearchQuery struct {
 	SectionID int64
 	// From and To bound the publication time: From <= published < To.
 	From, To time.Time
-	Limit    int
-	Offset   int
+	// Newest orders the matches newest first; otherwise the best match
+	// comes first.
+	Newest bool
+	Limit  int
+	Offset int
+}
+
+// SearchSort is the order of a search's results, as the sort parameter of
+// /search names it.
+type SearchSort string
+
+// The orders of search results.
+const (
+	// ByRelevance puts the best match first: the default.
+	ByRelevance SearchSort = "relevance"
+	// ByNewest puts the most recently published first.
+	ByNewest SearchSort = "newest"
+)
+
+// ParseSearchSort reads the sort a reader asked for: "" or "relevance" is
+// ByRelevance, "newest" ByNewest. Anything else is ByRelevance and false.
+func ParseSearchSort(s string) (SearchSort, bool) {
+	switch SearchSort(s) {
+	case "", ByRelevance:
+		return ByRelevance, true
+	case ByNewest:
+		return ByNewest, true
+	}
+	return ByRelevance, false
 }
 
 // Highlight marks open and close a matched word in a Snippet; the web
@@ -52,8 +79,9 @@ const (
 	HighlightEnd   = "\uE001"
 )
 
-// SearchHit is a story found by search, with a snippet of its headline,
-// dek or first paragraph.
+// SearchHit is a story found by search, with a snippet of its dek or
+// first paragraph: what every reader may see of it. A story is also found
+// by the words of the rest of its body, which the snippet never quotes.
 type SearchHit struct {
 	Story
 	Snippet string

@@ -200,6 +200,8 @@ type SearchRequest struct {
 	// From and To are the first and the last day of publication to
 	// search, both included; a zero one leaves that end open.
 	From, To time.Time
+	// Sort is the order of the results; "" is ByRelevance.
+	Sort SearchSort
 	// Page is the page of results, from 1.
 	Page int
 }
@@ -227,15 +229,16 @@ type SearchResults struct {
 }
 
 // Search finds the published stories that match every word of a reader's
-// query, best match first, a page at a time. A page number outside 1 to
-// MaxPage is ErrBadPage, refused before anything is read. A query without
-// words searches nothing.
+// query anywhere in their text, best match (or, as asked, newest) first,
+// a page at a time. A page number outside 1 to MaxPage is ErrBadPage,
+// refused before anything is read. A query without words searches
+// nothing.
 func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResults, error) {
 	if !validPage(req.Page) {
 		return nil, ErrBadPage
 	}
 	res := &SearchResults{Query: cutQuery(req.Query), Page: req.Page, Pages: 1}
-	q := SearchQuery{Terms: SearchTerms(res.Query), Limit: s.pageSize, Offset: (req.Page - 1) * s.pageSize}
+	q := SearchQuery{Terms: SearchTerms(res.Query), Newest: req.Sort == ByNewest, Limit: s.pageSize, Offset: (req.Page - 1) * s.pageSize}
 	if req.Section != "" {
 		// A section that cannot be read is searched as one that does not
 		// exist: the reader still gets results from every section.

@@ -149,8 +149,13 @@ type Story struct {
 	// CommentCount is the number of published comments, filled for lists.
 	CommentCount int
 	// Lead is the plain text of the first paragraph: what search indexes
-	// besides the headline and dek, since every reader may see it.
+	// besides the headline and dek, and quotes, since every reader may
+	// see it.
 	Lead string
+	// Rest is the plain text of the body after the first paragraph. Search
+	// matches and ranks by it, so every word of a story finds it, but
+	// never quotes it: a subscribers-only story's rest is paywalled.
+	Rest string
 	// CreatedBy is the member of staff who created the story; 0 if unknown.
 	CreatedBy int64
 	// SubmittedAt is when a writer asked for the draft to be reviewed.
@@ -279,6 +284,7 @@ func (s *Story) Prepare(r *Renderer) error {
 	}
 	s.BodyHTML = r.Render(s.Body)
 	s.Lead = r.PlainText((&Story{BodyHTML: s.BodyHTML}).LeadWithDateline())
+	s.Rest = r.RestText(s.BodyHTML)
 	return nil
 }
 

@@ -114,7 +114,7 @@ func acceptedEncodings(accept string) (br, gz bool) {
 var pageQuery = []string{"page", "sort", "comments"}
 
 // searchQuery are those of the search page.
-var searchQuery = []string{"q", "section", "from", "to", "page"}
+var searchQuery = []string{"q", "section", "from", "to", "sort", "page"}
 
 // cacheKey is the key of an anonymous page, or "" when the request must
 // not be served from the cache (a query the page does not take, such as

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,8 +16,12 @@ import (
 type searchPage struct {
 	layoutData
 	Query, Section, From, To string
-	Hits                     []story.SearchHit
-	Total                    int
+	// Sort is the order asked for: "newest", or "" for the best match
+	// first; Sorts are the links to each order of the same search.
+	Sort  string
+	Sorts []sortLink
+	Hits  []story.SearchHit
+	Total int
 	// More is set when more stories match than a search ranks; Total is
 	// then only a lower bound, and Ranked says how many are shown.
 	More     bool
@@ -24,6 +29,12 @@ type searchPage struct {
 	Pager    pager
 	Searched bool
 	Message  string
+}
+
+// sortLink is a link to a search in one order.
+type sortLink struct {
+	Label, URL string
+	Current    bool
 }
 
 // snippetHTML escapes a search snippet and turns its highlight marks into
@@ -49,6 +60,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	req := story.SearchRequest{Query: qv.Get("q"), Section: p.Section, Page: page}
 	status := http.StatusOK
+	sort, sortOK := story.ParseSearchSort(qv.Get("sort"))
+	req.Sort = sort
+	if sort == story.ByNewest {
+		p.Sort = string(story.ByNewest)
+	}
 	badDate := false
 	for _, d := range []struct {
 		raw  *string
@@ -78,6 +94,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	if badDate {
 		p.Message, status = "Dates are written like 2026-11-29; that one was left out.", http.StatusBadRequest
 	}
+	if !sortOK {
+		p.Message, status = "Results are sorted by best match or newest; showing the best match first.", http.StatusBadRequest
+	}
 	if res.Searched {
 		p.Hits, p.Total, p.Searched = res.Hits, res.Total, true
 		if res.More {
@@ -85,8 +104,24 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			// let the pages end with them.
 			p.More, p.Ranked = true, thousands(story.SearchCandidates)
 		}
-		base := "/search?" + url.Values{"q": {p.Query}, "section": {p.Section}, "from": {p.From}, "to": {p.To}}.Encode()
-		p.Pager = newPager(base, page, res.Pages)
+		search := url.Values{"q": {p.Query}}
+		for k, v := range map[string]string{"section": p.Section, "from": p.From, "to": p.To} {
+			if v != "" {
+				search.Set(k, v)
+			}
+		}
+		for _, o := range []struct{ label, sort string }{{"Best match", ""}, {"Newest", string(story.ByNewest)}} {
+			u := url.Values{}
+			maps.Copy(u, search)
+			if o.sort != "" {
+				u.Set("sort", o.sort)
+			}
+			p.Sorts = append(p.Sorts, sortLink{Label: o.label, URL: "/search?" + u.Encode(), Current: o.sort == p.Sort})
+		}
+		if p.Sort != "" {
+			search.Set("sort", p.Sort)
+		}
+		p.Pager = newPager("/search?"+search.Encode(), page, res.Pages)
 		p.Title = "Search: " + p.Query
 	} else if p.Query != "" {
 		p.Message = "Search for words: letters and numbers."
