@@ -32,7 +32,6 @@ const (
 	registerHeading    = "Keep reading: this story is for subscribers"
 	subscribeHeading   = "Keep reading: subscribe for digital access"
 	checkoutLede       = "Monthly: €9.00 a month. You can cancel at any time from your account page."
-	giftCopiedText     = "Gift link copied"
 	giftLinkLabel      = "Copy gift link"
 	giftedNote         = "A subscriber has shared this story with you."
 	giftRefusedNote    = "That gift link has expired or does not work."
@@ -466,10 +465,11 @@ func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 		t.Errorf("after making the gift link the page's heading is %q, want the story's %q", h, closed.Headline)
 	}
 	do(t, ctx, "wait for the gift link and its Copy button", chromedp.WaitVisible(chromedp.CSS("main #gift-link")),
-		chromedp.WaitVisible(chromedp.CSS("main button.copy-gift")))
+		chromedp.WaitVisible(chromedp.CSS("main .gift-made button.copy-link")))
+	// The script copies the new link at once.
 	const giftStatus = `JSON.stringify(document.querySelector('.gift-made p.copy-status').textContent)`
-	waitFor(t, ctx, fmt.Sprintf("the gift's status line to say %q", giftCopiedText),
-		`document.querySelector('.gift-made p.copy-status').textContent === `+jsString(giftCopiedText), giftStatus)
+	waitFor(t, ctx, fmt.Sprintf("the gift's status line to say %q", copiedText),
+		`document.querySelector('.gift-made p.copy-status').textContent === `+jsString(copiedText), giftStatus)
 	giftLink := jsAwait[string](t, ctx, "read the clipboard", `navigator.clipboard.readText()`)
 	if field := value(t, ctx, "#gift-link"); giftLink != field {
 		t.Errorf("the clipboard holds %q, but the gift link field holds %q", giftLink, field)
@@ -640,7 +640,7 @@ func TestPaywallAccessibility(t *testing.T) {
 			openPage(t, ctx, base+closed.Path, "h1#headline")
 			resp := navigateBy(t, ctx, `click "Copy gift link"`, chromedp.Click(button(giftLinkLabel)))
 			wantPage(t, ctx, resp, http.StatusOK, base+"/gifts#gift")
-			do(t, ctx, "wait for the copy button", chromedp.WaitVisible(chromedp.CSS("main button.copy-gift")))
+			do(t, ctx, "wait for the copy button", chromedp.WaitVisible(chromedp.CSS("main .gift-made button.copy-link")))
 		}},
 		{"cancel page", func(t *testing.T) {
 			openPage(t, ctx, base+"/account/subscription/cancel", "main time")

@@ -186,11 +186,11 @@ func TestSubscribeWithTheDemoProviderAndGiveAStory(t *testing.T) {
 			t.Errorf("gift button %q", got)
 		}
 		r = b.post("/gifts", "story", st.Slug)
-		link := attr(one(t, r.Doc, "input.gift-link"), "value")
+		link := attr(one(t, r.Doc, "input[id=gift-link]"), "value")
 		if !strings.HasPrefix(link, testBase+st.Path()+"?gift=") {
 			t.Fatalf("gift link %q", link)
 		}
-		if text(one(t, r.Doc, "button.copy-gift")) != "Copy" {
+		if text(one(t, one(t, r.Doc, "section.gift-made"), "button.copy-link")) != "Copy" {
 			t.Error("the gift link has no copy button")
 		}
 		// A stranger opens it and reads everything; the page is not indexed

@@ -1,6 +1,6 @@
 // Dateline's one script. Every page works without it; it only makes the
-// story's share tools nicer: copying the link (and a gift link), and the
-// system share sheet.
+// story's share tools nicer: copying the link (a gift link just made is
+// copied at once where the browser allows), and the system share sheet.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -44,32 +44,6 @@
     });
   }
 
-  // A gift link just made: shown in its field, and copied at once where
-  // the browser lets a page copy; the Copy button copies it again.
-  document.querySelectorAll(".gift-made").forEach(function (box) {
-    var url = box.getAttribute("data-url");
-    var input = box.querySelector(".gift-link");
-    var copy = box.querySelector(".copy-gift");
-    var status = box.querySelector(".copy-status");
-    input.addEventListener("focus", function () { input.select(); });
-    function copyLink(first) {
-      var refused = first ? "Press Copy to copy the link, or select it above." :
-        "Your browser would not copy. Select the link above and copy it.";
-      if (!navigator.clipboard || !navigator.clipboard.writeText) {
-        if (!first) { input.focus(); say(status, refused); }
-        return;
-      }
-      navigator.clipboard.writeText(url).then(function () {
-        say(status, "Gift link copied");
-      }, function () {
-        say(status, refused);
-      });
-    }
-    copy.hidden = false;
-    copy.addEventListener("click", function () { copyLink(false); });
-    copyLink(true);
-  });
-
   document.querySelectorAll(".share").forEach(function (share) {
     var url = share.getAttribute("data-url");
     var title = share.getAttribute("data-title") || document.title;
@@ -100,6 +74,7 @@
         showField("Your browser would not copy. Select the link below and copy it.");
       });
     });
+    if (share.hasAttribute("data-copy")) { copy.click(); }
 
     if (web && navigator.share) {
       web.hidden = false;
