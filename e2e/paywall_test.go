@@ -394,7 +394,7 @@ func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 			"Create a free account", meterLimit, textOf(t, ctx, "section.paywall"))
 		resp = navigateBy(t, ctx, `click "Sign up" in the masthead`, chromedp.Click(mastheadSignUp))
 	}
-	wantPage(t, ctx, resp, http.StatusOK, base+"/signup?next="+url.QueryEscape(first.Path))
+	wantSignUp(t, ctx, resp, base, first.Path)
 	submitSignUp(t, ctx, base, email, name, pw)
 	// Confirming the address brings them back to the story.
 	confirmEmailTo(t, ctx, site, email, name, base+first.Path)

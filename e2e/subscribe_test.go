@@ -10,8 +10,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
+
+// wantSignUp checks that the browser shows the sign-up form (status 200)
+// on the way to next: /signup?next=next, however its query is escaped.
+func wantSignUp(t testing.TB, ctx context.Context, resp *network.Response, base, next string) {
+	t.Helper()
+	loc := get(t, ctx, "read the address of the page", chromedp.Location())
+	u, err := url.Parse(loc)
+	if err != nil || base+u.Path != base+"/signup" || u.Query().Get("next") != next || resp.Status != http.StatusOK {
+		t.Fatalf("the browser is on %s (status %d), want %s/signup?next=%s; the page says: %s", loc, resp.Status, base, next, mainText(t, ctx))
+	}
+}
 
 // shoot saves a full-page screenshot of what the browser shows at width
 // px in scheme, named name, in the screenshots folder dir.
@@ -70,7 +82,7 @@ func TestAnonymousReaderSubscribesFromThePaywall(t *testing.T) {
 	// the plan.
 	checkout := fmt.Sprintf("/subscribe/checkout?plan=%d&back=%s", yearly.ID, url.QueryEscape(story.Path))
 	resp := navigateBy(t, ctx, `click "Subscribe: Yearly" in the paywall`, chromedp.Click(paywallPlan(yearly)))
-	wantPage(t, ctx, resp, http.StatusOK, base+"/signup?next="+url.QueryEscape(checkout))
+	wantSignUp(t, ctx, resp, base, checkout)
 	submitSignUp(t, ctx, base, email, name, pw)
 
 	// 3. The emailed link signs them in and lands in the plan's checkout.
