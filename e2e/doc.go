@@ -20,12 +20,18 @@
 // provider, which takes no money, the default paywall rules and the two demo
 // plans. A reader meets the paywall on a subscribers-only story (and the
 // rest of the story never reaches the browser), creates a free account and
-// confirms it with the link from the email, reads three stories on the
-// monthly meter and meets the paywall on the fourth, subscribes through the
-// demo checkout, reads that story in full, and copies a gift link to it,
-// which opens the whole story in a browser context without cookies, kept
-// out of search engines and sent with Referrer-Policy: no-referrer. The
-// paywall, subscribe, checkout, gift and account pages pass axe-core.
+// confirms it with the link from the email, which brings them back to the
+// story, reads three stories on the monthly meter and meets the paywall on
+// the fourth, subscribes with a plan's button on the paywall through the
+// demo checkout, lands back on that story and reads it in full, and makes a
+// gift link to it with one press, which shows the link and copies it; the
+// link opens the whole story in a browser context without cookies, kept out
+// of search engines and sent with Referrer-Policy: no-referrer. Another
+// reader, without an account, presses a plan's button on the paywall, signs
+// up, lands in that plan's checkout from the emailed link, subscribes and is
+// back on the story (screenshots at 390 and 1280 px, light and dark, in
+// DATELINE_SCREENSHOTS). The paywall, subscribe, checkout, cancel, gift and
+// account pages pass axe-core.
 //
 // The comment tests serve the paywall site with the discussions under
 // stories and their moderation, wired as `dateline serve` wires them: the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -30,7 +31,7 @@ const (
 	addressConfirmed   = "Thank you. Your email address is confirmed."
 	registerHeading    = "Keep reading: this story is for subscribers"
 	subscribeHeading   = "Keep reading: subscribe for digital access"
-	subscribedNotice   = "Thank you for subscribing. Every story is yours to read."
+	checkoutLede       = "Monthly: €9.00 a month. You can cancel at any time from your account page."
 	giftLinkLabel      = "Copy gift link"
 	giftedNote         = "A subscriber has shared this story with you."
 	giftRefusedNote    = "That gift link has expired or does not work."
@@ -258,6 +259,13 @@ func planNamed(t testing.TB, site *accountSite, name string) billing.Plan {
 // is confirmed and the reader, name, is signed in on this browser.
 func confirmEmail(t testing.TB, ctx context.Context, site *accountSite, email, name string) {
 	t.Helper()
+	confirmEmailTo(t, ctx, site, email, name, site.Base+"/account?done=confirmed")
+}
+
+// confirmEmailTo is confirmEmail for a reader who signed up on their way
+// to another page: confirming the address must land on landing.
+func confirmEmailTo(t testing.TB, ctx context.Context, site *accountSite, email, name, landing string) {
+	t.Helper()
 	m := mailWithSubject(t, site.Mail.WaitForTo(t, email, 1, mailTimeout), verifySubject)
 	lm := verifyLinkLine.FindStringSubmatch(m.Text())
 	if lm == nil {
@@ -272,9 +280,11 @@ func confirmEmail(t testing.TB, ctx context.Context, site *accountSite, email, n
 		t.Fatalf("the confirmation link shows %q, want %q; the page says: %s", h, confirmHeading, mainText(t, ctx))
 	}
 	resp := navigateBy(t, ctx, "press "+confirmButton, chromedp.Click(button(confirmButton)))
-	wantPage(t, ctx, resp, http.StatusOK, site.Base+"/account?done=confirmed")
-	if n := textOf(t, ctx, `main p.notice[role="status"]`); n != addressConfirmed {
-		t.Errorf("after confirming, the account page says %q, want %q", n, addressConfirmed)
+	wantPage(t, ctx, resp, http.StatusOK, landing)
+	if landing == site.Base+"/account?done=confirmed" {
+		if n := textOf(t, ctx, `main p.notice[role="status"]`); n != addressConfirmed {
+			t.Errorf("after confirming, the account page says %q, want %q", n, addressConfirmed)
+		}
 	}
 	if who := mastheadUser(t, ctx); who != name {
 		t.Errorf("after confirming, the masthead shows %q signed in, want %q", who, name)
@@ -324,13 +334,19 @@ func cookiesFor(t testing.TB, ctx context.Context, url string) []string {
 	return names
 }
 
-// The paywall's links to subscribe and to create a free account, and the
-// masthead's link to sign up.
+// The paywall's link to create a free account, and the masthead's link
+// to sign up.
 const (
-	paywallSubscribe = chromedp.Search(`//main//section[contains(concat(" ", normalize-space(@class), " "), " paywall ")]//a[normalize-space()="Subscribe"]`)
-	paywallSignUp    = chromedp.Search(`//main//section[contains(concat(" ", normalize-space(@class), " "), " paywall ")]//a[normalize-space()="Create a free account"]`)
-	mastheadSignUp   = chromedp.Search(`//header//nav[contains(concat(" ", normalize-space(@class), " "), " account-links ")]//a[normalize-space()="Sign up"]`)
+	paywallSignUp  = chromedp.Search(`//main//section[contains(concat(" ", normalize-space(@class), " "), " paywall ")]//a[normalize-space()="Create a free account"]`)
+	mastheadSignUp = chromedp.Search(`//header//nav[contains(concat(" ", normalize-space(@class), " "), " account-links ")]//a[normalize-space()="Sign up"]`)
 )
+
+// paywallPlan is the paywall's button (a link, or a form's button for a
+// signed-in reader) that subscribes to plan.
+func paywallPlan(plan billing.Plan) chromedp.Search {
+	label := fmt.Sprintf("Subscribe: %s, %s", plan.Name, plan.Price())
+	return chromedp.Search(fmt.Sprintf(`//main//section[contains(concat(" ", normalize-space(@class), " "), " paywall ")]//*[self::a or self::button][normalize-space()=%q]`, label))
+}
 
 func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 	chromium := needBrowser(t)
@@ -368,7 +384,7 @@ func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 
 	// 2. They create a free account from the paywall, and confirm their
 	// address with the link in the email.
-	if js[bool](t, ctx, "look for the paywall's sign-up link", `!!document.querySelector('section.paywall a[href="/signup"]')`) {
+	if js[bool](t, ctx, "look for the paywall's sign-up link", `!!document.querySelector('section.paywall a[href^="/signup?next="]:not(.plan-button)')`) {
 		resp = navigateBy(t, ctx, `click "Create a free account" in the paywall`, chromedp.Click(paywallSignUp))
 	} else {
 		// Registered readers may read meterLimit stories a month, so the
@@ -378,9 +394,10 @@ func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 			"Create a free account", meterLimit, textOf(t, ctx, "section.paywall"))
 		resp = navigateBy(t, ctx, `click "Sign up" in the masthead`, chromedp.Click(mastheadSignUp))
 	}
-	wantPage(t, ctx, resp, http.StatusOK, base+"/signup")
+	wantSignUp(t, ctx, resp, base, first.Path)
 	submitSignUp(t, ctx, base, email, name, pw)
-	confirmEmail(t, ctx, site, email, name)
+	// Confirming the address brings them back to the story.
+	confirmEmailTo(t, ctx, site, email, name, base+first.Path)
 
 	// 3. The meter lets them read three subscribers-only stories in full,
 	// counting down; the fourth is behind the paywall.
@@ -404,24 +421,22 @@ func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 		t.Errorf("the story read again has the meter note %s, want one that begins %q", quoteOrNone(st.Meter), want)
 	}
 
-	// 4. From the paywall they subscribe, through the demo checkout.
+	// 4. From the paywall they subscribe, through the demo checkout, and
+	// come back to the story.
 	openStory(t, ctx, base, closed)
-	resp = navigateBy(t, ctx, `click "Subscribe" in the paywall`, chromedp.Click(paywallSubscribe))
-	wantPage(t, ctx, resp, http.StatusOK, base+"/subscribe")
-	resp = navigateBy(t, ctx, `click "Subscribe: Monthly"`, chromedp.Click(button("Subscribe: Monthly")))
-	wantPage(t, ctx, resp, http.StatusOK, fmt.Sprintf("%s/subscribe/demo?plan=%d", base, monthly.ID))
+	resp = navigateBy(t, ctx, `click "Subscribe: Monthly" in the paywall`, chromedp.Click(paywallPlan(monthly)))
+	wantPage(t, ctx, resp, http.StatusOK, fmt.Sprintf("%s/subscribe/demo?plan=%d&back=%s", base, monthly.ID, url.QueryEscape(closed.Path)))
 	banner := textOf(t, ctx, "main .demo-banner")
 	if !strings.HasPrefix(banner, demoBannerStart) || !strings.Contains(banner, demoBannerNoMoney) {
 		t.Errorf("the demo checkout's banner says %q, want it to begin %q and say %q", banner, demoBannerStart, demoBannerNoMoney)
 	}
-	if lede, want := textOf(t, ctx, "main .lede"), "Monthly: €9.00 a month."; lede != want {
+	if lede, want := textOf(t, ctx, "main .lede"), checkoutLede; lede != want {
 		t.Errorf("the demo checkout says %q, want %q", lede, want)
 	}
 	resp = navigateBy(t, ctx, `click "Start my subscription"`, chromedp.Click(button("Start my subscription")))
-	wantPage(t, ctx, resp, http.StatusOK, base+"/account?done=subscribed")
-	if n := textOf(t, ctx, `main p.notice[role="status"]`); n != subscribedNotice {
-		t.Errorf("after subscribing the account page says %q, want %q", n, subscribedNotice)
-	}
+	wantPage(t, ctx, resp, http.StatusOK, base+closed.Path)
+	wantFullStory(t, ctx, readStory(t, ctx, closed), closed, "a new subscriber, back on the story")
+	openPage(t, ctx, base+"/account", "#subscription-heading")
 	const subSection = `main section[aria-labelledby="subscription-heading"]`
 	if sub := textOf(t, ctx, subSection); !strings.Contains(sub, monthlyPlanSummary) || !strings.Contains(sub, "Renews on") {
 		t.Errorf("the account page's subscription says %q, want %q and %q", sub, monthlyPlanSummary, "Renews on")
@@ -442,22 +457,21 @@ func TestReaderGoesFromPaywallToGiftLink(t *testing.T) {
 		t.Errorf("a subscriber sees the meter note %q", *st.Meter)
 	}
 
-	// 6. They make a gift link, and copy it.
-	resp = navigateBy(t, ctx, `click "Copy gift link" on the story`, chromedp.Click(button(giftLinkLabel)))
-	wantPage(t, ctx, resp, http.StatusOK, base+"/gifts")
-	if h := textOf(t, ctx, "main h1"); h != "Your gift link" {
-		t.Errorf("the gift page's heading is %q, want %q", h, "Your gift link")
-	}
+	// 6. One press makes a gift link, shows it on the story and copies it.
 	setClipboardPermission(t, ctx, base, browser.PermissionSettingGranted)
-	do(t, ctx, "wait for the script to show the copy button", chromedp.WaitVisible(chromedp.CSS("main button.copy-link")))
-	if label := get(t, ctx, "read the copy button's label", chromedp.TextContent(chromedp.CSS("main button.copy-link"))); label != giftLinkLabel {
-		t.Errorf("the gift page's copy button says %q, want %q", label, giftLinkLabel)
+	resp = navigateBy(t, ctx, `click "Copy gift link" on the story`, chromedp.Click(button(giftLinkLabel)))
+	wantPage(t, ctx, resp, http.StatusOK, base+"/gifts#gift")
+	if h := textOf(t, ctx, "main h1"); h != closed.Headline {
+		t.Errorf("after making the gift link the page's heading is %q, want the story's %q", h, closed.Headline)
 	}
-	do(t, ctx, "click the copy button", chromedp.Click(chromedp.CSS("main button.copy-link")))
-	waitFor(t, ctx, fmt.Sprintf("the status line to say %q", copiedText),
-		`document.querySelector('p.copy-status').textContent === `+jsString(copiedText), statusText)
+	do(t, ctx, "wait for the gift link and its Copy button", chromedp.WaitVisible(chromedp.CSS("main #gift-link")),
+		chromedp.WaitVisible(chromedp.CSS("main .gift-made button.copy-link")))
+	// The script copies the new link at once.
+	const giftStatus = `JSON.stringify(document.querySelector('.gift-made p.copy-status').textContent)`
+	waitFor(t, ctx, fmt.Sprintf("the gift's status line to say %q", copiedText),
+		`document.querySelector('.gift-made p.copy-status').textContent === `+jsString(copiedText), giftStatus)
 	giftLink := jsAwait[string](t, ctx, "read the clipboard", `navigator.clipboard.readText()`)
-	if field := value(t, ctx, "#story-link"); giftLink != field {
+	if field := value(t, ctx, "#gift-link"); giftLink != field {
 		t.Errorf("the clipboard holds %q, but the gift link field holds %q", giftLink, field)
 	}
 	if want := base + closed.Path + "?gift="; !strings.HasPrefix(giftLink, want) || len(giftLink) == len(want) {
@@ -622,11 +636,14 @@ func TestPaywallAccessibility(t *testing.T) {
 			wantFullStory(t, ctx, openStory(t, ctx, base, closed), closed, "a subscriber")
 			do(t, ctx, "wait for the gift button", chromedp.WaitVisible(button(giftLinkLabel)))
 		}},
-		{"gift page", func(t *testing.T) {
+		{"story with a new gift link", func(t *testing.T) {
 			openPage(t, ctx, base+closed.Path, "h1#headline")
 			resp := navigateBy(t, ctx, `click "Copy gift link"`, chromedp.Click(button(giftLinkLabel)))
-			wantPage(t, ctx, resp, http.StatusOK, base+"/gifts")
-			do(t, ctx, "wait for the copy button", chromedp.WaitVisible(chromedp.CSS("main button.copy-link")))
+			wantPage(t, ctx, resp, http.StatusOK, base+"/gifts#gift")
+			do(t, ctx, "wait for the copy button", chromedp.WaitVisible(chromedp.CSS("main .gift-made button.copy-link")))
+		}},
+		{"cancel page", func(t *testing.T) {
+			openPage(t, ctx, base+"/account/subscription/cancel", "main time")
 		}},
 		{"account page with a subscription and gifts", func(t *testing.T) {
 			openPage(t, ctx, base+"/account?done=subscribed", "#subscription-heading")

@@ -23,6 +23,21 @@ type SignUp struct {
 	Email    string
 	Name     string
 	Password string
+	// Next is the path on this site the reader was on their way to (the
+	// story they came from, the checkout of a plan); the emailed link
+	// carries it, and confirming the address leads there. The caller
+	// makes sure it is a path on this site; "" leads to the account page.
+	Next string
+}
+
+// verifyLink is the emailed link that confirms an address, leading to
+// next (a path on this site, or "") once confirmed.
+func (s *Service) verifyLink(token, next string) string {
+	link := s.opts.BaseURL + "/account/verify?token=" + token
+	if next != "" {
+		link += "&next=" + url.QueryEscape(next)
+	}
+	return link
 }
 
 // SignUpResult is what SignUp did. For an address that already has an
@@ -67,7 +82,7 @@ func (s *Service) Register(ctx context.Context, in SignUp, c Client) (*SignUpRes
 	u := &User{Email: email, DisplayName: name, PasswordHash: hash, Role: Reader, CreatedAt: now, UpdatedAt: now}
 	token, tokenHash := newToken()
 	verify := &EmailToken{Hash: tokenHash, Purpose: VerifyEmail, Email: email, CreatedAt: now, ExpiresAt: now.Add(s.opts.VerifyTTL)}
-	m, err := s.compose(mail.VerifyEmail, email, name, map[string]any{"Link": s.opts.BaseURL + "/account/verify?token=" + token})
+	m, err := s.compose(mail.VerifyEmail, email, name, map[string]any{"Link": s.verifyLink(token, in.Next)})
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,13 @@ func (s *Service) ConfirmAndSignIn(ctx context.Context, token string, c Client, 
 // ResendVerification sends a new verification link to an unverified
 // user.
 func (s *Service) ResendVerification(ctx context.Context, u *User) error {
+	return s.ResendVerificationTo(ctx, u, "")
+}
+
+// ResendVerificationTo is ResendVerification for a reader on their way to
+// next, a path on this site (a story behind the paywall, say): confirming
+// the address leads there. The caller makes sure next is on this site.
+func (s *Service) ResendVerificationTo(ctx context.Context, u *User, next string) error {
 	if u.Verified() {
 		return nil
 	}
@@ -70,18 +77,19 @@ func (s *Service) ResendVerification(ctx context.Context, u *User) error {
 	if n > 5 {
 		return &ThrottledError{RetryAfter: time.Hour}
 	}
-	return s.sendToken(ctx, u, VerifyEmail, u.Email, mail.VerifyEmail, nil)
+	return s.sendToken(ctx, u, VerifyEmail, u.Email, next, mail.VerifyEmail, nil)
 }
 
-// sendToken emails a link for purpose to the address to, with any extra
-// emails queued in the same transaction.
-func (s *Service) sendToken(ctx context.Context, u *User, purpose TokenPurpose, to string, kind mail.Kind, data map[string]any, extra ...*mail.Message) error {
+// sendToken emails a link for purpose to the address to, leading to next
+// (or "") once followed, with any extra emails queued in the same
+// transaction.
+func (s *Service) sendToken(ctx context.Context, u *User, purpose TokenPurpose, to, next string, kind mail.Kind, data map[string]any, extra ...*mail.Message) error {
 	token, hash := newToken()
 	now := s.now().UTC()
 	if data == nil {
 		data = map[string]any{}
 	}
-	data["Link"] = s.opts.BaseURL + "/account/verify?token=" + token
+	data["Link"] = s.verifyLink(token, next)
 	m, err := s.compose(kind, to, u.DisplayName, data)
 	if err != nil {
 		return err
@@ -152,7 +160,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, u *User, newEmail, cur
 	if err != nil {
 		return err
 	}
-	return s.sendToken(ctx, u, ChangeEmail, email, mail.ConfirmNewEmail, map[string]any{"NewEmail": email}, notice)
+	return s.sendToken(ctx, u, ChangeEmail, email, "", mail.ConfirmNewEmail, map[string]any{"NewEmail": email}, notice)
 }
 
 // ChangePassword sets a new password after checking the current one, ends

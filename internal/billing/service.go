@@ -310,11 +310,30 @@ func (s *Service) MeterLeft(ctx context.Context, userID int64) (left, limit int,
 // StartCheckout begins a subscription to plan planID for u and returns
 // where to send the reader next.
 func (s *Service) StartCheckout(ctx context.Context, u *account.User, planID int64) (string, error) {
+	return s.StartCheckoutBack(ctx, u, planID, "")
+}
+
+// StartCheckoutBack is StartCheckout for a reader who came from back, a
+// path on this site (a story, say) that the provider returns them to once
+// they have paid; "" returns them to their account page. The caller makes
+// sure back is a path on this site.
+func (s *Service) StartCheckoutBack(ctx context.Context, u *account.User, planID int64, back string) (string, error) {
 	p, err := s.checkoutAllowed(ctx, u, planID)
 	if err != nil {
 		return "", err
 	}
-	return s.provider.Checkout(ctx, u, p, s.baseURL+"/account?done=subscribed", s.baseURL+"/subscribe")
+	success := s.baseURL + "/account?done=subscribed"
+	if back != "" {
+		success = s.baseURL + back
+	}
+	return s.provider.Checkout(ctx, u, p, success, s.baseURL+"/subscribe")
+}
+
+// CheckoutPlan returns plan planID when u may start paying for it now,
+// and otherwise the error StartCheckout would return, without starting
+// anything: the page before the checkout asks it.
+func (s *Service) CheckoutPlan(ctx context.Context, u *account.User, planID int64) (*Plan, error) {
+	return s.checkoutAllowed(ctx, u, planID)
 }
 
 func (s *Service) checkoutAllowed(ctx context.Context, u *account.User, planID int64) (*Plan, error) {

@@ -31,6 +31,9 @@ type ReaderState struct {
 	Access string
 	// CanGift is true when the page offers a gift link.
 	CanGift bool
+	// Subscribe is true when the masthead offers the reader a
+	// subscription: they have no digital access (a free story, say).
+	Subscribe bool
 
 	// Discussion is true when the page shows the story's discussion; the
 	// fields below describe it.
@@ -74,7 +77,8 @@ type ReaderState struct {
 //
 // The key holds every other thing the page varies by: the story, why the
 // reader may read it, whether they may give it, whether and why not they
-// may comment, and the discussion's order and length.
+// may comment, the discussion's order and length, and whether the
+// masthead offers a subscription.
 func ReaderKey(s ReaderState) string {
 	if !s.Signed || s.Staff || s.GiftLink || !s.FullStory || s.Metered {
 		return ""
@@ -89,6 +93,9 @@ func ReaderKey(s ReaderState) string {
 	if s.Discussion {
 		key.WriteString("\x00" + strconv.FormatBool(s.CanComment) + "\x00" + s.CannotComment)
 		key.WriteString("\x00" + s.ReplyBase + "\x00" + s.MoreURL)
+	}
+	if s.Subscribe {
+		key.WriteString("\x00subscribe")
 	}
 	return key.String()
 }

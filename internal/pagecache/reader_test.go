@@ -37,6 +37,9 @@ var readerCases = []struct {
 	{"signed-in reader of a free story, without a subscription", func(s *ReaderState) {
 		s.Access, s.CanGift, s.CanComment, s.CannotComment = "free", false, false, "subscribe"
 	}, "reader\x0042\x00free\x00false\x00false\x00subscribe\x00/2026/11/28/ferry?comments=20&sort=oldest&reply=\x00"},
+	{"signed-in reader of a free story, offered a subscription in the masthead", func(s *ReaderState) {
+		s.Access, s.CanGift, s.CanComment, s.CannotComment, s.Subscribe = "free", false, false, "subscribe", true
+	}, "reader\x0042\x00free\x00false\x00false\x00subscribe\x00/2026/11/28/ferry?comments=20&sort=oldest&reply=\x00\x00subscribe"},
 	{"reader whose email address is not confirmed", func(s *ReaderState) {
 		s.CanComment, s.CannotComment = false, "verify"
 	}, "reader\x0042\x00subscriber\x00true\x00false\x00verify\x00/2026/11/28/ferry?comments=20&sort=oldest&reply=\x00"},

@@ -83,20 +83,25 @@ func waitWords(d time.Duration) string {
 }
 
 func (ap *accountPages) signupForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"), "")
 	if viewerOf(r).User != nil {
-		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		http.Redirect(w, r, safeNext(next, "/account"), http.StatusSeeOther) // #nosec G710 -- safeNext keeps next on this site
 		return
 	}
-	ap.render(w, r, http.StatusOK, "signup", ap.formPage(r, "Create your account", nil))
+	p := ap.formPage(r, "Create your account", nil)
+	p.Next = next
+	ap.render(w, r, http.StatusOK, "signup", p)
 }
 
 func (ap *accountPages) signup(w http.ResponseWriter, r *http.Request) {
-	f, ok := ap.readForm(w, r, "email", "name", "password")
+	f, ok := ap.readForm(w, r, "email", "name", "password", "next")
 	if !ok {
 		return
 	}
+	// The emailed link carries next: confirming the address leads there.
+	next := safeNext(f.Get("next"), "")
 	_, err := ap.accounts.Register(r.Context(), account.SignUp{
-		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"),
+		Email: f.Get("email"), Name: f.Get("name"), Password: f.Get("password"), Next: next,
 	}, ap.clientOf(r))
 	if err != nil {
 		status, ok := ap.accountError(w, f, err)
@@ -109,7 +114,9 @@ func (ap *accountPages) signup(w http.ResponseWriter, r *http.Request) {
 			f.Message = "Too many accounts have been created from your network in the last hour. " +
 				"Please wait " + waitWords(te.RetryAfter) + " and try again."
 		}
-		ap.render(w, r, status, "signup", ap.formPage(r, "Create your account", f))
+		p := ap.formPage(r, "Create your account", f)
+		p.Next = next
+		ap.render(w, r, status, "signup", p)
 		return
 	}
 	// The same answer, headers and all, whether or not the address already
@@ -400,9 +407,10 @@ func (ap *accountPages) signOutOthers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (ap *accountPages) resendVerification(w http.ResponseWriter, r *http.Request) {
-	ap.accountAction(nil, func(p *accountPage) **form { return &p.Form }, "verify",
+	ap.accountAction([]string{"next"}, func(p *accountPage) **form { return &p.Form }, "verify",
 		func(r *http.Request, v *viewer, f *form) error {
-			return ap.accounts.ResendVerification(r.Context(), v.User)
+			// From the paywall: the new link leads back to the story.
+			return ap.accounts.ResendVerificationTo(r.Context(), v.User, safeNext(f.Get("next"), ""))
 		})(w, r)
 }
 
@@ -451,13 +459,17 @@ func (ap *accountPages) deleteAccount(w http.ResponseWriter, r *http.Request) {
 type confirmPage struct {
 	layoutData
 	Token string
+	// Next is where the reader goes once confirmed: the page they were
+	// on their way to when they signed up.
+	Next string
 }
 
 // verifyEmail shows the page an emailed link opens: a button that
 // confirms. Opening the link changes nothing, because mail scanners open
 // links too; the reader's press of the button does.
 func (ap *accountPages) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	p := confirmPage{layoutData: ap.layout(r, "Confirm your email address"), Token: r.URL.Query().Get("token")}
+	p := confirmPage{layoutData: ap.layout(r, "Confirm your email address"), Token: r.URL.Query().Get("token"),
+		Next: safeNext(r.URL.Query().Get("next"), "")}
 	p.NoIndex = true
 	// The address carries the link's secret: keep it out of caches and
 	// out of the Referer of anything this page leads to.
@@ -469,7 +481,7 @@ func (ap *accountPages) verifyEmail(w http.ResponseWriter, r *http.Request) {
 // confirmEmail spends an emailed link and signs its account in on this
 // browser.
 func (ap *accountPages) confirmEmail(w http.ResponseWriter, r *http.Request) {
-	f, ok := ap.readForm(w, r, "token")
+	f, ok := ap.readForm(w, r, "token", "next")
 	if !ok {
 		return
 	}
@@ -481,11 +493,12 @@ func (ap *accountPages) confirmEmail(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		ap.setSessionCookie(w, c.Token, c.Session)
-		done := "confirmed"
 		if c.Link.Purpose == account.ChangeEmail {
-			done = "changed"
+			http.Redirect(w, r, "/account?done=changed", http.StatusSeeOther)
+			return
 		}
-		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
+		// Back to where the reader was going when they signed up.
+		http.Redirect(w, r, safeNext(f.Get("next"), "/account?done=confirmed"), http.StatusSeeOther) // #nosec G710 -- safeNext keeps next on this site
 	case errors.Is(err, account.ErrBadToken), errors.Is(err, account.ErrEmailTaken):
 		ap.message(w, r, http.StatusBadRequest, "That link does not work",
 			"The link is wrong, has been used already, or has expired. Log in and ask for a new one from your account page.")

@@ -27,7 +27,7 @@ type subscriptionPages struct {
 // subscribePage is the data of /subscribe.
 type subscribePage struct {
 	layoutData
-	Plans   []billing.Plan
+	Plans   []planOffer
 	Message string
 	Demo    bool
 	// Open is false while the site takes no payments: the plans are
@@ -35,7 +35,48 @@ type subscribePage struct {
 	Open   bool
 	Sub    *billing.Subscription
 	HasSub bool
+	// Back is the page on this site the reader came from, where paying
+	// returns them; "" returns them to their account page.
+	Back string
 }
+
+// planOffer is a plan with the way to its checkout: a signed-in reader
+// posts its form, an anonymous one signs up with Checkout kept as where
+// to go once their address is confirmed.
+type planOffer struct {
+	billing.Plan
+	// Checkout is the page of the plan's checkout, with the page to
+	// return to once paid.
+	Checkout string
+	// Back is the page to return to once paid, or "".
+	Back string
+}
+
+// Price is the plan's price in words, as Plan.Price says it.
+func (o planOffer) Price() string { return o.Plan.Price() }
+
+// checkoutPath is the page of plan id's checkout, returning to back (a
+// path on this site, or "") once paid.
+func checkoutPath(id int64, back string) string {
+	p := "/subscribe/checkout?plan=" + strconv.FormatInt(id, 10)
+	if back != "" {
+		p += "&back=" + url.QueryEscape(back)
+	}
+	return p
+}
+
+// offers pairs each plan with its checkout, returning to back once paid.
+func offers(plans []billing.Plan, back string) []planOffer {
+	out := make([]planOffer, len(plans))
+	for i, p := range plans {
+		out[i] = planOffer{Plan: p, Checkout: checkoutPath(p.ID, back), Back: back}
+	}
+	return out
+}
+
+// backOf is the page a checkout returns to, as the request names it:
+// a path on this site, or "".
+func backOf(raw string) string { return safeNext(raw, "") }
 
 func (sp *subscriptionPages) subscribePage(w http.ResponseWriter, r *http.Request) {
 	sp.renderSubscribe(w, r, http.StatusOK, "")
@@ -47,8 +88,9 @@ func (sp *subscriptionPages) renderSubscribe(w http.ResponseWriter, r *http.Requ
 		sp.serverError(w, r, err)
 		return
 	}
-	p := subscribePage{layoutData: sp.layout(r, "Subscribe for digital access"), Plans: plans, Message: message,
-		Demo: sp.billing.Provider().Name() == billing.Demo, Open: sp.billing.Open()}
+	back := backOf(r.FormValue("back"))
+	p := subscribePage{layoutData: sp.layout(r, "Subscribe for digital access"), Plans: offers(plans, back), Message: message,
+		Demo: sp.billing.Provider().Name() == billing.Demo, Open: sp.billing.Open(), Back: back}
 	if u := viewerOf(r).User; u != nil {
 		ok, sub, err := sp.billing.HasAccess(r.Context(), u)
 		if err != nil {
@@ -79,8 +121,37 @@ func checkoutError(err error) (int, string, bool) {
 	return 0, "", false
 }
 
+// checkoutPage is the page a plan's Subscribe button leads a reader to
+// who was not signed in: after signing up (or logging in) they land here,
+// with the plan they chose, one button away from paying. It shows the
+// subscribe page with a message when that plan cannot be bought now.
+func (sp *subscriptionPages) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	v := viewerOf(r)
+	if v.User == nil {
+		// The plan, and the page to come back to, are kept through the
+		// log-in (and the sign-up it offers).
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	planID, err := strconv.ParseInt(r.URL.Query().Get("plan"), 10, 64)
+	if err != nil || planID <= 0 {
+		sp.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
+		return
+	}
+	p, err := sp.billing.CheckoutPlan(r.Context(), v.User, planID)
+	if err != nil {
+		if status, msg, ok := checkoutError(err); ok {
+			sp.renderSubscribe(w, r, status, msg)
+			return
+		}
+		sp.serverError(w, r, err)
+		return
+	}
+	sp.renderCheckout(w, r, p, backOf(r.URL.Query().Get("back")))
+}
+
 func (sp *subscriptionPages) checkout(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := sp.userForm(w, r, "plan")
+	v, f, ok := sp.userForm(w, r, "plan", "back")
 	if !ok {
 		return
 	}
@@ -89,7 +160,8 @@ func (sp *subscriptionPages) checkout(w http.ResponseWriter, r *http.Request) {
 		sp.renderSubscribe(w, r, http.StatusUnprocessableEntity, "Choose one of the plans below.")
 		return
 	}
-	next, err := sp.billing.StartCheckout(r.Context(), v.User, planID)
+	back := backOf(f.Get("back"))
+	next, err := sp.billing.StartCheckoutBack(r.Context(), v.User, planID, back)
 	if err != nil {
 		if status, msg, ok := checkoutError(err); ok {
 			switch {
@@ -105,13 +177,34 @@ func (sp *subscriptionPages) checkout(w http.ResponseWriter, r *http.Request) {
 		sp.serverError(w, r, err)
 		return
 	}
+	if back != "" && sp.billing.Provider().Name() == billing.Demo {
+		// The demo checkout is a page of this site: it returns the reader
+		// to where they came from itself.
+		next += "&back=" + url.QueryEscape(back)
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// demoPage is the data of the demo checkout.
+// demoPage is the data of the checkout page: the demo provider's, or the
+// step before Stripe's.
 type demoPage struct {
 	layoutData
 	Plan *billing.Plan
+	// Demo is true for the demo provider's checkout, whose button starts
+	// the subscription; otherwise the button goes on to Stripe.
+	Demo bool
+	// Back is where the reader returns once subscribed, or "".
+	Back string
+}
+
+func (sp *subscriptionPages) renderCheckout(w http.ResponseWriter, r *http.Request, p *billing.Plan, back string) {
+	data := demoPage{layoutData: sp.layout(r, "Checkout"), Plan: p, Back: back,
+		Demo: sp.billing.Provider().Name() == billing.Demo}
+	if data.Demo {
+		data.Title = "Demo checkout"
+	}
+	data.NoIndex = true
+	sp.render(w, r, http.StatusOK, "democheckout", data)
 }
 
 func (sp *subscriptionPages) demoPlan(w http.ResponseWriter, r *http.Request, raw string) (*billing.Plan, bool) {
@@ -146,13 +239,11 @@ func (sp *subscriptionPages) demoCheckoutPage(w http.ResponseWriter, r *http.Req
 	if !ok {
 		return
 	}
-	data := demoPage{layoutData: sp.layout(r, "Demo checkout"), Plan: p}
-	data.NoIndex = true
-	sp.render(w, r, http.StatusOK, "democheckout", data)
+	sp.renderCheckout(w, r, p, backOf(r.URL.Query().Get("back")))
 }
 
 func (sp *subscriptionPages) demoCheckout(w http.ResponseWriter, r *http.Request) {
-	v, f, ok := sp.userForm(w, r, "plan")
+	v, f, ok := sp.userForm(w, r, "plan", "back")
 	if !ok {
 		return
 	}
@@ -168,7 +259,8 @@ func (sp *subscriptionPages) demoCheckout(w http.ResponseWriter, r *http.Request
 		sp.serverError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/account?done=subscribed", http.StatusSeeOther)
+	// Back to the story the reader came from, now theirs in full.
+	http.Redirect(w, r, safeNext(f.Get("back"), "/account?done=subscribed"), http.StatusSeeOther) // #nosec G710 -- safeNext keeps back on this site
 }
 
 func (sp *subscriptionPages) subscriptionChange(change func(ctx context.Context, u *account.User) error, done string) http.HandlerFunc {
@@ -187,6 +279,38 @@ func (sp *subscriptionPages) subscriptionChange(change func(ctx context.Context,
 		}
 		http.Redirect(w, r, "/account?done="+done, http.StatusSeeOther)
 	}
+}
+
+// cancelPage is the data of the page that asks before cancelling.
+type cancelPage struct {
+	layoutData
+	Sub *billing.Subscription
+}
+
+// cancelPage asks a demo subscriber to confirm cancelling, and says when
+// their access ends: one press here cancels, as one press on the checkout
+// page subscribes. Readers with nothing to cancel go to their account.
+func (sp *subscriptionPages) cancelPage(w http.ResponseWriter, r *http.Request) {
+	v, ok := sp.requireUser(w, r)
+	if !ok {
+		return
+	}
+	sub, err := sp.billing.Subscription(r.Context(), v.User.ID)
+	if err != nil {
+		sp.serverError(w, r, err)
+		return
+	}
+	if sub == nil || sub.Provider != billing.Demo {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	if st := sub.State(sp.now(), 0); st != billing.Active && st != billing.Trialing {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+		return
+	}
+	p := cancelPage{layoutData: sp.layout(r, "Cancel your subscription"), Sub: sub}
+	p.NoIndex = true
+	sp.render(w, r, http.StatusOK, "cancel", p)
 }
 
 func (sp *subscriptionPages) manageSubscription(w http.ResponseWriter, r *http.Request) {
@@ -219,14 +343,6 @@ func errOr(err, fallback error) error {
 	return fallback
 }
 
-// giftPage is the data of the page showing a new gift link.
-type giftPage struct {
-	layoutData
-	Story *story.Story
-	Link  string
-	Left  int
-}
-
 func (sp *subscriptionPages) createGift(w http.ResponseWriter, r *http.Request) {
 	v, f, ok := sp.userForm(w, r, "story")
 	if !ok {
@@ -256,10 +372,20 @@ func (sp *subscriptionPages) createGift(w http.ResponseWriter, r *http.Request) 
 		sp.serverError(w, r, err)
 		return
 	}
-	p := giftPage{layoutData: sp.layout(r, "Your gift link"), Story: st, Link: link, Left: left}
-	p.NoIndex = true
+	// Back on the story, with the new link shown where the button was,
+	// ready to copy (the page's script copies it at once where the
+	// browser lets it). The link is the reader's own: not kept, not
+	// indexed, and sent to nobody as a referrer.
+	data, ok := sp.storyData(w, r, st, nil)
+	if !ok {
+		return
+	}
+	data.NewGift = &newGift{Link: link, Left: left}
+	data.NoIndex = true
 	w.Header().Set("Cache-Control", "no-store")
-	sp.render(w, r, http.StatusOK, "gift", p)
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	sp.finishStory(r, data)
+	sp.render(w, r, http.StatusOK, "story", data)
 }
 
 func (sp *subscriptionPages) revokeGift(w http.ResponseWriter, r *http.Request) {

@@ -145,9 +145,10 @@ func TestSubscribeWithTheDemoProviderAndGiveAStory(t *testing.T) {
 		st := s.paidStory(t)
 		b := s.browser(t)
 		r := b.get("/subscribe")
-		// Anonymous readers see the plans and are asked to sign up first.
-		if !strings.Contains(text(r.Doc), "€9.00 a month") || len(findAll(r.Doc, "form")) != 0 || !strings.Contains(text(r.Doc), "create an account") {
-			t.Errorf("/subscribe for anonymous readers: %d forms", len(findAll(r.Doc, "form")))
+		// Anonymous readers see the plans, each with a button that signs
+		// them up first.
+		if !strings.Contains(text(r.Doc), "€9.00 a month") || len(findAll(r.Doc, "form")) != 0 || len(findAll(r.Doc, "a.plan-button")) == 0 {
+			t.Errorf("/subscribe for anonymous readers: %d forms, %d plan buttons", len(findAll(r.Doc, "form")), len(findAll(r.Doc, "a.plan-button")))
 		}
 		b.signUp("sub@example.com", "Sub")
 		// An unconfirmed address cannot subscribe yet.
@@ -185,12 +186,12 @@ func TestSubscribeWithTheDemoProviderAndGiveAStory(t *testing.T) {
 			t.Errorf("gift button %q", got)
 		}
 		r = b.post("/gifts", "story", st.Slug)
-		link := attr(one(t, r.Doc, "input.story-link"), "value")
+		link := attr(one(t, r.Doc, "input[id=gift-link]"), "value")
 		if !strings.HasPrefix(link, testBase+st.Path()+"?gift=") {
 			t.Fatalf("gift link %q", link)
 		}
-		if attr(one(t, r.Doc, "button.copy-link"), "class") == "" || text(one(t, r.Doc, "button.copy-link")) != "Copy gift link" {
-			t.Error("the gift page has no copy button")
+		if text(one(t, one(t, r.Doc, "section.gift-made"), "button.copy-link")) != "Copy" {
+			t.Error("the gift link has no copy button")
 		}
 		// A stranger opens it and reads everything; the page is not indexed
 		// and sends no referrer.
@@ -216,7 +217,8 @@ func TestSubscribeWithTheDemoProviderAndGiveAStory(t *testing.T) {
 		if r := stranger.get(strings.TrimPrefix(link, testBase)); len(findAll(r.Doc, "section.paywall")) != 1 {
 			t.Error("a revoked gift still opens the story")
 		}
-		// Cancel and resume.
+		// Cancel (the page that asks before posting here is tested in
+		// TestCancellingAsksAndSaysWhenAccessEnds) and resume.
 		expect(t, b.post("/account/subscription/cancel"), http.StatusSeeOther, "/account?done=canceled")
 		if r := b.get("/account"); !strings.Contains(text(r.Doc), "Cancelled: access ends on") {
 			t.Error("the account page does not show the cancellation")

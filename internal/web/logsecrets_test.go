@@ -99,7 +99,7 @@ func TestNoSecretReachesTheLog(t *testing.T) {
 		expect(t, sub.post("/subscribe/demo", "plan", fmt.Sprint(s.plan.ID)), http.StatusSeeOther, "/account?done=subscribed")
 		st := s.paidStory(t)
 		r := afterPost(sub, sub.post("/gifts", "story", st.Slug))
-		link := attr(one(t, r.Doc, "input.story-link"), "value")
+		link := attr(one(t, r.Doc, "input[id=gift-link]"), "value")
 		_, gift, ok := strings.Cut(link, "?gift=")
 		if !ok || gift == "" {
 			t.Fatalf("gift link %q", link)

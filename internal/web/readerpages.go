@@ -44,6 +44,7 @@ func readerState(data *storyPage) pagecache.ReaderState {
 		Metered:   data.Access.Why == billing.WhyMeter,
 		Access:    string(data.Access.Why),
 		CanGift:   data.CanGift,
+		Subscribe: data.OfferSubscribe,
 	}
 	if c := data.Comments; c != nil {
 		st.Discussion = true

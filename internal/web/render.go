@@ -27,7 +27,7 @@ var templateFS embed.FS
 // partials. Start-up fails if one is missing or broken.
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "confirm", "devmail",
-	"subscribe", "democheckout", "gift", "subscribers", "plans",
+	"subscribe", "democheckout", "cancel", "subscribers", "plans",
 	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors"}
 
 type pages struct {
@@ -230,6 +230,9 @@ type layoutData struct {
 	Breaking *breaking
 	// SiteURL is the public base URL, for absolute links in meta tags.
 	SiteURL string
+	// OfferSubscribe puts Subscribe in the masthead: for anonymous
+	// readers, and for signed-in readers without digital access.
+	OfferSubscribe bool
 }
 
 // render writes the named page with status code. The page is rendered into a
@@ -435,5 +438,27 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 		Accounts:  s.accounts != nil,
 		Breaking:  s.breakingNow(r),
 		SiteURL:   s.opts.BaseURL,
+
+		OfferSubscribe: s.offersSubscription(r),
 	}
+}
+
+// offersSubscription reports whether the masthead offers the reader a
+// subscription: anonymous readers, and signed-in readers other than
+// staff who have no digital access. It asks the billing service, which
+// keeps each reader's subscription for a minute.
+func (s *Server) offersSubscription(r *http.Request) bool {
+	u := viewerOf(r).User
+	if u == nil {
+		return true
+	}
+	if s.billing == nil || u.Staff() {
+		return false
+	}
+	ok, _, err := s.billing.HasAccess(r.Context(), u)
+	if err != nil {
+		s.log.Warn("masthead: digital access", "err", err)
+		return false
+	}
+	return !ok
 }

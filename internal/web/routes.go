@@ -127,7 +127,9 @@ func (s *Server) routeTable() []route {
 	if sp := s.features.subscription; sp != nil {
 		t = append(t, []route{
 			{"GET /subscribe", sp.subscribePage},
+			{"GET /subscribe/checkout", sp.checkoutPage},
 			{"POST /subscribe/checkout", sp.checkout},
+			{"GET /account/subscription/cancel", sp.cancelPage},
 			{"POST /account/subscription/cancel", sp.subscriptionChange(sp.billing.Cancel, "canceled")},
 			{"POST /account/subscription/resume", sp.subscriptionChange(sp.billing.Resume, "resumed")},
 			{"POST /account/subscription/manage", sp.manageSubscription},

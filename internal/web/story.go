@@ -29,6 +29,9 @@ type storyPage struct {
 	CanGift bool
 	// Gifted marks a story opened through a gift link.
 	Gifted bool
+	// NewGift is the gift link the reader just made, shown in place of
+	// the gift button.
+	NewGift *newGift
 	// Comments is the discussion, when the site has one.
 	Comments *commentsView
 	// Figure is the story's featured image.
@@ -48,9 +51,21 @@ type storyPage struct {
 // of the part mark.
 func (p storyPage) spliced() template.HTML { return p.discussion }
 
+// newGift is a gift link just made, and how many more the reader may
+// make this month.
+type newGift struct {
+	Link string
+	Left int
+}
+
 // paywall is the panel shown in place of the rest of a story.
 type paywall struct {
-	Plans []billing.Plan
+	// Plans are the plans on offer, each with its Subscribe button, which
+	// returns the reader to this story once paid.
+	Plans []planOffer
+	// Open is false while the site takes no payments: the plans are
+	// listed without buttons.
+	Open bool
 	// Register is true for anonymous readers: sign up to use the meter.
 	Register bool
 	// Confirm is true for registered readers whose email address is not
@@ -207,7 +222,7 @@ func (s *Server) storyData(w http.ResponseWriter, r *http.Request, st *story.Sto
 				s.serverError(w, r, err)
 				return nil, false
 			}
-			data.Paywall = &paywall{Plans: plans, Register: a.Why == billing.WhyRegister,
+			data.Paywall = &paywall{Plans: offers(plans, st.Path()), Open: s.billing.Open(), Register: a.Why == billing.WhyRegister,
 				Confirm: a.Why == billing.WhyConfirm, MeterLimit: a.MeterLimit, GiftRefused: a.GiftRefused, Next: st.Path()}
 		}
 		if gift != "" {

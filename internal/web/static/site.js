@@ -1,5 +1,6 @@
 // Dateline's one script. Every page works without it; it only makes the
-// story's share tools nicer: copying the link, and the system share sheet.
+// story's share tools nicer: copying the link (a gift link just made is
+// copied at once where the browser allows), and the system share sheet.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -73,6 +74,7 @@
         showField("Your browser would not copy. Select the link below and copy it.");
       });
     });
+    if (share.hasAttribute("data-copy")) { copy.click(); }
 
     if (web && navigator.share) {
       web.hidden = false;
