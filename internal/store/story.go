@@ -390,6 +390,10 @@ func (s *Store) filterWhere(f story.Filter) (string, []any) {
 		where = append(where, "st.published_at >= ?")
 		args = append(args, utc(f.Since))
 	}
+	if !f.Before.IsZero() {
+		where = append(where, "st.published_at < ?")
+		args = append(args, utc(f.Before))
+	}
 	return " WHERE " + strings.Join(where, " AND "), args
 }
 
@@ -645,4 +649,81 @@ func (s *Store) UpdateAuthor(ctx context.Context, a *story.Author) error {
 		return fmt.Errorf("store: update author: %w", story.ErrNotFound)
 	}
 	return nil
+}
+
+// MoreToRead lists in one query what a story page offers after the story
+// (see story.Store): the published stories sharing its tags, with how
+// many they share, and the newest of its section. The story service ranks
+// and trims them.
+func (s *Store) MoreToRead(ctx context.Context, q story.MoreQuery) (related, inSection []story.Teaser, err error) {
+	// The sections' columns are named apart from the stories': the
+	// columns of a subquery need names of their own.
+	const cols = `st.id, st.slug, st.headline, st.access, st.published_at, sec.id, sec.slug, sec.name`
+	const named = `st.id, st.slug, st.headline, st.access, st.published_at,
+		sec.id AS section_id, sec.slug AS section_slug, sec.name AS section_name`
+	const visible = `st.status = 'published' AND st.published_at <= ? AND st.id <> ?`
+	now := utc(s.Now())
+	var parts []string
+	var args []any
+	if q.Related > 0 && len(q.TagIDs) > 0 {
+		parts = append(parts, `SELECT * FROM (SELECT 1 AS part, `+named+`, COUNT(*) AS shared
+			FROM story_tags x JOIN stories st ON st.id = x.story_id JOIN sections sec ON sec.id = st.section_id
+			WHERE x.tag_id IN (?`+strings.Repeat(", ?", len(q.TagIDs)-1)+`) AND `+visible+`
+			GROUP BY `+cols+`
+			ORDER BY shared DESC, st.published_at DESC, st.id DESC LIMIT ?) related`)
+		for _, id := range q.TagIDs {
+			args = append(args, id)
+		}
+		args = append(args, now, q.StoryID, q.Related)
+	}
+	if q.InSection > 0 && q.SectionID != 0 {
+		parts = append(parts, `SELECT * FROM (SELECT 2 AS part, `+named+`, 0 AS shared
+			FROM stories st JOIN sections sec ON sec.id = st.section_id
+			WHERE st.section_id = ? AND `+visible+`
+			ORDER BY st.published_at DESC, st.id DESC LIMIT ?) latest`)
+		args = append(args, q.SectionID, now, q.StoryID, q.InSection)
+	}
+	if len(parts) == 0 {
+		return nil, nil, nil
+	}
+	rows, err := s.read.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: more to read: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t story.Teaser
+		var part int
+		var access string
+		var published anyTime
+		if err := rows.Scan(&part, &t.ID, &t.Slug, &t.Headline, &access, &published,
+			&t.Section.ID, &t.Section.Slug, &t.Section.Name, &t.SharedTags); err != nil {
+			return nil, nil, fmt.Errorf("store: more to read: %w", err)
+		}
+		t.Access, t.PublishedAt = story.Access(access), published.Time
+		if part == 1 {
+			related = append(related, t)
+		} else {
+			inSection = append(inSection, t)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store: more to read: %w", err)
+	}
+	return related, inSection, nil
+}
+
+// PublishedAround returns when the latest published story before from was
+// published, and the earliest published at or after to that readers may
+// see already; zero when there is none. One query, two index lookups.
+func (s *Store) PublishedAround(ctx context.Context, from, to time.Time) (before, after time.Time, err error) {
+	var b, a sql.Null[anyTime]
+	err = s.read.QueryRowContext(ctx, `SELECT
+		(SELECT MAX(published_at) FROM stories WHERE status = 'published' AND published_at < ? AND published_at <= ?),
+		(SELECT MIN(published_at) FROM stories WHERE status = 'published' AND published_at >= ? AND published_at <= ?)`,
+		utc(from), utc(s.Now()), utc(to), utc(s.Now())).Scan(&b, &a)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("store: published around %s: %w", from.Format(time.DateOnly), err)
+	}
+	return b.V.Time, a.V.Time, nil
 }

@@ -30,6 +30,16 @@ type Store interface {
 	// Search finds published stories; the total counts matches up to
 	// SearchCandidates+1.
 	Search(ctx context.Context, q SearchQuery) ([]SearchHit, int, error)
+	// MoreToRead lists, in one query, the published stories other than
+	// q.StoryID that share any of q.TagIDs, with how many they share
+	// (most first, then newest, at most q.Related), and the newest
+	// published stories of q.SectionID other than q.StoryID (at most
+	// q.InSection).
+	MoreToRead(ctx context.Context, q MoreQuery) (related, inSection []Teaser, err error)
+	// PublishedAround returns when the latest story published before from
+	// was published, and the earliest published at or after to that
+	// readers may see; zero when there is none.
+	PublishedAround(ctx context.Context, from, to time.Time) (before, after time.Time, err error)
 }
 
 // Limits of the lists readers page through.

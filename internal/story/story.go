@@ -1,8 +1,9 @@
 // Package story holds the newsroom's stories and the rules about them: what a
 // story is made of, which stories readers may see, how a headline becomes a
 // slug, and how a Markdown body becomes safe HTML. Its Service answers what
-// the public pages read: lists a page at a time, feeds' and sitemaps'
-// references, and searches.
+// the public pages read: lists a page at a time, a day's archive, what a
+// story page offers after the story, feeds' and sitemaps' references, and
+// searches.
 package story
 
 import (
@@ -186,11 +187,72 @@ func (s *Story) Path() string {
 }
 
 // Path builds a story's permanent URL path from its publication time and
-// slug: /2026/11/29/the-slug.
+// slug: /2026/11/29/the-slug, the paper's day it was published on (see
+// DayOf) and its slug.
 func Path(published time.Time, slug string) string {
-	t := published.UTC()
-	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), slug)
+	return DayPath(published) + slug
 }
+
+// DayPath is the address of the archive of the paper's day t falls on:
+// /2026/11/29/, the start of the addresses of the stories published that
+// day.
+func DayPath(t time.Time) string {
+	d := DayOf(t)
+	return fmt.Sprintf("/%04d/%02d/%02d/", d.Year(), int(d.Month()), d.Day())
+}
+
+// The paper's days, which its addresses and the archive of each day follow,
+// are UTC days for now. paperZone, DayOf and DayStart are the one place
+// that says so.
+func paperZone() *time.Location { return time.UTC }
+
+// DayOf returns the start of the paper's day t falls on.
+func DayOf(t time.Time) time.Time {
+	t = t.In(paperZone())
+	return DayStart(t.Year(), t.Month(), t.Day())
+}
+
+// DayStart returns the start of a day of the paper; the day after it
+// starts at DayStart(year, month, day+1).
+func DayStart(year int, month time.Month, day int) time.Time {
+	return time.Date(year, month, day, 0, 0, 0, 0, paperZone())
+}
+
+// ParseDay reads a day as an archive's address writes it: a year of four
+// digits, a month and a day of two ("2026", "11", "29"). Anything else,
+// such as 31 November, is ErrNotFound: there is no such address.
+func ParseDay(year, month, day string) (time.Time, error) {
+	y, ey := digits(year, 4)
+	m, em := digits(month, 2)
+	d, ed := digits(day, 2)
+	if !ey || !em || !ed || y < 1 || m < 1 || m > 12 || d < 1 {
+		return time.Time{}, fmt.Errorf("story: day %s/%s/%s: %w", year, month, day, ErrNotFound)
+	}
+	t := DayStart(y, time.Month(m), d)
+	if t.Day() != d { // 31 November is 1 December to time.Date
+		return time.Time{}, fmt.Errorf("story: day %s/%s/%s: %w", year, month, day, ErrNotFound)
+	}
+	return t, nil
+}
+
+// digits reads a number written with exactly n decimal digits.
+func digits(s string, n int) (int, bool) {
+	if len(s) != n {
+		return 0, false
+	}
+	v := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// DayPath is the address of the archive of the day the story was
+// published.
+func (s *Story) DayPath() string { return DayPath(s.PublishedAt) }
 
 // Updated reports whether the story was changed after it was published.
 func (s *Story) Updated() bool {
@@ -296,6 +358,8 @@ type Filter struct {
 	AuthorID  int64
 	// Since keeps stories published at or after it.
 	Since time.Time
+	// Before keeps stories published before it.
+	Before time.Time
 	// WithBody loads each story's body as well; feeds want it, lists don't.
 	WithBody bool
 	Limit    int

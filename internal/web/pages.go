@@ -55,18 +55,36 @@ type listPage struct {
 	FeedName string
 	// Photo is an author's picture on their page.
 	Photo *media.Image
+	// Days links a day's archive to the nearest days before and after it
+	// with stories.
+	Days *dayLinks
+}
+
+// dayLinks are the links from a day's archive to the days around it.
+type dayLinks struct {
+	Prev, Next         string
+	PrevName, NextName string
 }
 
 // listStories fills a list page with the published stories f selects. It
 // answers the request itself and reports false when the page cannot be
 // shown.
 func (s *Server) listStories(w http.ResponseWriter, r *http.Request, f story.Filter, data *listPage) bool {
+	return s.showList(w, r, data, func(page int) (*story.ListPage, error) {
+		return s.storySvc.Published(r.Context(), f, page)
+	})
+}
+
+// showList fills a list page with the page of stories read returns for
+// the page number asked for. It answers the request itself and reports
+// false when the page cannot be shown.
+func (s *Server) showList(w http.ResponseWriter, r *http.Request, data *listPage, read func(page int) (*story.ListPage, error)) bool {
 	page, ok := pageNumber(r)
 	if !ok {
 		s.badRequest(w, r, fmt.Sprintf("The page number must be a whole number from 1 to %d.", story.MaxPage))
 		return false
 	}
-	lp, err := s.storySvc.Published(r.Context(), f, page)
+	lp, err := read(page)
 	if err != nil {
 		s.fail(w, r, err)
 		return false
@@ -167,4 +185,48 @@ func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
 	if s.listStories(w, r, story.Filter{AuthorID: a.ID}, &data) {
 		s.render(w, r, http.StatusOK, "list", data)
 	}
+}
+
+// dayPage is the archive of a day: /2026/11/29/ lists the stories
+// published that day, whose addresses start with its own.
+func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
+	day, err := story.ParseDay(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	name := day.Format("Monday 2 January 2006")
+	data := listPage{layoutData: s.layout(r, name), Heading: name, Kind: "day",
+		Intro: "The stories published on " + name + "."}
+	data.Description = data.Intro
+	data.Canonical = s.opts.BaseURL + story.DayPath(day)
+	var dp *story.DayPage
+	if !s.showList(w, r, &data, func(page int) (*story.ListPage, error) {
+		var err error
+		if dp, err = s.storySvc.Day(r.Context(), day, page); err != nil {
+			return nil, err
+		}
+		return &dp.ListPage, nil
+	}) {
+		return
+	}
+	data.Days = &dayLinks{}
+	if !dp.Prev.IsZero() {
+		data.Days.Prev, data.Days.PrevName = story.DayPath(dp.Prev), dp.Prev.Format("2 January 2006")
+	}
+	if !dp.Next.IsZero() {
+		data.Days.Next, data.Days.NextName = story.DayPath(dp.Next), dp.Next.Format("2 January 2006")
+	}
+	s.render(w, r, http.StatusOK, "list", data)
+}
+
+// dayWithoutSlash sends /2026/11/29 to the day's archive, /2026/11/29/;
+// any other address of three parts is not found.
+func (s *Server) dayWithoutSlash(w http.ResponseWriter, r *http.Request) {
+	day, err := story.ParseDay(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"))
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	http.Redirect(w, r, story.DayPath(day), http.StatusMovedPermanently)
 }

@@ -102,8 +102,8 @@ func TestStoryPage(t *testing.T) {
 		if len(tagLinks) != len(st.Tags) || attr(tagLinks[0], "href") != "/tag/"+st.Tags[0].Slug {
 			t.Errorf("tag links = %d, want %d starting /tag/%s", len(tagLinks), len(st.Tags), st.Tags[0].Slug)
 		}
-		// Corrections at the foot.
-		corr := findAll(one(t, doc, "footer.story-footer"), "p.correction")
+		// Corrections at the foot of the text.
+		corr := findAll(one(t, doc, "section.corrections"), "p.correction")
 		if len(corr) != len(st.Corrections) || !strings.Contains(text(corr[0]), st.Corrections[0].Body) {
 			t.Errorf("corrections = %d, want %d", len(corr), len(st.Corrections))
 		}
@@ -178,7 +178,7 @@ func TestStoryPageMarksSubscriberStoriesAndUpdates(t *testing.T) {
 	eachSite(t, func(t *testing.T, s *site) {
 		paid := s.pick(t, func(st *story.Story) bool { return st.Access == story.Subscribers })
 		_, doc := s.mustGet(t, paid.Path(), http.StatusOK)
-		if got := text(one(t, doc, "span.badge")); !strings.Contains(got, "subscribers") {
+		if got := text(one(t, one(t, doc, "p.kicker"), "span.badge")); !strings.Contains(got, "subscribers") {
 			t.Errorf("badge = %q", got)
 		}
 		var ld map[string]any

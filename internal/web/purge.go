@@ -51,10 +51,22 @@ func tagPage(r *http.Request, tags ...string) {
 	}
 }
 
+// storyPageTags are the tags of a story's page. Besides its own story,
+// discussion and section, the page lists related stories and the latest of
+// its section, which change when any other story is published, edited or
+// withdrawn. Every such change purges tagLists (never the section's tag,
+// and a related story may sit in any section), so the page carries
+// tagLists too: at the cost of rendering kept story pages again after a
+// story changes, no page offers a story that is gone or misses one that
+// is new for longer than the purge takes.
+func storyPageTags(id int64, sectionSlug string) []string {
+	return []string{storyTag(id), discussionTag(id), sectionTag(sectionSlug), tagLists}
+}
+
 // tagStoryPage tags a story's own page, which also counts a view each
 // time the cache serves it.
 func tagStoryPage(r *http.Request, id int64, sectionSlug string) {
-	tagPage(r, storyTag(id), discussionTag(id), sectionTag(sectionSlug))
+	tagPage(r, storyPageTags(id, sectionSlug)...)
 	if pt, ok := r.Context().Value(pageTagsKey{}).(*pageTags); ok {
 		pt.storyID = id
 	}

@@ -82,7 +82,7 @@ func (s *Server) serveReaderPage(w http.ResponseWriter, r *http.Request, key str
 		}
 		st := data.Story
 		p = s.readerPages.NewPage(key, "text/html; charset=utf-8", buf.Bytes(),
-			[]string{storyTag(st.ID), discussionTag(st.ID), sectionTag(st.Section.Slug)}, st.ID)
+			storyPageTags(st.ID, st.Section.Slug), st.ID)
 		p.NameAt(s.marks.Name)
 		s.readerPages.Put(p, gen)
 		buf.Reset()

@@ -74,6 +74,10 @@ func (s *Server) routeTable() []route {
 		{"GET /tag/{slug}", s.cached(s.tagPage)},
 		{"GET /author/{slug}", s.cached(s.authorPage)},
 		{"GET /{year}/{month}/{day}/{slug}", s.cached(s.storyPage)},
+		{"GET /{year}/{month}/{day}/{$}", s.cached(s.dayPage)},
+		// Without it, ServeMux would send every other address of three
+		// parts to the same address with a slash, the day's pattern.
+		{"GET /{year}/{month}/{day}", s.dayWithoutSlash},
 		{"GET /feed.atom", s.cached(listTagged(s.siteFeed))},
 		{"GET /sitemap.xml", s.cached(listTagged(s.sitemap))},
 		{"GET /sitemaps/{file}", s.cached(listTagged(s.sitemapFile))},

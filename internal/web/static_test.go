@@ -122,3 +122,17 @@ func TestFavicon(t *testing.T) {
 		}
 	})
 }
+
+func TestCompactCSSKeepsTheRules(t *testing.T) {
+	for src, want := range map[string]string{
+		"/* note */\n  .a, .b { color: red; margin: 0 auto; }\n\n": ".a,.b{color:red;margin:0 auto;}\n",
+		".a :hover > p { x: calc(100% + 3px) }":                    ".a :hover > p{x:calc(100% + 3px)}\n",
+		`.q::after { content: " · , ; { " attr(href) }`:            `.q::after{content:" · , ; { " attr(href)}` + "\n",
+		"@media (min-width: 40rem) { .a { b: c } }":                "@media (min-width:40rem){.a{b:c}}\n",
+		`.f { font: 1rem/1.2 "Segoe UI", serif; }`:                 `.f{font:1rem/1.2 "Segoe UI",serif;}` + "\n",
+	} {
+		if got := string(compactCSS([]byte(src))); got != want {
+			t.Errorf("compactCSS(%q) = %q, want %q", src, got, want)
+		}
+	}
+}

@@ -41,6 +41,9 @@ type storyPage struct {
 	// Parts are the parts every reader sees alike, kept rendered; nil
 	// when the page renders them.
 	Parts *storyParts
+	// More is what the page offers after the story: related stories and
+	// the latest of its section; nil when they could not be read.
+	More *story.MoreToRead
 	// discussion is the rendered list of comments, written into the page
 	// where the template printed the server's part mark (see
 	// pagecache.Splice).
@@ -138,10 +141,12 @@ func (s *Server) storyBySlug(ctx context.Context, slug string) (*story.Story, er
 }
 
 // storyParts are the parts of a story page that are the same for every
-// reader: the meta tags, the header with the image and share links, and
-// the footer with topics and corrections.
+// reader and change only with the story: the meta tags, the header with
+// the image, reading time and share links, the corrections at the foot of
+// the text, and the footer with topics. What the page offers after the
+// story is not among them: it changes when other stories do.
 type storyParts struct {
-	Head, Top, Footer template.HTML
+	Head, Top, Corrections, Footer template.HTML
 }
 
 // storyParts returns the story's parts kept rendered, or renders and keeps
@@ -173,7 +178,7 @@ func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPag
 	for _, part := range []struct {
 		name string
 		html *template.HTML
-	}{{"storyHead", &p.Head}, {"storyTop", &p.Top}, {"storyFooter", &p.Footer}} {
+	}{{"storyHead", &p.Head}, {"storyTop", &p.Top}, {"storyCorrections", &p.Corrections}, {"storyFooter", &p.Footer}} {
 		html, err := executeHTML(t, part.name, data)
 		if err != nil {
 			s.log.Warn("render a story's parts", "story", st.ID, "err", err)
@@ -275,6 +280,17 @@ func (s *Server) finishStory(r *http.Request, data *storyPage) {
 	}
 	data.MailLink = mailLink(st.Headline, data.Canonical)
 	data.Parts = s.storyParts(r.Context(), data.Story, data)
+	// Two short lists, read in one query for every page rendered: they
+	// change whenever another story is published or edited, so they are
+	// not kept with the story's parts (dropped only by the story's own
+	// purge) but go with the page, which is tagged with the lists (see
+	// storyPageTags). A story shows without them rather than not at all.
+	more, err := s.storySvc.MoreToRead(r.Context(), st)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "read what to offer after a story", "story", st.ID, "err", err)
+		return
+	}
+	data.More = more
 }
 
 // mailLink is a mailto: link whose subject is the headline and whose body is
