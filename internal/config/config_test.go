@@ -231,3 +231,46 @@ func TestLimits(t *testing.T) {
 		}
 	})
 }
+
+func TestTimeZone(t *testing.T) {
+	parseZone := func(env map[string]string, args ...string) (*Config, error) {
+		t.Helper()
+		var c Config
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Database, TimeZone)
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		return &c, c.Finish()
+	}
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"UTC by default", nil, nil, "UTC"},
+		{"from the environment", map[string]string{"DATELINE_TIME_ZONE": "Europe/Lisbon"}, nil, "Europe/Lisbon"},
+		{"the flag wins", map[string]string{"DATELINE_TIME_ZONE": "Europe/Lisbon"}, []string{"--time-zone", "America/New_York"}, "America/New_York"},
+		{"an empty value keeps the default", map[string]string{"DATELINE_TIME_ZONE": ""}, nil, "UTC"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseZone(tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TimeZone != tt.want || c.Location == nil || c.Location.String() != tt.want {
+				t.Errorf("TimeZone = %q, Location = %v; want %s", c.TimeZone, c.Location, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"Europe/Atlantis", "Local", "lisbon", "../../etc/passwd"} {
+		t.Run("refuses "+bad, func(t *testing.T) {
+			_, err := parseZone(map[string]string{"DATELINE_TIME_ZONE": bad})
+			if err == nil || !strings.Contains(err.Error(), "--time-zone") || !strings.Contains(err.Error(), "IANA") {
+				t.Errorf("--time-zone %q: %v; want a refusal naming the flag and what it takes", bad, err)
+			}
+		})
+	}
+}

@@ -135,6 +135,7 @@ func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.Handl
 			if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
 				!strings.Contains(rec.header.Get("Cache-Control"), "private") {
 				p := cache.NewPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID)
+				p.ExpireBy(s.nextMidnight(r.Context()))
 				cache.Put(p, gen)
 				return p
 			}

@@ -236,6 +236,9 @@ type layoutData struct {
 	// Today is the date in the paper's time zone, as the masthead shows
 	// it ("Wednesday, 2 December 2026"); TodayISO is it for <time>.
 	Today, TodayISO string
+	// ZoneName names the paper's time zone for the fields where staff
+	// type a time: "Lisbon time (WET)".
+	ZoneName string
 	// Viewer is the signed-in user, nil for anonymous readers.
 	Viewer *account.User
 	// Accounts is true when readers can sign up and log in.
@@ -451,6 +454,7 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 		Year:      now.Year(),
 		Today:     now.Format(clock.MastheadLayout),
 		TodayISO:  now.Format(time.DateOnly),
+		ZoneName:  zoneName(now.Location(), now),
 		Viewer:    viewerOf(r).User,
 		Accounts:  s.accounts != nil,
 		Breaking:  s.breakingNow(r),

@@ -1,13 +1,23 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"dateline/internal/clock"
+	"dateline/internal/story"
 )
+
+// nextMidnight is when the paper's next day begins: the masthead shows
+// the date, so no page is kept past it.
+func (s *Server) nextMidnight(ctx context.Context) time.Time {
+	loc := s.zone(ctx)
+	today := story.DayOf(s.now(), loc)
+	return story.DayStart(today.Year(), today.Month(), today.Day()+1, loc)
+}
 
 // zoneName names the paper's time zone for people, as fields and notes
 // say it: "Lisbon time (WET)", "New York time (EST)", "UTC". The
