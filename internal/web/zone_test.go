@@ -236,7 +236,7 @@ func TestSiteSettings(t *testing.T) {
 			t.Error("the dashboard does not link the site settings")
 		}
 		page := admin.get("/admin/settings")
-		if page.Code != http.StatusOK || len(findAll(page.Doc, "datalist")) != 1 || len(findAll(page.Doc, "img[src=/static/logo.png]")) != 1 {
+		if page.Code != http.StatusOK || len(findAll(page.Doc, "datalist")) != 1 || len(findAll(page.Doc, "img[src="+testBase+"/static/logo.png]")) != 1 {
 			t.Fatalf("the settings page: %d\n%.800s", page.Code, page.Body)
 		}
 
