@@ -14,7 +14,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*Config, error)
 	var c Config
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL, MaxInFlight, SchedulerInterval)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL, MaxInFlight, SchedulerInterval, TimeZone)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -233,17 +233,6 @@ func TestLimits(t *testing.T) {
 }
 
 func TestTimeZone(t *testing.T) {
-	parseZone := func(env map[string]string, args ...string) (*Config, error) {
-		t.Helper()
-		var c Config
-		fs := flag.NewFlagSet("test", flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Database, TimeZone)
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		return &c, c.Finish()
-	}
 	for _, tt := range []struct {
 		name string
 		env  map[string]string
@@ -256,7 +245,7 @@ func TestTimeZone(t *testing.T) {
 		{"an empty value keeps the default", map[string]string{"DATELINE_TIME_ZONE": ""}, nil, "UTC"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseZone(tt.env, tt.args...)
+			c, err := parse(t, tt.env, tt.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +256,7 @@ func TestTimeZone(t *testing.T) {
 	}
 	for _, bad := range []string{"Europe/Atlantis", "Local", "lisbon", "../../etc/passwd"} {
 		t.Run("refuses "+bad, func(t *testing.T) {
-			_, err := parseZone(map[string]string{"DATELINE_TIME_ZONE": bad})
+			_, err := parse(t, map[string]string{"DATELINE_TIME_ZONE": bad})
 			if err == nil || !strings.Contains(err.Error(), "--time-zone") || !strings.Contains(err.Error(), "IANA") {
 				t.Errorf("--time-zone %q: %v; want a refusal naming the flag and what it takes", bad, err)
 			}

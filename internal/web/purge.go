@@ -120,7 +120,7 @@ func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.Handl
 			if p.StoryID() != 0 {
 				s.countView(r.Context(), p.StoryID())
 			}
-			serveCached(w, r, p)
+			serveCached(w, r, p, s.nextMidnight(r.Context()).Sub(s.now()))
 			return
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
@@ -146,7 +146,7 @@ func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.Handl
 			if !rendered && res.StoryID() != 0 {
 				s.countView(r.Context(), res.StoryID())
 			}
-			serveCached(w, r, res)
+			serveCached(w, r, res, s.nextMidnight(r.Context()).Sub(s.now()))
 		case *pageRecorder:
 			if rendered {
 				res.copyTo(w)

@@ -66,8 +66,14 @@ func TestThePapersTimeAroundAChangeOfTheClocks(t *testing.T) {
 
 		// The masthead's date, served from the page cache, turns at
 		// Lisbon's midnight, not UTC's and not a minute later.
-		if got := masthead(t, anon.get("/")); got != "Saturday, 24 October 2026" {
+		front := anon.get("/")
+		if got := masthead(t, front); got != "Saturday, 24 October 2026" {
 			t.Errorf("masthead at 23:59:30 WEST = %q", got)
+		}
+		// A CDN keeps it only until the paper's midnight, and never serves
+		// it stale after.
+		if again := anon.get("/"); again.Header.Get("Cache-Control") != "public, max-age=0, s-maxage=30, stale-if-error=86400" {
+			t.Errorf("Cache-Control 30 seconds before midnight = %q", again.Header.Get("Cache-Control"))
 		}
 		c.Advance(time.Minute) // 00:00:30 WEST on Sunday: the cached page is a minute old at most
 		if got := masthead(t, anon.get("/")); got != "Sunday, 25 October 2026" {
