@@ -65,8 +65,15 @@ func (sp *settingsPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 		}
 		set.LogoID = id
 	}
+	// Every field is checked, even when another is already wrong.
+	var wrong fielderr.Errors
+	if err := sp.site.Validate(r.Context(), set); errors.As(err, &wrong) {
+		failFields(f, wrong)
+	} else if err != nil {
+		sp.serverError(w, r, err)
+		return
+	}
 	if f.OK() {
-		var wrong fielderr.Errors
 		if err := sp.site.SaveSettings(r.Context(), set); errors.As(err, &wrong) {
 			failFields(f, wrong)
 		} else if err != nil {

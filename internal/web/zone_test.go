@@ -246,7 +246,14 @@ func TestSiteSettings(t *testing.T) {
 			t.Fatalf("the settings page: %d\n%.800s", page.Code, page.Body)
 		}
 
-		r := admin.post("/admin/settings", "time_zone", "Europe/Atlantis", "logo", "999999")
+		r := admin.post("/admin/settings", "time_zone", "Europe/Atlantis", "logo", "a logo")
+		if v, _, msg := fieldState(t, r.Doc, "time_zone"); r.Code != http.StatusUnprocessableEntity || v != "Europe/Atlantis" || !strings.Contains(msg, "IANA") {
+			t.Errorf("a wrong zone beside a wrong logo: %d, value %q, message %q", r.Code, v, msg)
+		}
+		if v, _, msg := fieldState(t, r.Doc, "logo"); v != "a logo" || !strings.Contains(msg, "number of an image") {
+			t.Errorf("logo: value %q, message %q", v, msg)
+		}
+		r = admin.post("/admin/settings", "time_zone", "Europe/Atlantis", "logo", "999999")
 		if r.Code != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong settings: %d", r.Code)
 		}
