@@ -126,6 +126,18 @@ func TestThePapersTimeAroundAChangeOfTheClocks(t *testing.T) {
 			t.Errorf("the archive of 24 October lists %q, published after Lisbon's midnight", late.Headline)
 		}
 
+		// Emails give the paper's time too: a password changed at 00:45
+		// UTC was changed at 01:45 WEST, the first 01:45 of that night.
+		c.Set(time.Date(2026, 10, 25, 0, 45, 0, 0, time.UTC))
+		reader := s.browser(t)
+		reader.verified("ana@example.com")
+		expect(t, reader.post("/account/password", "current_password", goodPassword, "new_password", "another fine passphrase"),
+			http.StatusSeeOther, "/account?done=password")
+		msgs := s.smtp.WaitForTo(t, "ana@example.com", 2, 10*time.Second)
+		if got := msgs[len(msgs)-1].Text(); !strings.Contains(got, "25 October 2026 at 01:45 WEST") {
+			t.Errorf("the password email says:\n%s\nwant the time in Lisbon, 25 October 2026 at 01:45 WEST", got)
+		}
+
 		// Feeds and sitemaps keep exact instants.
 		if feed := anon.get("/feed.atom").Body; !strings.Contains(feed, "2026-10-24T23:30:00Z") {
 			t.Errorf("the Atom feed lacks the story's instant in UTC")
