@@ -149,6 +149,8 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		{nil, []string{"--scheduler-interval", "0s"}, "--scheduler-interval"},
 		{nil, []string{"--mail-reply-to", "letters at news"}, "--mail-reply-to"},
 		{map[string]string{"DATELINE_MAIL_REPLY_TO": "letters@"}, nil, "--mail-reply-to"},
+		{nil, []string{"--time-zone", "Europe/Atlantis"}, "--time-zone \"Europe/Atlantis\" is not an IANA time zone name"},
+		{map[string]string{"DATELINE_TIME_ZONE": "CEST+2"}, nil, "--time-zone"},
 	} {
 		code, _, errOut := runCmd(t, tc.env, append([]string{"serve"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {
