@@ -453,3 +453,119 @@ const (
 	vnuCanary     = "zz-canary.html"
 	vnuCanaryHTML = `<!doctype html><html lang="en"><head><title>Canary</title></head><body><p><div>A div in a paragraph.</div></p></body></html>`
 )
+
+// lighthouseCategories are the categories Lighthouse must score 100 in.
+// Performance is measured in bench/, not asserted here: on a shared CI
+// machine it measures the machine.
+var lighthouseCategories = []string{"accessibility", "best-practices", "seo"}
+
+// lighthouseReport is what the checks read of Lighthouse's JSON report.
+type lighthouseReport struct {
+	LighthouseVersion string                          `json:"lighthouseVersion"`
+	FinalURL          string                          `json:"finalDisplayedUrl"`
+	RuntimeError      *struct{ Code, Message string } `json:"runtimeError"`
+	RunWarnings       []string                        `json:"runWarnings"`
+	Categories        map[string]struct {
+		Title     string   `json:"title"`
+		Score     *float64 `json:"score"`
+		AuditRefs []struct {
+			ID     string  `json:"id"`
+			Weight float64 `json:"weight"`
+		} `json:"auditRefs"`
+	} `json:"categories"`
+	Audits map[string]struct {
+		Title        string   `json:"title"`
+		Score        *float64 `json:"score"`
+		DisplayValue string   `json:"displayValue"`
+	} `json:"audits"`
+}
+
+// runLighthouse runs Lighthouse on pageURL with its default (mobile)
+// settings in Debian's Chromium, writes its JSON report to report, and
+// returns it.
+func runLighthouse(t testing.TB, node, cli, chromium, pageURL, report string) lighthouseReport {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), checkerTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, cli, pageURL, // #nosec G204 -- the test's own checker
+		"--quiet", "--output=json", "--output-path="+report,
+		"--only-categories="+strings.Join(lighthouseCategories, ","),
+		"--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "+
+			"--disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage")
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+chromium)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("Lighthouse on %s: %v; it wrote:\n%s", pageURL, err, out)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("Lighthouse's report: %v", err)
+	}
+	var r lighthouseReport
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("Lighthouse's report %s: %v", report, err)
+	}
+	return r
+}
+
+// TestLighthouse runs Lighthouse, with the mobile preset it uses by
+// default, on the front page and a story page (one with a picture when
+// the demo has one): accessibility, best practices and SEO must each
+// score 100. The reports are kept with the screenshots.
+func TestLighthouse(t *testing.T) {
+	chromium := needBrowser(t)
+	node := commandPath(t, "node", "install Node.js (Debian's nodejs)")
+	cli := npmFile(t, envLighthouse, defaultLighthouse, "Lighthouse", installLighthouse)
+	site := startFullSite(t)
+	dir := screenshotDir(t)
+
+	anon := newVisitor(t, site.Base, "anonymous reader")
+	stories, err := site.Store.PublishedStories(timeout(t), story.Filter{Limit: 200})
+	if err != nil {
+		t.Fatalf("list the stories: %v", err)
+	}
+	storyPath := ""
+	for _, st := range stories {
+		if st.Access == story.Subscribers {
+			continue
+		}
+		if storyPath == "" {
+			storyPath = st.Path()
+		}
+		if a := anon.do(t, st.Path(), nil); a.Status == http.StatusOK && strings.Contains(string(a.Body), "<img ") {
+			storyPath = st.Path()
+			break
+		}
+	}
+	if storyPath == "" {
+		t.Fatal("the demo has no story free to read")
+	}
+
+	for _, p := range []struct{ name, path string }{{"front", "/"}, {"story", storyPath}} {
+		t.Run(p.name, func(t *testing.T) {
+			report := filepath.Join(dir, "lighthouse-"+p.name+".json")
+			r := runLighthouse(t, node, cli, chromium, site.Base+p.path, report)
+			if r.RuntimeError != nil && r.RuntimeError.Code != "" {
+				t.Fatalf("Lighthouse could not check %s: %s: %s", p.path, r.RuntimeError.Code, r.RuntimeError.Message)
+			}
+			t.Logf("Lighthouse %s on %s; report in %s", r.LighthouseVersion, r.FinalURL, report)
+			for _, name := range lighthouseCategories {
+				c, ok := r.Categories[name]
+				if !ok || c.Score == nil {
+					t.Errorf("%s: the report has no %s score", p.path, name)
+					continue
+				}
+				if *c.Score >= 1 {
+					continue
+				}
+				var failing []string
+				for _, ref := range c.AuditRefs {
+					a := r.Audits[ref.ID]
+					if ref.Weight > 0 && a.Score != nil && *a.Score < 1 {
+						failing = append(failing, strings.TrimSpace(fmt.Sprintf("%s (%s): %s %s", ref.ID, strconv.FormatFloat(*a.Score, 'f', -1, 64), a.Title, a.DisplayValue)))
+					}
+				}
+				t.Errorf("%s: %s scores %.0f, want 100; failing audits:\n\t%s", p.path, c.Title, *c.Score*100, strings.Join(failing, "\n\t"))
+			}
+		})
+	}
+}
