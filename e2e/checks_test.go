@@ -134,6 +134,9 @@ type pageKind struct {
 	Form url.Values
 	// Status is the status the page must answer with; 0 means 200.
 	Status int
+	// Want, when set, is text the page must hold, so that the kind is
+	// the page it names (results that are there, a comment shown).
+	Want string
 	// Unlisted marks a GET route found in the site's table that no page
 	// kind lists (see autoPage).
 	Unlisted bool
@@ -202,7 +205,7 @@ func newCheckFixture(t testing.TB) *checkFixture {
 	u := newSubscriber(t, site, subscriber)
 	newPerson(t, site, newcomer, account.Reader)
 	adminUser := newPerson(t, site, admin, account.Admin)
-	c, err := site.Comments.Post(timeout(t), u, f.free, comment.Mode(f.free.Comments), 0, "A fine piece, and the second paragraph says it best.")
+	c, err := site.Comments.Post(timeout(t), u, f.free, comment.Mode(f.free.Comments), 0, commentText)
 	if err != nil {
 		t.Fatalf("post a comment: %v", err)
 	}
@@ -220,6 +223,9 @@ func newCheckFixture(t testing.TB) *checkFixture {
 	return f
 }
 
+// commentText is the subscriber's comment under the free story.
+const commentText = "A fine piece, and the second paragraph says it best."
+
 // pageKinds lists every kind of page, as the visitor who sees it.
 func (f *checkFixture) pageKinds(t testing.TB) []pageKind {
 	free, paid := f.free.Path(), f.paid.Path()
@@ -229,16 +235,16 @@ func (f *checkFixture) pageKinds(t testing.TB) []pageKind {
 		{Name: "front page", Pattern: "GET /{$}", Who: f.anon, Path: "/"},
 		{Name: "front page, admin", Pattern: "GET /{$}", Who: f.admin, Path: "/"},
 		{Name: "story, free", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.anon, Path: free},
-		{Name: "story, paywalled", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.anon, Path: paid},
-		{Name: "story, paywalled, reader without access", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.newcomer, Path: paid},
-		{Name: "story with comments, subscriber", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.reader, Path: free},
+		{Name: "story, paywalled", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.anon, Path: paid, Want: `id="paywall-heading"`},
+		{Name: "story, paywalled, reader without access", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.newcomer, Path: paid, Want: `id="paywall-heading"`},
+		{Name: "story with comments, subscriber", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.reader, Path: free, Want: commentText},
 		{Name: "story with comments, reply form open", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.reader, Path: free + "?reply=" + cid},
-		{Name: "story with comments, admin", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.admin, Path: free},
+		{Name: "story with comments, admin", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.admin, Path: free, Want: commentText},
 		{Name: "section", Pattern: "GET /section/{slug}", Who: f.anon, Path: "/section/" + f.free.Section.Slug},
 		{Name: "author", Pattern: "GET /author/{slug}", Who: f.anon, Path: "/author/" + f.free.Bylines[0].AuthorSlug},
 		{Name: "tag", Pattern: "GET /tag/{slug}", Who: f.anon, Path: "/tag/" + f.free.Tags[0].Slug},
 		{Name: "day archive", Pattern: "GET /{year}/{month}/{day}/{$}", Who: f.anon, Path: path.Dir(free) + "/"},
-		{Name: "search with results", Pattern: "GET /search", Who: f.anon, Path: "/search?q=" + url.QueryEscape(firstWord(f.free.Headline))},
+		{Name: "search with results", Pattern: "GET /search", Who: f.anon, Path: "/search?q=" + url.QueryEscape(firstWord(f.free.Headline)), Want: `href="` + free + `"`},
 		{Name: "search without results", Pattern: "GET /search", Who: f.anon, Path: "/search?q=zzxqvbnonsense"},
 		{Name: "search, empty", Pattern: "GET /search", Who: f.anon, Path: "/search"},
 		{Name: "subscribe", Pattern: "GET /subscribe", Who: f.anon, Path: "/subscribe"},
@@ -270,7 +276,7 @@ func (f *checkFixture) pageKinds(t testing.TB) []pageKind {
 		{Name: "images", Pattern: "GET /admin/images", Who: f.admin, Path: "/admin/images"},
 		{Name: "plans", Pattern: "GET /admin/plans", Who: f.admin, Path: "/admin/plans"},
 		{Name: "subscribers", Pattern: "GET /admin/subscribers", Who: f.admin, Path: "/admin/subscribers"},
-		{Name: "moderation queue", Pattern: "GET /admin/comments", Who: f.admin, Path: "/admin/comments"},
+		{Name: "moderation queue", Pattern: "GET /admin/comments", Who: f.admin, Path: "/admin/comments", Want: commentText},
 		{Name: "moderation log", Pattern: "GET /admin/comments/log", Who: f.admin, Path: "/admin/comments/log"},
 		{Name: "moderation settings", Pattern: "GET /admin/comments/settings", Who: f.admin, Path: "/admin/comments/settings"},
 	}
@@ -328,6 +334,9 @@ func fetchPages(t testing.TB, dir string, kinds []pageKind) map[string]checkedPa
 			t.Errorf("%s: %s answered %q, want an HTML page%s", k.Name, k.Path, a.Type, hint)
 			continue
 		}
+		if k.Want != "" && !strings.Contains(string(a.Body), k.Want) {
+			t.Errorf("%s: %s as the %s does not hold %q", k.Name, k.Path, k.Who.name, k.Want)
+		}
 		file := fmt.Sprintf("%02d-%s.html", i, strings.Trim(nonWord.ReplaceAllString(strings.ToLower(k.Name), "-"), "-"))
 		if err := os.WriteFile(filepath.Join(dir, file), a.Body, 0o644); err != nil {
 			t.Fatal(err)
@@ -353,7 +362,7 @@ func runVNU(t testing.TB, java, jar, dir string) (string, []vnuMessage) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), checkerTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, java, "-jar", jar, "--format", "json", "--stdout", "--skip-non-html", dir) // #nosec G204 -- the test's own checker
+	cmd := exec.CommandContext(ctx, java, "-jar", jar, "--format", "json", "--stdout", "--skip-non-html", dir)
 	out, err := cmd.Output()
 	var res struct {
 		Version  string       `json:"version"`
@@ -393,7 +402,7 @@ func TestHTMLIsValid(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	kinds := append(f.pageKinds(t), pageKind{Name: "development mailbox", Pattern: "GET /_dev/mail", Who: devVisitor, Path: "/_dev/mail"})
+	kinds := append(f.pageKinds(t), pageKind{Name: "development mailbox", Pattern: "GET /_dev/mail", Who: devVisitor, Path: "/_dev/mail", Want: "checks.dev@example.com"})
 	covered := map[string]bool{}
 	for _, k := range kinds {
 		covered[k.Pattern] = true
@@ -484,7 +493,7 @@ func runLighthouse(t testing.TB, node, cli, chromium, pageURL, report string) li
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), checkerTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, cli, pageURL, // #nosec G204 -- the test's own checker
+	cmd := exec.CommandContext(ctx, node, cli, pageURL,
 		"--quiet", "--output=json", "--output-path="+report,
 		"--only-categories="+strings.Join(lighthouseCategories, ","),
 		"--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "+
