@@ -236,7 +236,7 @@ func (f *checkFixture) pageKinds(t testing.TB) []pageKind {
 		{Name: "front page, admin", Pattern: "GET /{$}", Who: f.admin, Path: "/"},
 		{Name: "story, free", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.anon, Path: free},
 		{Name: "story, paywalled", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.anon, Path: paid, Want: `id="paywall-heading"`},
-		{Name: "story, paywalled, reader without access", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.newcomer, Path: paid, Want: `id="paywall-heading"`},
+		{Name: "story for subscribers, reader on the meter", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.newcomer, Path: paid},
 		{Name: "story with comments, subscriber", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.reader, Path: free, Want: commentText},
 		{Name: "story with comments, reply form open", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.reader, Path: free + "?reply=" + cid},
 		{Name: "story with comments, admin", Pattern: "GET /{year}/{month}/{day}/{slug}", Who: f.admin, Path: free, Want: commentText},

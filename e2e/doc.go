@@ -78,9 +78,9 @@
 // logging in, signing up, password reset, the comment policy, a 404, and
 // forms sent back with their errors), a subscriber (the account page, a
 // story with comments, the cancel confirmation, a comment's report page),
-// a reader without a subscription (the paywall, the demo checkout) and an
-// admin (the dashboard and every newsroom, subscription and moderation
-// page), and the development mailbox of a --demo site without SMTP. It
+// a reader without a subscription (a story for subscribers on the meter,
+// the demo checkout) and an admin (the dashboard and every newsroom,
+// subscription and moderation page), and the development mailbox of a --demo site without SMTP. It
 // writes them to a folder, runs the Nu HTML Checker (vnu.jar, with Java)
 // once over all of them, and fails listing each error with its page, line
 // and message; warnings go to the log. The pages come from the site's
