@@ -69,6 +69,18 @@ func newFeatures(s *Server, o Options) (features, error) {
 	return f, nil
 }
 
+// Patterns lists the patterns of the routes the site answers, as
+// http.ServeMux reads them (such as "GET /search"), in the order of the
+// table, so that the checks outside this package can walk every page.
+func (s *Server) Patterns() []string {
+	table := s.routeTable()
+	patterns := make([]string, len(table))
+	for i, rt := range table {
+		patterns[i] = rt.pattern
+	}
+	return patterns
+}
+
 // routeTable lists every route the site answers, feature by feature.
 func (s *Server) routeTable() []route {
 	t := []route{
