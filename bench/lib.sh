@@ -20,17 +20,18 @@ seeded() {
 
 # migrate brings the database at DSN up to date; when that applied
 # migrations, it sets MIGRATED ("13 to 17") and MIGRATE_S, the seconds they
-# took, else leaves both empty. DATA/schema-version keeps the version.
+# took, else leaves both empty. DATA/schema-version keeps the version; a
+# database seeded before there was one is migrated but not timed.
 migrate() {
 	local start secs before after
 	MIGRATED= MIGRATE_S=
-	before=$(cat "$DATA/schema-version" 2>/dev/null || echo "an older version")
+	before=$(cat "$DATA/schema-version" 2>/dev/null || true)
 	start=$(date +%s.%N)
 	"$BIN/dateline" migrate --database "$DSN" >"$WORK/migrate-$ENGINE.log" 2>&1
 	secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
 	after=$(sed -n 's/.* is at schema version \([0-9]*\)$/\1/p' "$WORK/migrate-$ENGINE.log")
 	echo "$after" >"$DATA/schema-version"
-	if [[ $before != "$after" ]]; then
+	if [[ -n $before && $before != "$after" ]]; then
 		MIGRATED="$before to $after" MIGRATE_S=$secs
 		log "migrated from $MIGRATED in $secs s"
 	fi
@@ -70,7 +71,6 @@ seed_database() {
 	log "seeded in $(($(date +%s) - start)) s"
 	if [[ $ENGINE == postgres ]]; then echo "$sizes" >"$marker"; fi
 	migrate # only to note the version: the seed migrated
-	MIGRATED= MIGRATE_S=
 }
 
 # wait_for URL: waits up to a minute for a 200 from URL, else exits.
