@@ -184,12 +184,6 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		s.Webhook = billing.NewWebhook(s.Billing, cfg.StripeWebhookSecret)
 	}
 
-	if cfg.Demo {
-		if err := s.seedDemo(ctx, o); err != nil {
-			return err
-		}
-	}
-
 	s.Comments, err = comment.New(ctx, comment.Options{Store: db, Access: accessCheck{s.Billing}, Composer: composer,
 		Log: log, BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, CachedComments: cfg.Limits.CachedComments})
 	if err != nil {
@@ -198,6 +192,12 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	s.Newsroom = newsroom.New(db, o.Now, log)
 	if s.Media, err = media.NewLibrary(cfg.DataDir, db, o.Now); err != nil {
 		return err
+	}
+	if cfg.Demo {
+		// After the image library, which keeps the demo's pictures.
+		if err := s.seedDemo(ctx, o); err != nil {
+			return err
+		}
 	}
 	s.Purges = db.NewPurges(log)
 	return nil
@@ -261,7 +261,7 @@ func (s *Set) seedDemo(ctx context.Context, o Options) error {
 	if at.IsZero() {
 		at = o.Now()
 	}
-	res, err := demo.Seed(ctx, s.Store, at, story.NewRenderer())
+	res, err := demo.Seed(ctx, s.Store, at, story.NewRenderer(), demo.WithPictures(s.Media))
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (s *Set) seedDemo(ctx context.Context, o Options) error {
 		s.Log.Info("the database already has content; the demo site was not created")
 		return nil
 	}
-	s.Log.Info("created the demo site", "sections", res.Sections, "stories", res.Stories)
+	s.Log.Info("created the demo site", "sections", res.Sections, "stories", res.Stories, "pictures", res.Pictures)
 	pw := rand.Text()
 	if _, err := s.Accounts.CreateUser(ctx, DemoAdmin, "Demo Admin", pw, account.Admin); err != nil {
 		return fmt.Errorf("demo admin: %w", err)
