@@ -60,6 +60,9 @@ type Options struct {
 	// NoResetPadding answers password reset requests at once instead of
 	// padding them to a floor of time.
 	NoResetPadding bool
+	// NoDemoPictures seeds the demo site without its illustrations,
+	// which take a moment to draw, for tests that do not look at them.
+	NoDemoPictures bool
 	// DemoNow dates the demo stories; zero means Now().
 	DemoNow time.Time
 	// Transport, when set, carries the mail instead of the one the
@@ -261,7 +264,11 @@ func (s *Set) seedDemo(ctx context.Context, o Options) error {
 	if at.IsZero() {
 		at = o.Now()
 	}
-	res, err := demo.Seed(ctx, s.Store, at, story.NewRenderer(), demo.WithPictures(s.Media))
+	var opts []demo.Option
+	if !o.NoDemoPictures {
+		opts = append(opts, demo.WithPictures(s.Media))
+	}
+	res, err := demo.Seed(ctx, s.Store, at, story.NewRenderer(), opts...)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ type listPage struct {
 	FeedName string
 	// Photo is an author's picture on their page.
 	Photo *media.Image
+	// Images are the stories' featured images, by story.
+	Images map[int64]*media.Image
 	// Days links a day's archive to the nearest days before and after it
 	// with stories.
 	Days *dayLinks
@@ -136,7 +138,7 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 		data.Lead = &data.Stories[0]
 		data.Stories = data.Stories[1:]
 	}
-	s.render(w, r, http.StatusOK, "front", data)
+	s.renderList(w, r, "front", data)
 }
 
 func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +153,7 @@ func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
 	data.Description = sec.Description
 	tagPage(r, sectionTag(sec.Slug))
 	if s.listStories(w, r, story.Filter{SectionID: sec.ID}, &data) {
-		s.render(w, r, http.StatusOK, "list", data)
+		s.renderList(w, r, "list", data)
 	}
 }
 
@@ -165,7 +167,7 @@ func (s *Server) tagPage(w http.ResponseWriter, r *http.Request) {
 		Intro: "Stories about " + tag.Name + "."}
 	data.Description = data.Intro
 	if s.listStories(w, r, story.Filter{TagID: tag.ID}, &data) {
-		s.render(w, r, http.StatusOK, "list", data)
+		s.renderList(w, r, "list", data)
 	}
 }
 
@@ -183,7 +185,7 @@ func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Description = "Stories by " + a.Name + "."
 	if s.listStories(w, r, story.Filter{AuthorID: a.ID}, &data) {
-		s.render(w, r, http.StatusOK, "list", data)
+		s.renderList(w, r, "list", data)
 	}
 }
 
@@ -217,7 +219,7 @@ func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
 	if !dp.Next.IsZero() {
 		data.Days.Next, data.Days.NextName = story.DayPath(dp.Next), dp.Next.Format("2 January 2006")
 	}
-	s.render(w, r, http.StatusOK, "list", data)
+	s.renderList(w, r, "list", data)
 }
 
 // dayWithoutSlash sends /2026/11/29 to the day's archive, /2026/11/29/;
