@@ -26,7 +26,8 @@ func TestQueriesPerPage(t *testing.T) {
 	if _, err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	s := newAccountSite(t, db)
+	// With the demo's pictures, which lists read in one query.
+	s := newAccountSiteWith(t, db, accountSiteOptions{pictures: true})
 	paid := s.paidStory(t)
 	free := freeStory(t, s)
 	// A long discussion must not cost a query per comment; readers may
