@@ -183,13 +183,12 @@ func pictures() map[string]pictureSeed {
 				}
 				wall := rgb(0x5a4a44)
 				col := math.Mod((x-.1)/.8*6, 1)
+				// Six tall windows, each with a mullion and a transom.
 				if col > .25 && col < .75 && y > .42 && y < .8 {
-					if r := math.Hypot((col-.5)*.8/6*16/9, (y-.47)*1); y > .47 || r < .5*.8/6*16/9 {
-						if math.Abs(col-.5) < .02 || math.Abs(y-.62) < .006 {
-							return rgb(0x3e302a)
-						}
-						return mix(rgb(0xffd98a), rgb(0xf2a44c), (y-.42)/.38)
+					if math.Abs(col-.5) < .02 || math.Abs(y-.62) < .006 {
+						return rgb(0x3e302a)
 					}
+					return mix(rgb(0xffd98a), rgb(0xf2a44c), (y-.42)/.38)
 				}
 				if y < .36 {
 					return rgb(0x6b5a52)
