@@ -22,13 +22,21 @@ type Store interface {
 // Result says what Seed created.
 type Result struct {
 	Sections, Authors, Stories int
+	// Pictures is how many stories got a featured image (see
+	// WithPictures).
+	Pictures int
 }
 
 // Seed creates the sample site when the database is empty, with stories
 // published relative to now. On a database that has any content it does
-// nothing and returns a zero Result.
-func Seed(ctx context.Context, st Store, now time.Time, r *story.Renderer) (Result, error) {
+// nothing and returns a zero Result. WithPictures gives some stories
+// featured images drawn for the demo.
+func Seed(ctx context.Context, st Store, now time.Time, r *story.Renderer, opts ...Option) (Result, error) {
 	var res Result
+	var with seeding
+	for _, o := range opts {
+		o(&with)
+	}
 	empty, err := st.IsEmpty(ctx)
 	if err != nil {
 		return res, fmt.Errorf("demo: %w", err)
@@ -92,6 +100,11 @@ func Seed(ctx context.Context, st Store, now time.Time, r *story.Renderer) (Resu
 			return res, fmt.Errorf("demo: %w", err)
 		}
 		res.Stories++
+		if ok, err := with.picture(ctx, item.ID, item.Headline); err != nil {
+			return res, err
+		} else if ok {
+			res.Pictures++
+		}
 	}
 	return res, nil
 }

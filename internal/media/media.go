@@ -110,6 +110,7 @@ type Store interface {
 	RecentImages(ctx context.Context, limit int) ([]Image, error)
 	SetStoryImage(ctx context.Context, storyID, imageID int64) error
 	StoryImageID(ctx context.Context, storyID int64) (int64, error)
+	StoryImages(ctx context.Context, storyIDs []int64) (map[int64]*Image, error)
 }
 
 // Library stores image files under a folder. It is safe for concurrent
@@ -171,6 +172,17 @@ func (l *Library) StoryImage(ctx context.Context, storyID int64) (*Image, error)
 		return nil, err
 	}
 	return l.Image(ctx, id)
+}
+
+// StoryImages reads the featured images of many stories at once, as a
+// list of stories shows them, by story; stories without one are not in
+// the map.
+func (l *Library) StoryImages(ctx context.Context, storyIDs []int64) (map[int64]*Image, error) {
+	m, err := l.store.StoryImages(ctx, storyIDs)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	return m, nil
 }
 
 // SetStoryImage makes imageID the image a story features; 0, or an image

@@ -62,6 +62,9 @@ type Options struct {
 	// NoResetPadding answers password reset requests at once instead of
 	// padding them to a floor of time.
 	NoResetPadding bool
+	// NoDemoPictures seeds the demo site without its illustrations,
+	// which take a moment to draw, for tests that do not look at them.
+	NoDemoPictures bool
 	// DemoNow dates the demo stories; zero means Now().
 	DemoNow time.Time
 	// Transport, when set, carries the mail instead of the one the
@@ -196,18 +199,18 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		s.Webhook = billing.NewWebhook(s.Billing, cfg.StripeWebhookSecret)
 	}
 
-	if cfg.Demo {
-		if err := s.seedDemo(ctx, o); err != nil {
-			return err
-		}
-	}
-
 	s.Comments, err = comment.New(ctx, comment.Options{Store: db, Access: accessCheck{s.Billing}, Composer: composer,
 		Log: log, BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, Zone: s.Zone, CachedComments: cfg.Limits.CachedComments})
 	if err != nil {
 		return err
 	}
 	s.Newsroom = newsroom.New(db, o.Now, log)
+	if cfg.Demo {
+		// After the image library, which keeps the demo's pictures.
+		if err := s.seedDemo(ctx, o); err != nil {
+			return err
+		}
+	}
 	s.Purges = db.NewPurges(log)
 	return nil
 }
@@ -270,7 +273,11 @@ func (s *Set) seedDemo(ctx context.Context, o Options) error {
 	if at.IsZero() {
 		at = o.Now()
 	}
-	res, err := demo.Seed(ctx, s.Store, at, story.NewRenderer())
+	var opts []demo.Option
+	if !o.NoDemoPictures {
+		opts = append(opts, demo.WithPictures(s.Media))
+	}
+	res, err := demo.Seed(ctx, s.Store, at, story.NewRenderer(), opts...)
 	if err != nil {
 		return err
 	}
@@ -278,7 +285,7 @@ func (s *Set) seedDemo(ctx context.Context, o Options) error {
 		s.Log.Info("the database already has content; the demo site was not created")
 		return nil
 	}
-	s.Log.Info("created the demo site", "sections", res.Sections, "stories", res.Stories)
+	s.Log.Info("created the demo site", "sections", res.Sections, "stories", res.Stories, "pictures", res.Pictures)
 	pw := rand.Text()
 	if _, err := s.Accounts.CreateUser(ctx, DemoAdmin, "Demo Admin", pw, account.Admin); err != nil {
 		return fmt.Errorf("demo admin: %w", err)

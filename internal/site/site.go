@@ -33,10 +33,6 @@ const (
 	FieldLogo     = "logo"
 )
 
-// DefaultLogo is the address of the logo that ships with Dateline, used
-// until an administrator chooses an image of the library.
-const DefaultLogo = "/static/logo.png"
-
 // Settings are the site's settings as stored. Empty values are the
 // defaults: the time zone given at start (--time-zone) and the logo that
 // ships.
@@ -178,19 +174,19 @@ func (s *Service) Zone(ctx context.Context) *time.Location {
 	return loc
 }
 
-// LogoURL is the address of the paper's logo, on this site: the chosen
-// image's largest copy, or DefaultLogo. Prefix the site's base URL where
-// an absolute address is needed (JSON-LD's publisher logo).
-func (s *Service) LogoURL(ctx context.Context) string {
+// Logo is the image of the library an administrator chose as the paper's
+// logo, or nil for the logo that ships with the site (also when the chosen
+// image cannot be read).
+func (s *Service) Logo(ctx context.Context) *media.Image {
 	set, err := s.Settings(ctx)
 	if err != nil || set.LogoID == 0 || s.images == nil {
-		return DefaultLogo
+		return nil
 	}
 	im, err := s.images.Image(ctx, set.LogoID)
 	if err != nil || len(im.Widths) == 0 {
-		return DefaultLogo
+		return nil
 	}
-	return im.URL(im.Largest())
+	return im
 }
 
 // load returns the named location, loading it once.

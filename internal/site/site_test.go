@@ -44,8 +44,8 @@ func TestSettingsReachEveryInstance(t *testing.T) {
 			if got := two.Zone(ctx); got != started {
 				t.Fatalf("before any setting the zone is %v, want the one started with", got)
 			}
-			if got := two.LogoURL(ctx); got != site.DefaultLogo {
-				t.Errorf("logo = %q, want the default", got)
+			if got := two.Logo(ctx); got != nil {
+				t.Errorf("logo = %+v, want the default (nil)", got)
 			}
 
 			err = one.SaveSettings(ctx, site.Settings{TimeZone: "Mars/Olympus_Mons", LogoID: 7})

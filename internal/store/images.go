@@ -101,3 +101,37 @@ func (s *Store) StoryImageID(ctx context.Context, storyID int64) (int64, error) 
 	}
 	return id.Int64, nil
 }
+
+// StoryImages reads the featured images of many stories in one query, by
+// story; stories without one are not in the map.
+func (s *Store) StoryImages(ctx context.Context, storyIDs []int64) (map[int64]*media.Image, error) {
+	out := map[int64]*media.Image{}
+	if len(storyIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(storyIDs))
+	for i, id := range storyIDs {
+		args[i] = id
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT st.id, i.id, i.format, i.width, i.height, i.widths, i.alt, i.caption, i.credit,
+		COALESCE(i.created_by, 0), i.created_at FROM stories st JOIN images i ON i.id = st.image_id
+		WHERE st.id IN (?`+strings.Repeat(", ?", len(storyIDs)-1)+`)`, args...) // #nosec G202 -- only placeholders are added
+	if err != nil {
+		return nil, fmt.Errorf("store: story images: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var storyID int64
+		var im media.Image
+		var widths string
+		if err := rows.Scan(&storyID, &im.ID, &im.Format, &im.Width, &im.Height, &widths, &im.Alt, &im.Caption, &im.Credit, &im.By, &im.At); err != nil {
+			return nil, fmt.Errorf("store: story images: %w", err)
+		}
+		im.Widths, im.At = parseWidths(widths), im.At.UTC()
+		out[storyID] = &im
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: story images: %w", err)
+	}
+	return out, nil
+}

@@ -65,6 +65,9 @@ type accountSiteOptions struct {
 	clock *clock.Manual
 	// timeZone is --time-zone; empty is UTC.
 	timeZone string
+	// pictures seeds the demo stories with their illustrations, which
+	// take a moment to draw.
+	pictures bool
 }
 
 // teeTransport sends each message through every one of its transports.
@@ -94,7 +97,7 @@ func newAccountSiteWith(t testing.TB, db *store.Store, opts accountSiteOptions) 
 	}
 	so := services.Options{Config: cfg, Now: now, Store: db, Log: opts.log, Provider: opts.provider,
 		PasswordParams: &password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
-		MailPoll:       20 * time.Millisecond, NoResetPadding: true}
+		MailPoll:       20 * time.Millisecond, NoResetPadding: true, NoDemoPictures: !opts.pictures}
 	if opts.log != nil {
 		smtpTransport, err := mail.NewSMTP(smtp.URL())
 		if err != nil {

@@ -56,6 +56,8 @@ type listPage struct {
 	FeedName string
 	// Photo is an author's picture on their page.
 	Photo *media.Image
+	// Images are the stories' featured images, by story.
+	Images map[int64]*media.Image
 	// Days links a day's archive to the nearest days before and after it
 	// with stories.
 	Days *dayLinks
@@ -137,7 +139,7 @@ func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
 		data.Lead = &data.Stories[0]
 		data.Stories = data.Stories[1:]
 	}
-	s.render(w, r, http.StatusOK, "front", data)
+	s.renderList(w, r, "front", data)
 }
 
 func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +154,7 @@ func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
 	data.Description = sec.Description
 	tagPage(r, sectionTag(sec.Slug))
 	if s.listStories(w, r, story.Filter{SectionID: sec.ID}, &data) {
-		s.render(w, r, http.StatusOK, "list", data)
+		s.renderList(w, r, "list", data)
 	}
 }
 
@@ -166,7 +168,7 @@ func (s *Server) tagPage(w http.ResponseWriter, r *http.Request) {
 		Intro: "Stories about " + tag.Name + "."}
 	data.Description = data.Intro
 	if s.listStories(w, r, story.Filter{TagID: tag.ID}, &data) {
-		s.render(w, r, http.StatusOK, "list", data)
+		s.renderList(w, r, "list", data)
 	}
 }
 
@@ -184,7 +186,7 @@ func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Description = "Stories by " + a.Name + "."
 	if s.listStories(w, r, story.Filter{AuthorID: a.ID}, &data) {
-		s.render(w, r, http.StatusOK, "list", data)
+		s.renderList(w, r, "list", data)
 	}
 }
 
@@ -221,7 +223,7 @@ func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
 	if !dp.Next.IsZero() {
 		data.Days.Next, data.Days.NextName = story.DayPath(dp.Next, loc), dp.Next.In(loc).Format(clock.LongDateLayout)
 	}
-	s.render(w, r, http.StatusOK, "list", data)
+	s.renderList(w, r, "list", data)
 }
 
 // dayWithoutSlash sends /2026/11/29 to the day's archive, /2026/11/29/;

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -93,18 +92,8 @@ func (sp *settingsPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 
 func (sp *settingsPages) renderSettings(w http.ResponseWriter, r *http.Request, status int, f *form) {
 	p := settingsPage{layoutData: sp.layout(r, "Site settings"), Form: f, Zones: siteset.Zones(),
-		Default: sp.site.DefaultZone().String(), Logo: sp.logoURL(r.Context())}
+		Default: sp.site.DefaultZone().String(), Logo: sp.logo(r.Context()).URL}
 	p.Now = sp.now().In(sp.zone(r.Context())).Format(clock.TimeLayout)
 	p.NoIndex = true
 	sp.render(w, r, status, "settings", p)
-}
-
-// logoURL is the absolute address of the paper's logo, for the
-// publisher's logo in a story's JSON-LD: the image an admin chose at
-// /admin/settings, or the logo that ships.
-func (s *Server) logoURL(ctx context.Context) string {
-	if s.opts.Site == nil {
-		return s.opts.BaseURL + siteset.DefaultLogo
-	}
-	return s.opts.BaseURL + s.opts.Site.LogoURL(ctx)
 }

@@ -154,14 +154,14 @@ type storyParts struct {
 // from what this fills in data.
 func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPage) *storyParts {
 	fill := func() {
-		data.JSONLD = s.newsArticle(st, data.Canonical)
+		data.JSONLD = s.newsArticle(st, data.Canonical, s.logo(ctx))
 		if s.media == nil {
 			return
 		}
 		// A story shows without its image rather than not at all.
 		if im, err := s.media.StoryImage(ctx, st.ID); err == nil && im != nil {
 			data.Figure = im
-			data.JSONLD["image"] = s.opts.BaseURL + im.URL(im.Largest())
+			data.JSONLD["image"] = s.imageURLs(im)
 		}
 	}
 	if s.parts == nil {
@@ -307,8 +307,9 @@ func escapeMailto(s string) string {
 }
 
 // newsArticle is the story's schema.org NewsArticle, which search engines
-// read to show it as news and to know whether it is behind the paywall.
-func (s *Server) newsArticle(st *story.Story, canonical string) map[string]any {
+// read to show it as news and to know whether it is behind the paywall;
+// logo is the publisher's.
+func (s *Server) newsArticle(st *story.Story, canonical string, logo siteLogo) map[string]any {
 	var authors []map[string]any
 	for _, b := range st.Bylines {
 		a := map[string]any{"@type": "Person", "name": b.Name}
@@ -333,6 +334,7 @@ func (s *Server) newsArticle(st *story.Story, canonical string) map[string]any {
 			"@type": "NewsMediaOrganization",
 			"name":  s.opts.SiteName,
 			"url":   s.opts.BaseURL + "/",
+			"logo":  map[string]any{"@type": "ImageObject", "url": logo.URL, "width": logo.Width, "height": logo.Height},
 		},
 		"isAccessibleForFree": st.Access == story.Free,
 		"inLanguage":          s.opts.Language,
