@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"dateline/internal/account"
 	"encoding/json"
 	"image"
 	_ "image/png" // the logo
@@ -209,6 +210,28 @@ func TestStoryPictureIsAFigure(t *testing.T) {
 			}
 		}
 
+		// An administrator's choice of logo is the publisher's logo from
+		// then on, on pages kept before the choice too.
+		admin := s.staff(t, "admin@news.example", account.Admin)
+		expect(t, admin.post("/admin/settings", "time_zone", "", "logo", strconv.FormatInt(im.ID, 10)),
+			http.StatusSeeOther, "/admin/settings?done=1")
+		var chosen struct {
+			Publisher struct {
+				Logo struct {
+					URL           string
+					Width, Height int
+				}
+			}
+		}
+		page := s.browser(t).get(st.Path())
+		if err := json.Unmarshal([]byte(text(one(t, page.Doc, "script[type=application/ld+json]"))), &chosen); err != nil {
+			t.Fatalf("JSON-LD after choosing a logo: %v", err)
+		}
+		w := im.Largest()
+		if logo := chosen.Publisher.Logo; logo.URL != testBase+im.URL(w) || logo.Width != w || logo.Height != im.HeightAt(w) {
+			t.Errorf("after choosing image %d as the logo, the JSON-LD logo is %+v", im.ID, logo)
+		}
+
 		// A story without a picture is a summary card.
 		plain, err := s.db.StoryBySlug(context.Background(), "worker-owned-bakery-opens-a-second-shop")
 		if err != nil {
@@ -217,7 +240,7 @@ func TestStoryPictureIsAFigure(t *testing.T) {
 		if images, _ := s.db.StoryImages(context.Background(), []int64{plain.ID}); images[plain.ID] != nil {
 			t.Fatal("the bakery story has a picture")
 		}
-		page := s.browser(t).get(plain.Path())
+		page = s.browser(t).get(plain.Path())
 		if got := attr(one(t, page.Doc, "meta[name=twitter:card]"), "content"); got != "summary" {
 			t.Errorf("a story without a picture: twitter:card %q", got)
 		}
