@@ -16,6 +16,7 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/comment"
 	"dateline/internal/newsroom"
+	"dateline/internal/story"
 )
 
 // pageKind is one kind of page the site renders, as one kind of visitor
@@ -69,7 +70,7 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 		admin      = person{"nellie.bly@example.com", "Nellie Bly", "ten days around the world"}
 		subscriber = person{"ada.reader@example.com", "Ada Reader", "analytical engine notes"}
 	)
-	newPerson(t, site, admin, account.Admin)
+	adminUser := newPerson(t, site, admin, account.Admin)
 	sub := newSubscriber(t, site, subscriber)
 	if err := site.Newsroom.SetBreaking(timeout(t), newsroom.Breaking{Text: "Polls close at eight; results through the night",
 		URL: "/search?q=polls", Until: time.Now().Add(24 * time.Hour)}); err != nil {
@@ -98,8 +99,16 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 		}
 	}
 	st := storyOf(t, site, lead.Href)
-	if _, err := site.Comments.Post(timeout(t), sub, st, comment.Mode(st.Comments), 0, "A clear account of what happened, and what comes next."); err != nil {
+	c, err := site.Comments.Post(timeout(t), sub, st, comment.Mode(st.Comments), 0, "A clear account of what happened, and what comes next.")
+	if err != nil {
 		t.Fatalf("the subscriber comments on the lead story: %v", err)
+	}
+	// A decision, so that the moderation log has a line to show.
+	mctx := timeout(t)
+	if err := site.Comments.Moderate(mctx, adminUser, c.ID, "feature", "Shows both sides", func(id int64) (*story.Story, error) {
+		return site.Store.StoryByID(mctx, id)
+	}); err != nil {
+		t.Fatalf("feature the comment: %v", err)
 	}
 	logIn(t, ctx, base, admin.Email, admin.Password, admin.Name)
 	openPage(t, ctx, base+"/admin/images", "#f-file")
@@ -130,6 +139,8 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"tag", f.Tag, ".list-header h1"},
 			{"author", f.Author, ".list-header h1"},
 			{"day", f.Day, ".list-header h1"},
+		}},
+		{"reader-more", nil, []pageKind{
 			{"search-form", "/search", "#f-q"},
 			{"search-results", "/search?q=" + word, ".search-results .snippet"},
 			{"search-none", "/search?q=quuxplorative", "p.result-count"},
@@ -141,17 +152,19 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"account-subscriber", "/account", "#f-profile-name"},
 			{"cancel", "/account/subscription/cancel", "main form button"},
 		}},
-		{"admin", &admin, []pageKind{
+		{"admin-newsroom", &admin, []pageKind{
 			{"admin-dashboard", "/admin", ".dashboard h1"},
 			{"admin-stories", "/admin/stories", ".stories-table"},
 			{"admin-editor", editPath, "#f-body"},
 			{"admin-front", "/admin/front", "#f-lead"},
 			{"admin-authors", "/admin/authors", "#new-author"},
 			{"admin-images", "/admin/images", ".image-grid img"},
+		}},
+		{"admin-business", &admin, []pageKind{
 			{"admin-plans", "/admin/plans", ".plans-table"},
 			{"admin-subscribers", "/admin/subscribers", ".subscribers"},
 			{"admin-comments", "/admin/comments?tab=recent", ".mod-item"},
-			{"admin-comments-log", "/admin/comments/log", ".mod-log"},
+			{"admin-comments-log", "/admin/comments/log", ".mod-log tbody td:nth-child(6)"},
 			{"admin-comments-settings", "/admin/comments/settings", ".mod-settings"},
 			{"admin-policy", "/comments/policy", ".policy-edit textarea"},
 		}},
@@ -159,8 +172,9 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 	for _, width := range []int64{390, 1280} {
 		for _, scheme := range []string{"light", "dark"} {
 			for _, v := range visitors {
-				// A browser for each visitor and view keeps each one's work
-				// well inside browserTimeout.
+				// A browser for each visitor and view, with a few pages each,
+				// keeps each one's work well inside browserTimeout on a busy
+				// machine.
 				t.Run(fmt.Sprintf("%s-%dpx-%s", v.name, width, scheme), func(t *testing.T) {
 					ctx := newBrowser(t, chromium)
 					if v.login != nil {
