@@ -262,11 +262,22 @@ const schedulerInterval = 100 * time.Millisecond
 // Everything stops when the test ends.
 func startFullSite(t testing.TB) *accountSite {
 	t.Helper()
+	return startFullSiteWith(t, nil)
+}
+
+// startFullSiteWith is startFullSite with its settings changed by change
+// before the site starts, such as `dateline serve --demo --dev` without
+// SMTP.
+func startFullSiteWith(t testing.TB, change func(*config.Config)) *accountSite {
+	t.Helper()
 	smtpServer := mailtest.Start(t)
 	ln, base := listenLoopback(t)
 	dir := t.TempDir()
 	cfg := config.Config{Addr: ln.Addr().String(), Database: filepath.Join(dir, "dateline.db"), BaseURL: base,
 		Demo: true, SMTP: smtpServer.URL(), MailFrom: mailFrom, DataDir: filepath.Join(dir, "data"), PageCacheMB: 16}
+	if change != nil {
+		change(&cfg)
+	}
 	if err := cfg.Finish(); err != nil {
 		t.Fatalf("settings: %v", err)
 	}

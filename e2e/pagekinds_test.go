@@ -15,6 +15,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
+	"dateline/internal/config"
 	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
@@ -56,10 +57,11 @@ func writeTestPicture(t testing.TB) string {
 // as HTML, as the visitor who sees it (an anonymous reader, a subscriber,
 // the newsroom's admin), with a breaking-news banner up, at 390 and 1280
 // px, light and dark: each passes axe-core, does not scroll sideways, and
-// is kept as a screenshot. The pages other tests check already (the
-// account forms, the story editor's states, the paywall, the comments)
-// are checked there; the main ones come back here so that the screenshots
-// show the whole site.
+// is kept as a screenshot. The pages other tests check already in all four
+// views (the story page and a day's archive in TestReaderFollowsRelatedStory)
+// or in their own states (the account forms, the story editor, the
+// paywall, the comments) are checked there; the main ones come back here
+// so that the screenshots show the whole site.
 func TestEveryPageKindAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
@@ -82,15 +84,15 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 	ctx := newBrowser(t, chromium)
 	lead := followLead(t, ctx, base)
 	type found struct {
-		Section, Tag, Author, Day string
+		Section, Tag, Author string
 	}
 	f := js[found](t, ctx, "read the story's links", `(() => {
 		const href = sel => (document.querySelector(sel) || {getAttribute: () => ''}).getAttribute('href');
 		return {section: href('.kicker a[href^="/section/"]'), tag: href('.tags a[href^="/tag/"]'),
-			author: href('a[href^="/author/"]'), day: href('a.day-link')};
+			author: href('a[href^="/author/"]')};
 	})()`)
-	if f.Section == "" || f.Tag == "" || f.Author == "" || f.Day == "" {
-		t.Fatalf("the lead story %s lacks a link to its section, a tag, an author or its day: %+v", lead.Href, f)
+	if f.Section == "" || f.Tag == "" || f.Author == "" {
+		t.Fatalf("the lead story %s lacks a link to its section, a tag or an author: %+v", lead.Href, f)
 	}
 	word := ""
 	for _, w := range strings.Fields(lead.Headline) {
@@ -134,11 +136,9 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 	}{
 		{"reader", nil, []pageKind{
 			{"front", "/", ".breaking a"},
-			{"story", lead.Href, "h1#headline"},
 			{"section", f.Section, ".list-header h1"},
 			{"tag", f.Tag, ".list-header h1"},
 			{"author", f.Author, ".list-header h1"},
-			{"day", f.Day, ".list-header h1"},
 		}},
 		{"reader-more", nil, []pageKind{
 			{"search-form", "/search", "#f-q"},
@@ -198,6 +198,49 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 						}
 					}
 				})
+			}
+		}
+	}
+}
+
+// TestDevMailboxAccessibility checks the development mailbox, which a site
+// run with --dev and no SMTP server shows at /_dev/mail, holding a
+// password-reset email: it passes axe-core at 390 and 1280 px, light and
+// dark, and is kept as a screenshot.
+func TestDevMailboxAccessibility(t *testing.T) {
+	chromium := needBrowser(t)
+	axe := axeSource(t)
+	site := startFullSiteWith(t, func(c *config.Config) { c.SMTP = ""; c.Dev = true })
+	base := site.Base
+	dir := screenshotDir(t)
+	reader := person{"grace.reader@example.com", "Grace Reader", "compilers and nanoseconds"}
+	newPerson(t, site, reader, account.Reader)
+	ctx := newBrowser(t, chromium)
+	openPage(t, ctx, base+"/password/forgot", "#f-email")
+	do(t, ctx, "type the email", chromedp.SendKeys(chromedp.CSS("#f-email"), reader.Email))
+	navigateBy(t, ctx, "ask for a code", chromedp.Click(button("Email me a code")))
+	// The sender delivers within moments; look again until it has.
+	for i := 0; ; i++ {
+		openPage(t, ctx, base+"/_dev/mail", "main h1")
+		if js[bool](t, ctx, "look for the email", `!!document.querySelector('article.mail')`) {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("the development mailbox shows no email: %s", mainText(t, ctx))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, width := range []int64{390, 1280} {
+		for _, scheme := range []string{"light", "dark"} {
+			setView(t, ctx, width, scheme)
+			where := fmt.Sprintf("%s/_dev/mail (%s, %d px wide)", base, scheme, width)
+			if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
+				t.Errorf("%s is %d px wide: it scrolls sideways", where, sw)
+			}
+			checkAxe(t, ctx, axe, scheme, where)
+			buf := get(t, ctx, "take a full-page screenshot", chromedp.FullScreenshot(100))
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("page-devmail-%dpx-%s.png", width, scheme)), buf, 0o644); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
