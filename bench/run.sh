@@ -38,7 +38,7 @@ CONNS=${CONNS:-64}
 PORT=${PORT:-18080}
 FLOOR_PORT=${FLOOR_PORT:-18081}
 PG_ADMIN=${PG_ADMIN:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
-PG_DB=${PG_DB:-dateline_bench}
+PG_DB=${PG_DB:-dateline_bench}           # seeded once, marked by bench/.work/$PG_DB.current
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/$PG_DB?sslmode=disable}
 PASSWORD=read-all-about-it
 
@@ -48,7 +48,8 @@ WORK=$BENCH/.work
 BIN=$WORK/bin
 export BENCH_LUA=$BENCH/lua
 
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 
 # --- tools -----------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -68,42 +69,7 @@ mkdir -p "$BIN"
 	for cmd in seed floor commitrate startup report; do go build -o "$BIN/$cmd" "./bench/$cmd"; done)
 
 # --- the seeded database ---------------------------------------------------
-SIZES="s$STORIES-y$YEARS-r$READERS-u$SUBSCRIBERS-c$COMMENTS"
-DATA=$WORK/$ENGINE-$SIZES
-if [[ $ENGINE == sqlite ]]; then
-	DSN=$DATA/dateline.db
-else
-	DSN=$PG_URL
-fi
-
-reusable() {
-	[[ -n $(find "$DATA/meta.json" -mtime -7 2>/dev/null) ]] || return 1
-	if [[ $ENGINE == sqlite ]]; then
-		[[ -f $DSN ]]
-	else
-		[[ $(cat "$WORK/postgres.current" 2>/dev/null) == "$SIZES" ]] &&
-			[[ $(psql "$PG_ADMIN" -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'") == 1 ]]
-	fi
-}
-
-SEED_ARGS=(--database "$DSN" --dateline "$BIN/dateline" --out "$DATA")
-if reusable; then
-	log "reusing the database seeded in $DATA; starting new sessions"
-	"$BIN/seed" "${SEED_ARGS[@]}" --refresh
-else
-	log "seeding $SIZES on $ENGINE (this takes minutes at full size)"
-	rm -rf "$DATA"
-	mkdir -p "$DATA"
-	if [[ $ENGINE == postgres ]]; then
-		rm -f "$WORK/postgres.current"
-		psql "$PG_ADMIN" -q -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
-	fi
-	start=$(date +%s)
-	"$BIN/seed" "${SEED_ARGS[@]}" --stories "$STORIES" --years "$YEARS" --readers "$READERS" \
-		--subscribers "$SUBSCRIBERS" --comments "$COMMENTS" --password "$PASSWORD"
-	log "seeded in $(($(date +%s) - start)) s"
-	[[ $ENGINE == postgres ]] && echo "$SIZES" >"$WORK/postgres.current"
-fi
+seed_database
 
 # pages.json is flat JSON written by seed: read a string field.
 page() { sed -n "s/^  \"$1\": \"\(.*\)\",\{0,1\}$/\1/p" "$DATA/pages.json"; }
@@ -136,15 +102,6 @@ cleanup() {
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
-
-wait_for() { # url
-	for _ in $(seq 1 500); do
-		[[ $(curl -s -o /dev/null -w '%{http_code}' "$1") == 200 ]] && return 0
-		sleep 0.02
-	done
-	echo "no answer from $1" >&2
-	exit 1
-}
 
 "${SERVE[@]}" >"$WORK/dateline-$ENGINE.log" 2>&1 &
 DATELINE_PID=$!
@@ -293,11 +250,5 @@ FRAGMENT=$WORK/results-$ENGINE.md
 
 RESULTS=$BENCH/RESULTS.md
 [[ -f $RESULTS ]] || printf '# Load test results\n\n<!-- sqlite:start -->\n<!-- sqlite:end -->\n\n<!-- postgres:start -->\n<!-- postgres:end -->\n' >"$RESULTS"
-awk -v engine="$ENGINE" -v fragment="$FRAGMENT" '
-	$0 == "<!-- " engine ":start -->" { print; while ((getline line < fragment) > 0) print line; skip = 1; next }
-	$0 == "<!-- " engine ":end -->" { skip = 0 }
-	!skip { print }
-' "$RESULTS" >"$RESULTS.new"
-mv "$RESULTS.new" "$RESULTS"
-log "wrote the $ENGINE section of $RESULTS"
+write_section "$RESULTS" "$ENGINE" "$FRAGMENT"
 cat "$FRAGMENT"

@@ -71,11 +71,38 @@
 // preview, the revisions and search with and without results pass
 // axe-core.
 //
+// The checks test every kind of page with outside checkers.
+// TestHTMLIsValid fetches each kind of page as the visitor who sees it: an
+// anonymous reader (the front page, free and paywalled stories, section,
+// author, tag and day pages, search with and without results, subscribing,
+// logging in, signing up, password reset, the comment policy, a 404, and
+// forms sent back with their errors), a subscriber (the account page, a
+// story with comments, the cancel confirmation, a comment's report page),
+// a reader without a subscription (a story for subscribers on the meter,
+// the demo checkout) and an admin (the dashboard and every newsroom,
+// subscription and moderation page), and the development mailbox of a --demo site without SMTP. It
+// writes them to a folder, runs the Nu HTML Checker (vnu.jar, with Java)
+// once over all of them, and fails listing each error with its page, line
+// and message; warnings go to the log. The pages come from the site's
+// route table (web.Server.Patterns): every GET route is a listed page
+// kind, or excluded in notPages with the reason (feeds, sitemaps, JSON,
+// images, redirects), or else checked as an admin sees it with its
+// wildcards filled in. TestLighthouse runs Lighthouse (with Node, in the
+// same Chromium, its default mobile settings) on the front page and a
+// story page, one with a picture when the demo has one, and fails unless
+// accessibility, best practices and SEO each score 100, listing the
+// failing audits; performance is measured in bench/, not here. Its JSON
+// reports go with the screenshots.
+//
 // The tests need Chromium (Debian's /usr/bin/chromium, `apt-get install
 // chromium`; DATELINE_CHROMIUM names another binary) and, for the
 // accessibility tests, axe-core (`npm install --prefix .cache/npm axe-core@4`
-// at the repository root; DATELINE_AXE names another axe.min.js). When one is
-// missing they skip, unless DATELINE_E2E=1, which CI sets: then a missing
+// at the repository root; DATELINE_AXE names another axe.min.js). The checks
+// also need Java and vnu.jar (`npm install --prefix .cache/npm vnu-jar@26`;
+// DATELINE_VNU names another), and Node and Lighthouse (`npm install
+// --prefix .cache/npm lighthouse@12`, the last major for Node 20;
+// DATELINE_LIGHTHOUSE names another cli/index.js). When one is missing they
+// skip, unless DATELINE_E2E=1, which CI sets: then a missing
 // prerequisite fails the run. They also skip under `go test -short` unless
 // DATELINE_E2E=1.
 //

@@ -143,18 +143,30 @@ func repoRoot(t testing.TB) string {
 	}
 }
 
+// npmFile returns the path of a file that npm installs under .cache/npm
+// at the repository root (defaultPath, relative to the root), or the one
+// the environment variable env names instead; when it does not exist, it
+// ends the test (see missing) saying how to install tool.
+func npmFile(t testing.TB, env, defaultPath, tool, install string) string {
+	t.Helper()
+	path := os.Getenv(env)
+	if path == "" {
+		path = filepath.Join(repoRoot(t), filepath.FromSlash(defaultPath))
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		missing(t, "%s is missing: %s does not exist; %s", tool, path, install)
+	} else if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	return path
+}
+
 // axeSource returns the source of axe.min.js: the file DATELINE_AXE names,
 // or the one that npm installs under .cache/npm at the repository root.
 func axeSource(t testing.TB) string {
 	t.Helper()
-	path := os.Getenv(envAxe)
-	if path == "" {
-		path = filepath.Join(repoRoot(t), filepath.FromSlash(defaultAxe))
-	}
+	path := npmFile(t, envAxe, defaultAxe, "axe-core", installAxe)
 	src, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		missing(t, "axe-core is missing: %s does not exist; %s", path, installAxe)
-	}
 	if err != nil {
 		t.Fatalf("read axe-core: %v", err)
 	}
@@ -234,6 +246,9 @@ type accountSite struct {
 	// Newsroom runs the story editor at /admin/stories, and publishes
 	// scheduled stories.
 	Newsroom *newsroom.Service
+	// Routes are the patterns of the site's routes (web.Server.Patterns),
+	// such as "GET /search".
+	Routes []string
 }
 
 // The settings of the site that startFullSite serves.
@@ -262,21 +277,20 @@ const schedulerInterval = 100 * time.Millisecond
 // Everything stops when the test ends.
 func startFullSite(t testing.TB) *accountSite {
 	t.Helper()
-	return startFullSiteWith(t, nil)
+	return startDemoSite(t, mailtest.Start(t))
 }
 
-// startFullSiteWith is startFullSite with its settings changed by change
-// before the site starts, such as `dateline serve --demo --dev` without
-// SMTP.
-func startFullSiteWith(t testing.TB, change func(*config.Config)) *accountSite {
+// startDemoSite is startFullSite with the SMTP server smtpServer, or, when
+// it is nil, without one, as `dateline serve --demo` runs alone: email
+// then stays in the development mailbox at /_dev/mail, and Mail is nil.
+func startDemoSite(t testing.TB, smtpServer *mailtest.Server) *accountSite {
 	t.Helper()
-	smtpServer := mailtest.Start(t)
 	ln, base := listenLoopback(t)
 	dir := t.TempDir()
 	cfg := config.Config{Addr: ln.Addr().String(), Database: filepath.Join(dir, "dateline.db"), BaseURL: base,
-		Demo: true, SMTP: smtpServer.URL(), MailFrom: mailFrom, DataDir: filepath.Join(dir, "data"), PageCacheMB: 16}
-	if change != nil {
-		change(&cfg)
+		Demo: true, MailFrom: mailFrom, DataDir: filepath.Join(dir, "data"), PageCacheMB: 16}
+	if smtpServer != nil {
+		cfg.SMTP = smtpServer.URL()
 	}
 	if err := cfg.Finish(); err != nil {
 		t.Fatalf("settings: %v", err)
@@ -304,7 +318,7 @@ func startFullSiteWith(t testing.TB, change func(*config.Config)) *accountSite {
 	})
 	serveOn(t, ln, a.Handler())
 	return &accountSite{Base: base, Mail: smtpServer, Accounts: a.Accounts, Store: a.Store, Billing: a.Billing,
-		Plans: plans, Comments: a.Comments, Newsroom: a.Newsroom}
+		Plans: plans, Comments: a.Comments, Newsroom: a.Newsroom, Routes: a.Site.Patterns()}
 }
 
 // tailBuffer keeps the last bytes written to it, safe for concurrent use.

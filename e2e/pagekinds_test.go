@@ -15,14 +15,13 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/comment"
-	"dateline/internal/config"
 	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
 
-// pageKind is one kind of page the site renders, as one kind of visitor
-// sees it.
-type pageKind struct {
+// axePage is one kind of page the site renders, as one kind of visitor
+// sees it, for axe-core.
+type axePage struct {
 	name, path string
 	// ready is a selector of what the page must show once loaded: it proves
 	// the page is the kind it should be.
@@ -132,15 +131,15 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 	visitors := []struct {
 		name  string
 		login *person
-		pages []pageKind
+		pages []axePage
 	}{
-		{"reader", nil, []pageKind{
+		{"reader", nil, []axePage{
 			{"front", "/", ".breaking a"},
 			{"section", f.Section, ".list-header h1"},
 			{"tag", f.Tag, ".list-header h1"},
 			{"author", f.Author, ".list-header h1"},
 		}},
-		{"reader-more", nil, []pageKind{
+		{"reader-more", nil, []axePage{
 			{"search-form", "/search", "#f-q"},
 			{"search-results", "/search?q=" + word, ".search-results .snippet"},
 			{"search-none", "/search?q=quuxplorative", "p.result-count"},
@@ -148,11 +147,11 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"policy", "/comments/policy", ".policy-text"},
 			{"not-found", "/no/such/page", ".error-page h1"},
 		}},
-		{"subscriber", &subscriber, []pageKind{
+		{"subscriber", &subscriber, []axePage{
 			{"account-subscriber", "/account", "#f-profile-name"},
 			{"cancel", "/account/subscription/cancel", "main form button"},
 		}},
-		{"admin-newsroom", &admin, []pageKind{
+		{"admin-newsroom", &admin, []axePage{
 			{"admin-dashboard", "/admin", ".dashboard h1"},
 			{"admin-stories", "/admin/stories", ".stories-table"},
 			{"admin-editor", editPath, "#f-body"},
@@ -160,7 +159,7 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"admin-authors", "/admin/authors", "#new-author"},
 			{"admin-images", "/admin/images", ".image-grid img"},
 		}},
-		{"admin-business", &admin, []pageKind{
+		{"admin-business", &admin, []axePage{
 			{"admin-plans", "/admin/plans", ".plans-table"},
 			{"admin-subscribers", "/admin/subscribers", ".subscribers"},
 			{"admin-comments", "/admin/comments?tab=recent", ".mod-item"},
@@ -203,14 +202,14 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 	}
 }
 
-// TestDevMailboxAccessibility checks the development mailbox, which a site
-// run with --dev and no SMTP server shows at /_dev/mail, holding a
+// TestDevMailboxAccessibility checks the development mailbox, which a
+// --demo site without an SMTP server shows at /_dev/mail, holding a
 // password-reset email: it passes axe-core at 390 and 1280 px, light and
 // dark, and is kept as a screenshot.
 func TestDevMailboxAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
 	axe := axeSource(t)
-	site := startFullSiteWith(t, func(c *config.Config) { c.SMTP = ""; c.Dev = true })
+	site := startDemoSite(t, nil)
 	base := site.Base
 	dir := screenshotDir(t)
 	reader := person{"grace.reader@example.com", "Grace Reader", "compilers and nanoseconds"}

@@ -50,6 +50,7 @@ type Pages struct {
 //	readers.txt       reader email addresses, for the log-in flood
 //	open-stories.txt  slugs of stories whose discussion is open to subscribers
 //	words.txt         words to search for
+//	pairs.txt         two words to search for together, found in one story
 //	pages.json        the addresses under test (Pages)
 //	meta.json         the sizes seeded (Meta), written by Run only
 func (s *Seeder) writeFiles(ctx context.Context) error {
@@ -85,6 +86,9 @@ func (s *Seeder) writeFiles(ctx context.Context) error {
 		return err
 	}
 	if err := writeLines(filepath.Join(s.cfg.Out, "words.txt"), searchWords()); err != nil {
+		return err
+	}
+	if err := writeLines(filepath.Join(s.cfg.Out, "pairs.txt"), searchPairs()); err != nil {
 		return err
 	}
 	pages, err := s.pages(ctx)

@@ -378,3 +378,24 @@ func TestRebind(t *testing.T) {
 		t.Errorf("rebind for SQLite = %q", got)
 	}
 }
+
+func TestSearchPairsAreTwoSearchWords(t *testing.T) {
+	words := map[string]bool{}
+	for _, w := range searchWords() {
+		if strings.ContainsAny(w, " -") || w != strings.ToLower(w) || words[w] {
+			t.Errorf("search word %q: want one lower-case word, listed once", w)
+		}
+		words[w] = true
+	}
+	seen := map[string]bool{}
+	for _, p := range searchPairs() {
+		a, b, ok := strings.Cut(p, " ")
+		if !ok || !words[a] || !words[b] || seen[p] {
+			t.Errorf("search pair %q: want two search words, listed once", p)
+		}
+		seen[p] = true
+	}
+	if len(seen) < 100 {
+		t.Errorf("%d search pairs; want enough to keep a search from repeating often", len(seen))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -240,22 +241,46 @@ func personName(r *rand.Rand) string {
 // searchWords are words a reader would search for: every section's
 // topics and the places, single words only.
 func searchWords() []string {
+	var words []string
+	for _, sec := range sectionSpecs {
+		words = append(words, sec.Topics...)
+	}
+	words = slices.DeleteFunc(append(words, places...), func(w string) bool { return !singleWord(w) })
+	return distinctLower(words)
+}
+
+// searchPairs are two words a reader would search for together: a
+// section's topic and a place, single words both. A story is about one
+// topic in one place, so each pair is found in some of the stories of
+// that section.
+func searchPairs() []string {
+	var pairs []string
+	for _, sec := range sectionSpecs {
+		for _, t := range sec.Topics {
+			for _, p := range places {
+				if singleWord(t) && singleWord(p) {
+					pairs = append(pairs, t+" "+p)
+				}
+			}
+		}
+	}
+	return distinctLower(pairs)
+}
+
+// distinctLower lowers the case of each of list and keeps the first of
+// equals.
+func distinctLower(list []string) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(w string) {
+	for _, w := range list {
 		w = strings.ToLower(w)
-		if !seen[w] && !strings.ContainsAny(w, " -") {
+		if !seen[w] {
 			seen[w] = true
 			out = append(out, w)
 		}
 	}
-	for _, sec := range sectionSpecs {
-		for _, t := range sec.Topics {
-			add(t)
-		}
-	}
-	for _, p := range places {
-		add(p)
-	}
 	return out
 }
+
+// singleWord reports whether w is one word, without spaces or hyphens.
+func singleWord(w string) bool { return !strings.ContainsAny(w, " -") }

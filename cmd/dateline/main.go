@@ -22,6 +22,10 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	// The IANA time zone database, built in: --time-zone and the site's
+	// settings name zones, and a machine without /usr/share/zoneinfo (a
+	// minimal container) must know them all the same.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; without it

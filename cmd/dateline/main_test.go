@@ -149,6 +149,8 @@ func TestBadSettingsAreRefused(t *testing.T) {
 		{nil, []string{"--scheduler-interval", "0s"}, "--scheduler-interval"},
 		{nil, []string{"--mail-reply-to", "letters at news"}, "--mail-reply-to"},
 		{map[string]string{"DATELINE_MAIL_REPLY_TO": "letters@"}, nil, "--mail-reply-to"},
+		{nil, []string{"--time-zone", "Europe/Atlantis"}, "--time-zone \"Europe/Atlantis\" is not an IANA time zone name"},
+		{map[string]string{"DATELINE_TIME_ZONE": "CEST+2"}, nil, "--time-zone"},
 	} {
 		code, _, errOut := runCmd(t, tc.env, append([]string{"serve"}, tc.args...)...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {
@@ -206,6 +208,23 @@ func TestServeDemo(t *testing.T) {
 }
 
 // waitForPage polls url until it answers 200 or the server exits.
+// startDemoOnce runs `dateline --demo` with env until its front page at
+// env's DATELINE_ADDR answers, stops it, and returns what it printed and
+// what it logged.
+func startDemoOnce(t *testing.T, env map[string]string) (out, log string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"--demo"}, strings.NewReader(""), &stdout, &stderr, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	}()
+	waitForPage(t, "http://"+env["DATELINE_ADDR"]+"/", done, &stderr)
+	cancel()
+	<-done
+	return stdout.String(), stderr.String()
+}
+
 func waitForPage(t *testing.T, url string, done chan int, errOut fmt.Stringer) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -292,19 +311,10 @@ func TestUserCreate(t *testing.T) {
 func TestDemoPrintsAnAdminPassword(t *testing.T) {
 	dsn := storetest.DSN(t, store.SQLite)
 	addr := freeAddr(t)
-	env := map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_ADDR": addr}
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- run(ctx, []string{"--demo"}, strings.NewReader(""), &out, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	}()
-	waitForPage(t, "http://"+addr+"/", done, &errOut)
-	cancel()
-	<-done
-	m := regexp.MustCompile(`Demo admin: (\S+)\nPassword: +(\S+)`).FindStringSubmatch(out.String())
+	out, _ := startDemoOnce(t, map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_ADDR": addr})
+	m := regexp.MustCompile(`Demo admin: (\S+)\nPassword: +(\S+)`).FindStringSubmatch(out)
 	if m == nil {
-		t.Fatalf("no admin in the output:\n%s", out.String())
+		t.Fatalf("no admin in the output:\n%s", out)
 	}
 	s, err := store.Open(context.Background(), dsn, clock.System)
 	if err != nil {

@@ -134,16 +134,7 @@ func TestFirstStartSaysWhereToGo(t *testing.T) {
 	for round := range 2 {
 		addr := freeAddr(t)
 		env := map[string]string{"DATELINE_DATABASE": dsn, "DATELINE_ADDR": addr, "DATELINE_DATA_DIR": t.TempDir()}
-		ctx, cancel := context.WithCancel(context.Background())
-		var out, errOut syncBuffer
-		done := make(chan int)
-		go func() {
-			done <- run(ctx, []string{"--demo"}, strings.NewReader(""), &out, &errOut, func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-		}()
-		waitForPage(t, "http://"+addr+"/", done, &errOut)
-		cancel()
-		<-done
-		printed := out.String()
+		printed, logged := startDemoOnce(t, env)
 		for _, want := range []string{"Read the paper:  http://" + addr + "/\n", "The newsroom:    http://" + addr + "/admin\n", "Demo admin: admin@example.com"} {
 			if !strings.Contains(printed, want) {
 				t.Errorf("start %d does not print %q:\n%s", round+1, want, printed)
@@ -157,8 +148,8 @@ func TestFirstStartSaysWhereToGo(t *testing.T) {
 		if round == 1 && (pw || !hint) {
 			t.Errorf("a later start prints a password, or not how to set one:\n%s", printed)
 		}
-		if strings.Contains(errOut.String(), "Password") {
-			t.Errorf("the log carries the password:\n%s", errOut.String())
+		if strings.Contains(logged, "Password") {
+			t.Errorf("the log carries the password:\n%s", logged)
 		}
 	}
 }

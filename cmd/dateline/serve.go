@@ -23,7 +23,7 @@ func (e env) serve(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("serve", "Serve the site. Migrations are applied first.")
 	cfg.Register(fs, e.lookup, config.Addr, config.Database, config.BaseURL, config.Demo, config.Dev, config.SMTP, config.MailFrom, config.MailReplyTo,
-		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies,
+		config.StripeKey, config.StripeWebhookSecret, config.StripeAPIURL, config.DataDir, config.TimeZone, config.MetricsAddr, config.PageCache, config.LogLevel, config.TrustedProxies,
 		config.MaxInFlight, config.SchedulerInterval)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -41,7 +41,7 @@ func (e env) userCreate(ctx context.Context, args []string) error {
 	var cfg config.Config
 	fs := e.newFlagSet("user create", "Create an account for a member of staff or a reader. Its address counts as confirmed.\n"+
 		"Without --password-stdin a password is made up and printed once.")
-	cfg.Register(fs, e.lookup, config.Database, config.BaseURL, config.MailFrom, config.MailReplyTo)
+	cfg.Register(fs, e.lookup, config.Database, config.BaseURL, config.MailFrom, config.MailReplyTo, config.TimeZone)
 	email := fs.String("email", "", "the account's email `address` (required)")
 	role := fs.String("role", "reader", "`role`: reader, writer, editor, moderator or admin")
 	name := fs.String("name", "", "display `name` (default: the part of the address before @)")
@@ -95,7 +95,7 @@ func (e env) userPassword(ctx context.Context, args []string) error {
 		"administrator. The new password is read from standard input (--password-stdin)\n"+
 		"and must pass the password policy. Every session of the account ends, and a\n"+
 		"notice goes to its address.")
-	cfg.Register(fs, e.lookup, config.Database, config.BaseURL, config.MailFrom, config.MailReplyTo)
+	cfg.Register(fs, e.lookup, config.Database, config.BaseURL, config.MailFrom, config.MailReplyTo, config.TimeZone)
 	email := fs.String("email", "", "the account's email `address` (required)")
 	fromStdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input (required)")
 	if err := parse(fs, args); err != nil {

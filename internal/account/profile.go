@@ -177,7 +177,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sess *Session, cu
 		return err
 	}
 	m, err := s.compose(mail.PasswordChanged, u.Email, u.DisplayName, map[string]any{
-		"Time": s.now().UTC().Format("2 January 2006 at 15:04 UTC"),
+		"Time": s.mailTime(ctx, s.now()),
 	})
 	if err != nil {
 		return err
@@ -289,7 +289,7 @@ func (s *Service) SetPassword(ctx context.Context, email, pw string) (*User, err
 		return nil, err
 	}
 	m, err := s.compose(mail.PasswordChanged, u.Email, u.DisplayName, map[string]any{
-		"Time": s.now().UTC().Format("2 January 2006 at 15:04 UTC"),
+		"Time": s.mailTime(ctx, s.now()),
 	})
 	if err != nil {
 		return nil, err

@@ -174,7 +174,7 @@ func (s *Service) completeReset(ctx context.Context, rc *ResetCode, u *User, pw 
 		return err
 	}
 	m, err := s.compose(mail.PasswordChanged, u.Email, u.DisplayName, map[string]any{
-		"Time": now.UTC().Format("2 January 2006 at 15:04 UTC"),
+		"Time": s.mailTime(ctx, now),
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"dateline/internal/clock"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -94,6 +95,9 @@ type Options struct {
 	Now func() time.Time
 	// MailSent is called after an email is queued, to wake the sender.
 	MailSent func()
+	// Zone is the paper's time zone, in which emails give times; nil is
+	// UTC.
+	Zone clock.Zone
 
 	SessionIdle         time.Duration // 12 hours
 	SessionIdleRemember time.Duration // 30 days, "keep me signed in"
@@ -123,6 +127,12 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	resetKey []byte
+}
+
+// mailTime is how an email tells a reader when something happened: in
+// the paper's time, with its zone ("2 December 2026 at 14:05 WET").
+func (s *Service) mailTime(ctx context.Context, t time.Time) string {
+	return t.In(s.opts.Zone.In(ctx)).Format("2 January 2006 at 15:04 MST")
 }
 
 // New builds a Service, loading (or on first start creating) the server

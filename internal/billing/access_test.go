@@ -253,7 +253,7 @@ func TestMeterIsForConfirmedReaders(t *testing.T) {
 				t.Fatalf("an unconfirmed reader: %+v, %v; want the wall asking to confirm", a, err)
 			}
 		}
-		if used, _ := db.MeterUsed(ctx, u.ID, billing.Month(w.clock.now)); used != 0 {
+		if used, _ := db.MeterUsed(ctx, u.ID, billing.Month(w.clock.now, nil)); used != 0 {
 			t.Errorf("the meter counted %d reads of an unconfirmed reader", used)
 		}
 		u.EmailVerifiedAt = w.clock.now

@@ -252,5 +252,12 @@ type Gift struct {
 // Live reports whether the gift still opens its story at now.
 func (g *Gift) Live(now time.Time) bool { return !g.Revoked && now.Before(g.ExpiresAt) }
 
-// Month is the calendar month of t (UTC) as the meter counts it: "2026-11".
-func Month(t time.Time) string { return t.UTC().Format("2006-01") }
+// Month is the paper's calendar month of t, in its time zone loc (nil is
+// UTC), as the meter counts it: "2026-11". A reader's free stories start
+// again at the paper's midnight on the first of the month.
+func Month(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01")
+}

@@ -62,7 +62,7 @@ func TestMeterHoldsUnderParallelReads(t *testing.T) {
 			t.Error(err)
 		}
 		for _, u := range users {
-			used, err := db.MeterUsed(ctx, u.ID, billing.Month(w.clock.now))
+			used, err := db.MeterUsed(ctx, u.ID, billing.Month(w.clock.now, nil))
 			if err != nil {
 				t.Fatal(err)
 			}

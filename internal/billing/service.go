@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"dateline/internal/clock"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -78,6 +79,9 @@ type Options struct {
 	Now      func() time.Time
 	// MailSent wakes the mail sender.
 	MailSent func()
+	// Zone is the paper's time zone, whose months the meter counts and
+	// whose dates emails show; nil is UTC.
+	Zone clock.Zone
 	// Defaults are the settings used until the newsroom changes them.
 	Defaults Settings
 }
@@ -92,13 +96,14 @@ type Service struct {
 	baseURL  string
 	now      func() time.Time
 	mailSent func()
+	zone     clock.Zone
 	defaults Settings
 }
 
 // New builds a Service.
 func New(opts Options) *Service {
 	s := &Service{store: opts.Store, provider: opts.Provider, composer: opts.Composer, log: opts.Log,
-		baseURL: opts.BaseURL, now: opts.Now, mailSent: opts.MailSent, defaults: opts.Defaults}
+		baseURL: opts.BaseURL, now: opts.Now, mailSent: opts.MailSent, zone: opts.Zone, defaults: opts.Defaults}
 	if s.now == nil {
 		panic("billing: New needs a clock") // a wiring mistake, found by any test
 	}
@@ -280,7 +285,7 @@ func (s *Service) StoryAccess(ctx context.Context, u *account.User, st *story.St
 		return a, nil
 	}
 	if set.MeterLimit > 0 {
-		allowed, used, err := s.store.MeterRead(ctx, u.ID, st.ID, Month(now), set.MeterLimit, now)
+		allowed, used, err := s.store.MeterRead(ctx, u.ID, st.ID, Month(now, s.zone.In(ctx)), set.MeterLimit, now)
 		if err != nil {
 			return Access{}, err
 		}
@@ -300,7 +305,7 @@ func (s *Service) MeterLeft(ctx context.Context, userID int64) (left, limit int,
 	if err != nil {
 		return 0, 0, err
 	}
-	used, err := s.store.MeterUsed(ctx, userID, Month(s.now()))
+	used, err := s.store.MeterUsed(ctx, userID, Month(s.now(), s.zone.In(ctx)))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -444,7 +449,7 @@ func (s *Service) demoChange(ctx context.Context, u *account.User, change func(*
 			return err
 		}
 		if kind != "" {
-			return s.mail(ctx, tx, u, kind, map[string]any{"Ends": sub.PeriodEnd.UTC().Format("2 January 2006")})
+			return s.mail(ctx, tx, u, kind, map[string]any{"Ends": sub.PeriodEnd.In(s.zone.In(ctx)).Format(clock.LongDateLayout)})
 		}
 		return nil
 	})
@@ -533,7 +538,7 @@ func (s *Service) GiftLink(ctx context.Context, u *account.User, st *story.Story
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now := s.now().UTC()
-	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	monthStart := story.MonthStart(now, s.zone.In(ctx))
 	g := &Gift{StoryID: st.ID, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(set.GiftLifetime)}
 	if err := s.store.CreateGift(ctx, g, HashToken(token), monthStart, set.GiftsPerMonth); err != nil {
 		return "", err
@@ -561,10 +566,11 @@ func (s *Service) GiftsLeft(ctx context.Context, userID int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	month := Month(s.now())
+	loc := s.zone.In(ctx)
+	month := Month(s.now(), loc)
 	n := 0
 	for _, g := range gifts {
-		if Month(g.CreatedAt) == month {
+		if Month(g.CreatedAt, loc) == month {
 			n++
 		}
 	}

@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -605,7 +606,7 @@ func (w *Webhook) subscriptionChanged(ctx context.Context, tx Tx, set Settings, 
 		}
 		kind, data["Plan"], data["Price"], data["TrialDays"] = mail.SubscriptionWelcome, p.Name, p.Price(), trial
 	case status == Canceled && same && (prev.State(now, set.Grace) == Active || prev.State(now, set.Grace) == Trialing):
-		kind, data["Ends"] = mail.SubscriptionCanceled, row.PeriodEnd.UTC().Format("2 January 2006")
+		kind, data["Ends"] = mail.SubscriptionCanceled, row.PeriodEnd.In(w.svc.zone.In(ctx)).Format(clock.LongDateLayout)
 	}
 	if kind == "" {
 		return false, nil
@@ -731,6 +732,6 @@ func (w *Webhook) paymentFailed(ctx context.Context, tx Tx, set Settings, e stri
 	if err != nil {
 		return false, err
 	}
-	ends := row.GraceEnds(set.Grace).UTC().Format("2 January 2006")
+	ends := row.GraceEnds(set.Grace).In(w.svc.zone.In(ctx)).Format(clock.LongDateLayout)
 	return true, w.svc.mail(ctx, tx, u, mail.PaymentFailed, map[string]any{"GraceEnds": ends})
 }

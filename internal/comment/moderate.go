@@ -3,6 +3,7 @@ package comment
 import (
 	"context"
 	"crypto/rand"
+	"dateline/internal/clock"
 	"errors"
 	"strconv"
 	"time"
@@ -161,7 +162,7 @@ func (s *Service) Suspend(ctx context.Context, u *account.User, userID int64, da
 	until := "permanently"
 	if days > 0 {
 		sus.Until = now.AddDate(0, 0, days)
-		until = "until " + sus.Until.Format("2 January 2006")
+		until = "until " + sus.Until.In(s.opts.Zone.In(ctx)).Format(clock.LongDateLayout)
 	}
 	m, err := s.opts.Composer.Compose(mail.CommentSuspended, target.Email, target.DisplayName, map[string]any{
 		"Name": target.DisplayName, "Until": until, "Reason": reason, "PolicyLink": s.opts.BaseURL + "/comments/policy",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"dateline/internal/clock"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -72,6 +73,9 @@ type Options struct {
 	BaseURL  string
 	Now      func() time.Time
 	MailSent func()
+	// Zone is the paper's time zone, in which emails give dates; nil is
+	// UTC.
+	Zone     clock.Zone
 	Defaults Settings
 	// CachedComments is how many comments, across the stories'
 	// discussions, are kept in memory (a few hundred bytes each beside

@@ -52,6 +52,12 @@ type Config struct {
 	// StripeAPIURL is the address of a Stripe-compatible API, such as
 	// stripe-mock in tests; empty means Stripe's own.
 	StripeAPIURL string
+	// TimeZone is the IANA name of the paper's time zone (such as
+	// "Europe/Lisbon"), in which people see every time and the paper's
+	// days begin; "UTC" by default. The site's settings may override it.
+	TimeZone string
+	// Location is TimeZone loaded by Finish.
+	Location *time.Location
 	// DataDir holds uploaded images; by default a folder "data" beside the
 	// SQLite file (or in the working directory with PostgreSQL).
 	DataDir string
@@ -184,6 +190,7 @@ const (
 	StripeWebhookSecret = "stripe-webhook-secret" // #nosec G101 -- the name of a flag, not a secret
 	StripeAPIURL        = "stripe-api-url"
 	DataDir             = "data-dir"
+	TimeZone            = "time-zone"
 	MetricsAddr         = "metrics-addr"
 	PageCache           = "page-cache-mb"
 	LogLevel            = "log-level"
@@ -225,6 +232,9 @@ var settings = []setting{
 	}},
 	{StripeAPIURL, "DATELINE_STRIPE_API_URL", "`URL` of a Stripe-compatible API server, such as stripe-mock for tests (default: Stripe's)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.StripeAPIURL, StripeAPIURL, orDefault(env, set, ""), "")
+	}},
+	{TimeZone, "DATELINE_TIME_ZONE", "the paper's IANA time `zone`, such as Europe/Lisbon: every time people see is shown in it, and the paper's days begin at its midnight (the site's settings may change it)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
+		fs.StringVar(&c.TimeZone, TimeZone, orDefault(env, set, "UTC"), "")
 	}},
 	{DataDir, "DATELINE_DATA_DIR", "`folder` for uploaded images (default: \"data\" beside the SQLite file)", func(c *Config, fs *flag.FlagSet, env string, set bool) {
 		fs.StringVar(&c.DataDir, DataDir, orDefault(env, set, ""), "")
@@ -395,6 +405,9 @@ func (c *Config) Finish() error {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
 	}
+	if err := c.loadZone(); err != nil {
+		return err
+	}
 	if c.PageCacheMB < 0 || c.PageCacheMB > 1<<20 {
 		return fmt.Errorf("--page-cache-mb %d must be from 0 (off) to %d", c.PageCacheMB, 1<<20)
 	}
@@ -492,4 +505,20 @@ func IsPostgres(dsn string) bool {
 // cookies are marked Secure and HSTS is sent.
 func (c *Config) SecureCookies() bool {
 	return strings.HasPrefix(c.BaseURL, "https://")
+}
+
+// loadZone checks TimeZone and loads it into Location; empty is UTC.
+func (c *Config) loadZone() error {
+	name := strings.TrimSpace(c.TimeZone)
+	if name == "" {
+		name = "UTC"
+	}
+	// time.LoadLocation takes "Local" and "" for the machine's own zone,
+	// which is not a name another machine would read the same way.
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return fmt.Errorf("--time-zone %q is not an IANA time zone name such as Europe/Lisbon or America/New_York", c.TimeZone)
+	}
+	c.TimeZone, c.Location = name, loc
+	return nil
 }

@@ -14,7 +14,7 @@ func parse(t *testing.T, env map[string]string, args ...string) (*Config, error)
 	var c Config
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL, MaxInFlight, SchedulerInterval)
+	c.Register(fs, func(k string) (string, bool) { v, ok := env[k]; return v, ok }, Addr, Database, BaseURL, Demo, PageCache, LogLevel, TrustedProxies, StripeAPIURL, MaxInFlight, SchedulerInterval, TimeZone)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -230,4 +230,36 @@ func TestLimits(t *testing.T) {
 			t.Errorf("Limits = %+v, want %+v", c.Limits, want)
 		}
 	})
+}
+
+func TestTimeZone(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"UTC by default", nil, nil, "UTC"},
+		{"from the environment", map[string]string{"DATELINE_TIME_ZONE": "Europe/Lisbon"}, nil, "Europe/Lisbon"},
+		{"the flag wins", map[string]string{"DATELINE_TIME_ZONE": "Europe/Lisbon"}, []string{"--time-zone", "America/New_York"}, "America/New_York"},
+		{"an empty value keeps the default", map[string]string{"DATELINE_TIME_ZONE": ""}, nil, "UTC"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parse(t, tt.env, tt.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TimeZone != tt.want || c.Location == nil || c.Location.String() != tt.want {
+				t.Errorf("TimeZone = %q, Location = %v; want %s", c.TimeZone, c.Location, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"Europe/Atlantis", "Local", "lisbon", "../../etc/passwd"} {
+		t.Run("refuses "+bad, func(t *testing.T) {
+			_, err := parse(t, map[string]string{"DATELINE_TIME_ZONE": bad})
+			if err == nil || !strings.Contains(err.Error(), "--time-zone") || !strings.Contains(err.Error(), "IANA") {
+				t.Errorf("--time-zone %q: %v; want a refusal naming the flag and what it takes", bad, err)
+			}
+		})
+	}
 }

@@ -9,8 +9,8 @@ import (
 // Expiring keeps values by key, each for a time to live on the clock it is
 // given, within a bound on their total cost (one a value, unless PutCost
 // says otherwise). Values may carry tags, by which they are dropped
-// together. Past the bound, expired values go first, then any: Go's map
-// order is as good as random here.
+// together. Past the bound, expired values go first, then any (Go's map
+// order is as good as random here) until a sixteenth of the bound is free.
 //
 // Like Cache, it refuses a value read while a drop happened (see Get and
 // Put), so nothing a drop removed comes back. An Expiring is safe for
@@ -78,13 +78,18 @@ func (c *Expiring[K, V]) PutCost(key K, val V, cost int, gen uint64, tags ...str
 		c.remove(key, old)
 	}
 	if c.cost+cost > c.max {
+		// Making room walks every entry, so it makes more than is
+		// needed: a sixteenth of the bound, which the next puts fill
+		// without walking again. A full cache costs one walk every
+		// max/16 puts, not one a put.
+		room := c.max - c.max/16
 		for k, e := range c.entries {
 			if !now.Before(e.expires) {
 				c.remove(k, e)
 			}
 		}
 		for k, e := range c.entries {
-			if c.cost+cost <= c.max {
+			if c.cost+cost <= room {
 				break
 			}
 			c.remove(k, e)

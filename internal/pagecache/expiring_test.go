@@ -140,3 +140,49 @@ func TestExpiringKeepsToItsBound(t *testing.T) {
 		t.Error("the last value put was not kept")
 	}
 }
+
+// A full cache makes room for many puts at once, so that a cache kept full
+// by a steady stream of new values does not walk all its entries on every
+// put.
+func TestExpiringMakesRoomInBatches(t *testing.T) {
+	clk := clock.NewManual(start)
+	c := NewExpiring[int, int](160, time.Minute, clk.Now)
+	put := func(key int) {
+		_, _, gen := c.Get(key)
+		c.Put(key, key, gen)
+	}
+	for i := range 160 {
+		put(i)
+	}
+	if c.Len() != 160 {
+		t.Fatalf("%d values kept of 160 within a bound of 160", c.Len())
+	}
+	put(160)
+	if c.Len() != 150 {
+		t.Fatalf("after a put into a full cache, %d values kept; want 150, a sixteenth of the bound made free", c.Len())
+	}
+	for i := 161; i < 171; i++ {
+		put(i)
+	}
+	for i := 160; i < 171; i++ {
+		if _, ok, _ := c.Get(i); !ok {
+			t.Errorf("value %d, put after room was made, is gone", i)
+		}
+	}
+	if c.Len() != 160 {
+		t.Errorf("%d values kept after filling the room; want 160", c.Len())
+	}
+}
+
+func BenchmarkExpiringPutWhenFull(b *testing.B) {
+	clk := clock.NewManual(start)
+	const size = 100_000
+	c := NewExpiring[int, int](size, time.Minute, clk.Now)
+	for i := range size {
+		c.Put(i, i, 0)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		c.Put(size+i, i, 0)
+	}
+}

@@ -231,6 +231,15 @@ func (p *Page) Body() []byte { return p.body }
 // ETag is the page's entity tag, without quotes: a hash of the body.
 func (p *Page) ETag() string { return p.etag }
 
+// ExpireBy makes the page expire at t if that is sooner than the cache's
+// time to live: a page that shows the date (the masthead's "today") is not
+// kept past the midnight that changes it. Call it before Put.
+func (p *Page) ExpireBy(t time.Time) {
+	if !t.IsZero() && t.Before(p.expires) {
+		p.expires = t
+	}
+}
+
 // Modified is when the page was rendered, to the second.
 func (p *Page) Modified() time.Time { return p.modified }
 

@@ -17,6 +17,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
+	"dateline/internal/clock"
 	"dateline/internal/comment"
 	"dateline/internal/config"
 	"dateline/internal/demo"
@@ -24,6 +25,7 @@ import (
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/password"
+	"dateline/internal/site"
 	"dateline/internal/store"
 	"dateline/internal/story"
 )
@@ -85,6 +87,11 @@ type Set struct {
 	Comments *comment.Service
 	Newsroom *newsroom.Service
 	Media    *media.Library
+	// Site holds the settings of the whole paper: its time zone and logo.
+	Site *site.Service
+	// Zone is the paper's time zone as it stands (Site.Zone), which every
+	// service that shows or counts by the paper's time was given.
+	Zone clock.Zone
 	// Purges carries page purges between instances sharing a PostgreSQL
 	// database.
 	Purges *store.Purges
@@ -144,7 +151,12 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		log.Warn("development conveniences are on (--dev or --demo) on an address others can reach: "+
 			"anyone can read every email at /_dev/mail and subscribe without paying", "addr", cfg.Addr)
 	}
-	s.Stories = story.NewService(db, o.Now)
+	if s.Media, err = media.NewLibrary(cfg.DataDir, db, o.Now); err != nil {
+		return err
+	}
+	s.Site = site.New(db, s.Media, cfg.Location, log)
+	s.Zone = s.Site.Zone
+	s.Stories = story.NewService(db, o.Now).WithZone(s.Zone)
 	if err := s.buildMail(o); err != nil {
 		return err
 	}
@@ -168,7 +180,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	s.Accounts, err = account.New(ctx, account.Options{
 		Store: db, Hasher: password.NewHasher(params, cfg.Limits.PasswordHashers, cfg.Limits.PasswordHashWait),
 		Policy: password.NewPolicy(), Composer: composer, Log: log, SiteName: SiteName, BaseURL: cfg.BaseURL,
-		Now: o.Now, MailSent: mailSent, ResetRequestFloor: floor,
+		Now: o.Now, MailSent: mailSent, ResetRequestFloor: floor, Zone: s.Zone,
 	})
 	if err != nil {
 		return err
@@ -179,7 +191,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		provider = s.paymentProvider()
 	}
 	s.Billing = billing.New(billing.Options{Store: db, Provider: provider, Composer: composer, Log: log,
-		BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent})
+		BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, Zone: s.Zone})
 	if cfg.StripeWebhookSecret != "" {
 		s.Webhook = billing.NewWebhook(s.Billing, cfg.StripeWebhookSecret)
 	}
@@ -191,14 +203,11 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	}
 
 	s.Comments, err = comment.New(ctx, comment.Options{Store: db, Access: accessCheck{s.Billing}, Composer: composer,
-		Log: log, BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, CachedComments: cfg.Limits.CachedComments})
+		Log: log, BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, Zone: s.Zone, CachedComments: cfg.Limits.CachedComments})
 	if err != nil {
 		return err
 	}
 	s.Newsroom = newsroom.New(db, o.Now, log)
-	if s.Media, err = media.NewLibrary(cfg.DataDir, db, o.Now); err != nil {
-		return err
-	}
 	s.Purges = db.NewPurges(log)
 	return nil
 }

@@ -111,7 +111,7 @@ func TestDayArchive(t *testing.T) {
 		newClock(s)
 		p := paper(t, s)
 		svc := story.NewService(s, s.Now)
-		day := func(d int) time.Time { return story.DayStart(2026, time.November, d) }
+		day := func(d int) time.Time { return story.DayStart(2026, time.November, d, time.UTC) }
 
 		// 29 November, to noon: everything but b (the 28th), k (the 27th)
 		// and what readers cannot see yet.
@@ -136,8 +136,8 @@ func TestDayArchive(t *testing.T) {
 		if len(dp.Stories) != 1 || dp.Stories[0].Slug != "b" || !dp.Prev.Equal(day(27)) || !dp.Next.Equal(day(29)) {
 			t.Errorf("28 November: %d stories, previous %v, next %v; want b, 27 and 29 November", len(dp.Stories), dp.Prev, dp.Next)
 		}
-		if p["b"].Path() != story.DayPath(day(28))+"b" {
-			t.Errorf("b's address %s does not start with its day's %s", p["b"].Path(), story.DayPath(day(28)))
+		if p["b"].Path() != story.DayPath(day(28), time.UTC)+"b" {
+			t.Errorf("b's address %s does not start with its day's %s", p["b"].Path(), story.DayPath(day(28), time.UTC))
 		}
 		for _, d := range []int{26, 30} { // nothing; not yet
 			if _, err := svc.Day(ctx, day(d), 1); !errors.Is(err, story.ErrNotFound) {

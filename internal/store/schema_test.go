@@ -44,9 +44,9 @@ import (
 // CREATE TABLE text.
 //
 // Full-text search is built differently on purpose and left out: SQLite's
-// FTS5 virtual table (stories_fts), its shadow tables and the triggers that
-// fill it; PostgreSQL's generated tsvector column (stories.search) and the
-// GIN index over it.
+// FTS5 virtual tables (stories_fts, stories_rank), their shadow tables and
+// the triggers that fill them; PostgreSQL's generated tsvector columns
+// (stories.search, stories.search_head) and the GIN index over the first.
 
 // schemaAllowances are known differences between the two migration folders,
 // each with the reason it is allowed. Keep it empty when possible.

@@ -62,11 +62,15 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 
 // searchPostgres takes the newest story.SearchCandidates+1 matches through the
 // search index, ranks all but the last and quotes only the page shown, in
-// one query. The rank weighs the whole text (the rest of the body lowest);
-// the quote reads the dek and first paragraph only. where is made of fixed
+// one query. The matches are found in the whole text (search), but only
+// their narrow rows are read, for the date, and the rank reads the small
+// search_head (headline, dek and first paragraph), never the whole text's
+// tsvector, which is stored outside the row: a word found only in the
+// rest of the body adds nothing, and the newer story comes first. The
+// quote reads the dek and first paragraph only. where is made of fixed
 // clauses; every value is in args.
 func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
-	score := "ts_rank_cd(m.search, m.query)"
+	score := "ts_rank_cd(m.search_head, m.query)"
 	order := "c.score DESC, c.published_at DESC, c.id DESC"
 	outer := "p.score DESC, p.published_at DESC, p.id DESC"
 	if q.Newest {
@@ -86,7 +90,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 			SELECT c.id, c.published_at, c.query, c.score, c.total FROM (
 				SELECT m.id, m.published_at, m.query, `+score+` AS score, COUNT(*) OVER () AS total,
 					ROW_NUMBER() OVER (ORDER BY m.published_at DESC, m.id DESC) AS newest
-				FROM (SELECT st.id, st.published_at, st.search, query `+matches+`
+				FROM (SELECT st.id, st.published_at, st.search_head, query `+matches+`
 					ORDER BY st.published_at DESC, st.id DESC LIMIT ?) m
 			) c
 			WHERE c.newest <= ?
@@ -166,7 +170,7 @@ func (s *Store) searchSQLite(ctx context.Context, q story.SearchQuery, where str
 	if q.Newest {
 		ids, err = s.newestFirst(ctx, ids)
 	} else {
-		err = s.rankSQLite(ctx, ids, quoted, all)
+		err = s.rankSQLite(ctx, ids, quoted)
 	}
 	if err != nil {
 		return nil, 0, err
@@ -244,9 +248,10 @@ func (s *Store) newestFirst(ctx context.Context, ids []int64) ([]int64, error) {
 
 // rankSQLite sorts the candidates' ids, newest id first, best match first:
 // each query word found in the headline, the dek or the first paragraph
-// adds its weight. One pass of the index per word and column, over the
-// candidates' ids, and only through stories that match the query.
-func (s *Store) rankSQLite(ctx context.Context, ids []int64, quoted []string, all string) error {
+// adds its weight. One pass per word and column of stories_rank, the small
+// index of those three columns, over the candidates' ids; stories there
+// that are not candidates (which lack another word) are passed over.
+func (s *Store) rankSQLite(ctx context.Context, ids []int64, quoted []string) error {
 	lo, hi := ids[len(ids)-1], ids[0]
 	score := make(map[int64]int, len(ids))
 	for _, id := range ids {
@@ -259,12 +264,8 @@ func (s *Store) rankSQLite(ctx context.Context, ids []int64, quoted []string, al
 			name   string
 			weight int
 		}{{"headline", headlineWeight}, {"dek", dekWeight}, {"search_lead", leadWeight}} {
-			arms = append(arms, fmt.Sprintf(`SELECT %d, rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
-			match := "{" + c.name + "}: " + t
-			if len(quoted) > 1 {
-				match = "(" + match + ") AND (" + all + ")"
-			}
-			scoreArgs = append(scoreArgs, match, lo, hi)
+			arms = append(arms, fmt.Sprintf(`SELECT %d, rowid FROM stories_rank WHERE stories_rank MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
+			scoreArgs = append(scoreArgs, "{"+c.name+"}: "+t, lo, hi)
 		}
 	}
 	rows, err := s.read.QueryContext(ctx, strings.Join(arms, " UNION ALL "), scoreArgs...)

@@ -158,13 +158,14 @@ type DayPage struct {
 }
 
 // Day returns a page of the stories published on the paper's day that
-// starts at day (see DayStart), newest first, with the nearest days
-// before and after it that have stories. A page number outside 1 to
+// day falls on, in the paper's time zone (see DayOf), newest first, with
+// the nearest days before and after it that have stories. A page number outside 1 to
 // MaxPage is ErrBadPage; a day without published stories, or a page past
 // its last, is ErrNotFound.
 func (s *Service) Day(ctx context.Context, day time.Time, page int) (*DayPage, error) {
-	from := DayOf(day)
-	to := DayStart(from.Year(), from.Month(), from.Day()+1)
+	loc := s.Zone(ctx)
+	from := DayOf(day, loc)
+	to := DayStart(from.Year(), from.Month(), from.Day()+1, loc)
 	lp, err := s.Published(ctx, Filter{Since: from, Before: to}, page)
 	if err != nil {
 		return nil, err
@@ -178,10 +179,10 @@ func (s *Service) Day(ctx context.Context, day time.Time, page int) (*DayPage, e
 	}
 	dp := &DayPage{ListPage: *lp, Day: from}
 	if !before.IsZero() {
-		dp.Prev = DayOf(before)
+		dp.Prev = DayOf(before, loc)
 	}
 	if !after.IsZero() {
-		dp.Next = DayOf(after)
+		dp.Next = DayOf(after, loc)
 	}
 	return dp, nil
 }

@@ -2,6 +2,7 @@ package story
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,6 +85,7 @@ func pages(total, size int) int { return max(1, (total+size-1)/size) }
 type Service struct {
 	store    Store
 	now      func() time.Time
+	zone     clock.Zone
 	pageSize int
 }
 
@@ -94,6 +96,18 @@ func NewService(st Store, now func() time.Time) *Service {
 	}
 	return &Service{store: st, now: now, pageSize: PageSize}
 }
+
+// WithZone returns a Service like s whose days (the archive's) begin at
+// midnight in the paper's time zone, as zone gives it; without it they
+// are UTC days.
+func (s *Service) WithZone(zone clock.Zone) *Service {
+	cp := *s
+	cp.zone = zone
+	return &cp
+}
+
+// Zone is the paper's time zone now (UTC unless WithZone said otherwise).
+func (s *Service) Zone(ctx context.Context) *time.Location { return s.zone.In(ctx) }
 
 // WithPageSize returns a Service like s whose lists and searches show n
 // stories a page instead of PageSize.

@@ -187,52 +187,79 @@ func (s *Story) Path() string {
 }
 
 // Path builds a story's permanent URL path from its publication time and
-// slug: /2026/11/29/the-slug, the paper's day it was published on (see
-// DayOf) and its slug.
+// slug: /2026/11/29/the-slug, the UTC date it was published on and its
+// slug. The date is UTC's, not the paper's day (DayOf): an address is
+// permanent, and the paper's time zone is a setting that may change, which
+// must not move every story. A story's page answers an address with any
+// other date, such as the paper's own day, with a permanent redirect to
+// this one, so a link written either way keeps working.
 func Path(published time.Time, slug string) string {
-	return DayPath(published) + slug
+	d := published.UTC()
+	return fmt.Sprintf("/%04d/%02d/%02d/%s", d.Year(), int(d.Month()), d.Day(), slug)
 }
 
-// DayPath is the address of the archive of the paper's day t falls on:
-// /2026/11/29/, the start of the addresses of the stories published that
-// day.
-func DayPath(t time.Time) string {
-	d := DayOf(t)
+// DayPath is the address of the archive of the paper's day t falls on in
+// the paper's time zone loc: /2026/11/29/.
+func DayPath(t time.Time, loc *time.Location) string {
+	d := DayOf(t, loc)
 	return fmt.Sprintf("/%04d/%02d/%02d/", d.Year(), int(d.Month()), d.Day())
 }
 
-// The paper's days, which its addresses and the archive of each day follow,
-// are UTC days for now. paperZone, DayOf and DayStart are the one place
-// that says so.
-func paperZone() *time.Location { return time.UTC }
+// The paper's days begin at midnight in its time zone (a nil location is
+// UTC): its archive of each day, "today" and the paywall meter's months
+// follow them. DayOf and DayStart are the one place that says how.
 
-// DayOf returns the start of the paper's day t falls on.
-func DayOf(t time.Time) time.Time {
-	t = t.In(paperZone())
-	return DayStart(t.Year(), t.Month(), t.Day())
+// DayOf returns the start of the paper's day t falls on, in loc.
+func DayOf(t time.Time, loc *time.Location) time.Time {
+	t = t.In(zoneOr(loc))
+	return DayStart(t.Year(), t.Month(), t.Day(), loc)
 }
 
-// DayStart returns the start of a day of the paper; the day after it
-// starts at DayStart(year, month, day+1).
-func DayStart(year int, month time.Month, day int) time.Time {
-	return time.Date(year, month, day, 0, 0, 0, 0, paperZone())
+// DayStart returns the start of a day of the paper in loc; the day after
+// it starts at DayStart(year, month, day+1, loc). A day that begins in a
+// change of the clocks (a midnight that does not happen) starts at the
+// first moment it has.
+func DayStart(year int, month time.Month, day int, loc *time.Location) time.Time {
+	loc = zoneOr(loc)
+	t := time.Date(year, month, day, 0, 0, 0, 0, loc)
+	n := time.Date(year, month, day, 0, 0, 0, 0, time.UTC) // the day meant, normalised
+	if ty, tm, td := t.Date(); ty != n.Year() || tm != n.Month() || td != n.Day() {
+		// time.Date may put a skipped midnight in the evening before; the
+		// day starts when its clocks do.
+		t = time.Date(n.Year(), n.Month(), n.Day(), 1, 0, 0, 0, loc)
+	}
+	return t
+}
+
+// MonthStart returns the start of the paper's month t falls on, in loc.
+func MonthStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(zoneOr(loc))
+	return DayStart(t.Year(), t.Month(), 1, loc)
+}
+
+// zoneOr is loc, or UTC for nil.
+func zoneOr(loc *time.Location) *time.Location {
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // ParseDay reads a day as an archive's address writes it: a year of four
-// digits, a month and a day of two ("2026", "11", "29"). Anything else,
-// such as 31 November, is ErrNotFound: there is no such address.
-func ParseDay(year, month, day string) (time.Time, error) {
+// digits, a month and a day of two ("2026", "11", "29"), and returns its
+// start in loc. Anything else, such as 31 November, is ErrNotFound: there
+// is no such address.
+func ParseDay(year, month, day string, loc *time.Location) (time.Time, error) {
 	y, ey := digits(year, 4)
 	m, em := digits(month, 2)
 	d, ed := digits(day, 2)
 	if !ey || !em || !ed || y < 1 || m < 1 || m > 12 || d < 1 {
 		return time.Time{}, fmt.Errorf("story: day %s/%s/%s: %w", year, month, day, ErrNotFound)
 	}
-	t := DayStart(y, time.Month(m), d)
-	if t.Day() != d { // 31 November is 1 December to time.Date
+	if time.Date(y, time.Month(m), d, 12, 0, 0, 0, time.UTC).Day() != d { // 31 November is 1 December to time.Date
 		return time.Time{}, fmt.Errorf("story: day %s/%s/%s: %w", year, month, day, ErrNotFound)
 	}
-	return t, nil
+	return DayStart(y, time.Month(m), d, loc), nil
 }
 
 // digits reads a number written with exactly n decimal digits.
@@ -249,10 +276,6 @@ func digits(s string, n int) (int, bool) {
 	}
 	return v, true
 }
-
-// DayPath is the address of the archive of the day the story was
-// published.
-func (s *Story) DayPath() string { return DayPath(s.PublishedAt) }
 
 // Updated reports whether the story was changed after it was published.
 func (s *Story) Updated() bool {

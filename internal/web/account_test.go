@@ -19,6 +19,7 @@ import (
 
 	"dateline/internal/account"
 	"dateline/internal/billing"
+	"dateline/internal/clock"
 	"dateline/internal/comment"
 	"dateline/internal/config"
 	"dateline/internal/mail"
@@ -60,6 +61,10 @@ type accountSiteOptions struct {
 	log *slog.Logger
 	// provider takes payments; nil is the demo provider.
 	provider billing.Provider
+	// clock, when set, is the site's clock instead of testNow.
+	clock *clock.Manual
+	// timeZone is --time-zone; empty is UTC.
+	timeZone string
 }
 
 // teeTransport sends each message through every one of its transports.
@@ -77,10 +82,13 @@ func (tt teeTransport) Send(ctx context.Context, from string, m *mail.Message) e
 func newAccountSiteWith(t testing.TB, db *store.Store, opts accountSiteOptions) *accountSite {
 	t.Helper()
 	now := func() time.Time { return testNow }
+	if opts.clock != nil {
+		now = opts.clock.Now
+	}
 	db.Now = now
 	smtp := mailtest.Start(t)
 	cfg := config.Config{Addr: "127.0.0.1:8080", Database: db.Name(), BaseURL: testBase, Demo: true, SMTP: smtp.URL(),
-		MailFrom: "Dateline <news@news.example>", DataDir: t.TempDir(), PageCacheMB: 8}
+		MailFrom: "Dateline <news@news.example>", DataDir: t.TempDir(), PageCacheMB: 8, TimeZone: opts.timeZone}
 	if err := cfg.Finish(); err != nil {
 		t.Fatal(err)
 	}

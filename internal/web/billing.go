@@ -497,7 +497,9 @@ func (sp *subscriptionPages) grantComplimentary(w http.ResponseWriter, r *http.R
 		}
 	}
 	if f.OK() {
-		err = sp.billing.GrantComplimentary(r.Context(), u.ID, until.Add(24*time.Hour))
+		// Access lasts to the end of the last day, at the paper's midnight.
+		end := story.DayStart(until.Year(), until.Month(), until.Day()+1, sp.zone(r.Context()))
+		err = sp.billing.GrantComplimentary(r.Context(), u.ID, end)
 		switch {
 		case errors.Is(err, billing.ErrAlreadySubscribed):
 			f.Fail("email", "That reader already pays for a subscription.")

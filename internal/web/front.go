@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"dateline/internal/clock"
 	fielderr "dateline/internal/field"
 	"errors"
 	"fmt"
@@ -94,7 +95,7 @@ func (np *newsroomPages) renderFrontAdmin(w http.ResponseWriter, r *http.Request
 		p.Form = newForm()
 		if c.Alert != nil {
 			p.Form.Values["text"], p.Form.Values["url"] = c.Alert.Text, c.Alert.URL
-			p.Form.Values["until"] = c.Until.UTC().Format("2006-01-02T15:04")
+			p.Form.Values["until"] = c.Until.In(np.zone(r.Context())).Format(clock.LocalInputLayout)
 		}
 		p.Form.Notice = doneNotice(r).Text
 	}
@@ -139,8 +140,15 @@ func (np *newsroomPages) saveBreaking(w http.ResponseWriter, r *http.Request) {
 	}
 	b := newsroom.Breaking{Text: f.Get("text"), URL: f.Get("url")}
 	if b.Text != "" {
-		// An unreadable time is refused, as one in the past.
-		b.Until, _ = time.Parse("2006-01-02T15:04", f.Get("until"))
+		// An unreadable time is refused, as one in the past; a time the
+		// clocks skip is told as such.
+		if l, err := clock.ParseLocal(clock.LocalInputLayout, f.Get("until"), np.zone(r.Context())); err == nil {
+			b.Until = l.At
+		} else if errors.Is(err, clock.ErrSkippedTime) {
+			f.Fail("until", skippedMessage(f.Get("until"), np.zone(r.Context())))
+			np.renderFrontAdmin(w, r, http.StatusUnprocessableEntity, f)
+			return
+		}
 	}
 	var fe fielderr.Errors
 	if err := np.newsroomSvc.SetBreaking(r.Context(), b); errors.As(err, &fe) {

@@ -203,9 +203,9 @@ func TestDayArchivePage(t *testing.T) {
 		if len(findAll(doc, "article.card")) == 0 || attr(one(t, doc, "a.newer-day"), "href") == "" {
 			t.Errorf("the day before, %s, lists nothing or does not link back", prev)
 		}
-		_, doc = s.mustGet(t, story.DayPath(older.PublishedAt), http.StatusOK)
+		_, doc = s.mustGet(t, story.DayPath(older.PublishedAt, nil), http.StatusOK)
 		if !strings.Contains(text(doc), older.Headline) {
-			t.Errorf("%s does not list %q", story.DayPath(older.PublishedAt), older.Headline)
+			t.Errorf("%s does not list %q", story.DayPath(older.PublishedAt, nil), older.Headline)
 		}
 
 		for _, path := range []string{"/2026/11/30/", "/2026/11/31/", "/2026/13/01/", "/2026/1/01/", "/abcd/11/29/", "/1990/01/01/", "/2026/11/29/?page=9"} {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"dateline/internal/clock"
 	"errors"
 	"html/template"
 	"net/http"
@@ -134,8 +135,9 @@ func (np *newsroomPages) newStory(w http.ResponseWriter, r *http.Request) {
 	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
-// formOf fills an editor form from a story.
-func formOf(st *story.Story) *form {
+// formOf fills an editor form from a story; a scheduled time is shown as
+// the paper's wall clock in loc reads it.
+func formOf(st *story.Story, loc *time.Location) *form {
 	f := newForm()
 	var bylines, tags []string
 	for _, b := range st.Bylines {
@@ -151,7 +153,7 @@ func formOf(st *story.Story) *form {
 		"seo_title": st.SEOTitle, "seo_description": st.SEODescription,
 	}
 	if st.Status == story.Scheduled {
-		f.Values["publish_at"] = st.PublishedAt.UTC().Format("2006-01-02T15:04")
+		f.Values["publish_at"] = st.PublishedAt.In(loc).Format(clock.LocalInputLayout)
 	}
 	return f
 }
@@ -185,7 +187,7 @@ func (np *newsroomPages) editStory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := np.newsroomPage(r, "Edit: "+st.Headline, "edit", u)
-	p.Story, p.Form = st, formOf(st)
+	p.Story, p.Form = st, formOf(st, np.zone(r.Context()))
 	if np.media != nil {
 		if id, err := np.media.StoryImageID(r.Context(), st.ID); err == nil && id != 0 {
 			p.Form.Values["image"] = strconv.FormatInt(id, 10)
@@ -254,8 +256,8 @@ func (np *newsroomPages) saveStory(w http.ResponseWriter, r *http.Request) {
 	}
 	var at time.Time
 	if action == newsroom.Schedule {
-		if at, err = time.Parse("2006-01-02T15:04", f.Get("publish_at")); err != nil {
-			f.Fail("publish_at", "Give the date and time to publish, such as 2026-12-01 07:00 (UTC).")
+		var ok bool
+		if at, ok = readLocalTime(f, "publish_at", np.zone(r.Context()), np.now()); !ok {
 			np.render(w, r, http.StatusUnprocessableEntity, "newsroom", p)
 			return
 		}

@@ -48,6 +48,7 @@ var notices = map[string]map[string]notice{
 	},
 	"/admin/comments/settings": {"1": {Text: "The settings have been saved. They apply to comments posted from now on."}},
 	"/admin/plans":             {"settings": {Text: "The settings have been saved."}},
+	"/admin/settings":          {"1": {Text: "The site settings have been saved. Every page shows them from now on."}},
 }
 
 // doneNotice returns the notice the requested page shows for its ?done=

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"dateline/internal/pagecache"
 )
@@ -17,13 +18,14 @@ import (
 const searchShare = 8
 
 // serveCached writes p, compressed as the request accepts, or answers 304
-// when the reader's copy is current.
-func serveCached(w http.ResponseWriter, r *http.Request, p *pagecache.Page) {
+// when the reader's copy is current. untilMidnight is the time left until
+// the paper's next day, when the masthead's date changes.
+func serveCached(w http.ResponseWriter, r *http.Request, p *pagecache.Page, untilMidnight time.Duration) {
 	enc := preferredEncoding(r.Header.Get("Accept-Encoding"))
 	h := w.Header()
 	h.Set("Content-Type", p.ContentType())
 	h.Set("Vary", "Accept-Encoding, Cookie")
-	h.Set("Cache-Control", anonymousCacheControl)
+	h.Set("Cache-Control", edgeCacheControl(untilMidnight))
 	h.Set("Last-Modified", p.Modified().Format(http.TimeFormat))
 	surrogate := strings.Join(p.Tags(), " ")
 	h.Set("Surrogate-Key", surrogate)
@@ -57,6 +59,17 @@ func serveCached(w http.ResponseWriter, r *http.Request, p *pagecache.Page) {
 // for a minute and serve it stale while they fetch a new one; browsers
 // check back every time, which costs a 304 when nothing changed.
 const anonymousCacheControl = "public, max-age=0, s-maxage=60, stale-while-revalidate=600, stale-if-error=86400"
+
+// edgeCacheControl is anonymousCacheControl, but for pages served shortly
+// before the paper's midnight (left is the time until it), when the
+// masthead's date changes: a shared cache may neither keep them past it
+// nor serve them stale after it.
+func edgeCacheControl(left time.Duration) string {
+	if left >= (60+600)*time.Second {
+		return anonymousCacheControl
+	}
+	return "public, max-age=0, s-maxage=" + strconv.Itoa(max(0, int(left/time.Second))) + ", stale-if-error=86400"
+}
 
 // notModified reports whether the request's validators match p.
 func notModified(r *http.Request, p *pagecache.Page) bool {

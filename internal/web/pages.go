@@ -1,6 +1,7 @@
 package web
 
 import (
+	"dateline/internal/clock"
 	"fmt"
 	"net/http"
 	"strings"
@@ -188,9 +189,12 @@ func (s *Server) authorPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // dayPage is the archive of a day: /2026/11/29/ lists the stories
-// published that day, whose addresses start with its own.
+// published that day, from midnight to midnight in the paper's time zone.
+// (A story's own address carries its UTC date, which differs from the
+// paper's day for those published near midnight; see story.Path.)
 func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
-	day, err := story.ParseDay(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"))
+	loc := s.zone(r.Context())
+	day, err := story.ParseDay(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"), loc)
 	if err != nil {
 		s.notFound(w, r)
 		return
@@ -199,7 +203,7 @@ func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
 	data := listPage{layoutData: s.layout(r, name), Heading: name, Kind: "day",
 		Intro: "The stories published on " + name + "."}
 	data.Description = data.Intro
-	data.Canonical = s.opts.BaseURL + story.DayPath(day)
+	data.Canonical = s.opts.BaseURL + story.DayPath(day, loc)
 	var dp *story.DayPage
 	if !s.showList(w, r, &data, func(page int) (*story.ListPage, error) {
 		var err error
@@ -212,10 +216,10 @@ func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Days = &dayLinks{}
 	if !dp.Prev.IsZero() {
-		data.Days.Prev, data.Days.PrevName = story.DayPath(dp.Prev), dp.Prev.Format("2 January 2006")
+		data.Days.Prev, data.Days.PrevName = story.DayPath(dp.Prev, loc), dp.Prev.In(loc).Format(clock.LongDateLayout)
 	}
 	if !dp.Next.IsZero() {
-		data.Days.Next, data.Days.NextName = story.DayPath(dp.Next), dp.Next.Format("2 January 2006")
+		data.Days.Next, data.Days.NextName = story.DayPath(dp.Next, loc), dp.Next.In(loc).Format(clock.LongDateLayout)
 	}
 	s.render(w, r, http.StatusOK, "list", data)
 }
@@ -223,10 +227,11 @@ func (s *Server) dayPage(w http.ResponseWriter, r *http.Request) {
 // dayWithoutSlash sends /2026/11/29 to the day's archive, /2026/11/29/;
 // any other address of three parts is not found.
 func (s *Server) dayWithoutSlash(w http.ResponseWriter, r *http.Request) {
-	day, err := story.ParseDay(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"))
+	loc := s.zone(r.Context())
+	day, err := story.ParseDay(r.PathValue("year"), r.PathValue("month"), r.PathValue("day"), loc)
 	if err != nil {
 		s.notFound(w, r)
 		return
 	}
-	http.Redirect(w, r, story.DayPath(day), http.StatusMovedPermanently)
+	http.Redirect(w, r, story.DayPath(day, loc), http.StatusMovedPermanently)
 }

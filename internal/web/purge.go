@@ -120,7 +120,7 @@ func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.Handl
 			if p.StoryID() != 0 {
 				s.countView(r.Context(), p.StoryID())
 			}
-			serveCached(w, r, p)
+			serveCached(w, r, p, s.nextMidnight(r.Context()).Sub(s.now()))
 			return
 		}
 		s.metrics.cache.WithLabelValues("miss").Inc()
@@ -135,6 +135,7 @@ func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.Handl
 			if rec.code == http.StatusOK && len(pt.tags) > 0 && rec.header.Get("Set-Cookie") == "" &&
 				!strings.Contains(rec.header.Get("Cache-Control"), "private") {
 				p := cache.NewPage(key, rec.header.Get("Content-Type"), rec.body.Bytes(), pt.tags, pt.storyID)
+				p.ExpireBy(s.nextMidnight(r.Context()))
 				cache.Put(p, gen)
 				return p
 			}
@@ -145,7 +146,7 @@ func (s *Server) cachedIn(cache *pagecache.Cache, allowed []string, h http.Handl
 			if !rendered && res.StoryID() != 0 {
 				s.countView(r.Context(), res.StoryID())
 			}
-			serveCached(w, r, res)
+			serveCached(w, r, res, s.nextMidnight(r.Context()).Sub(s.now()))
 		case *pageRecorder:
 			if rendered {
 				res.copyTo(w)

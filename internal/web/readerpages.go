@@ -84,6 +84,7 @@ func (s *Server) serveReaderPage(w http.ResponseWriter, r *http.Request, key str
 		p = s.readerPages.NewPage(key, "text/html; charset=utf-8", buf.Bytes(),
 			storyPageTags(st.ID, st.Section.Slug), st.ID)
 		p.NameAt(s.marks.Name)
+		p.ExpireBy(s.nextMidnight(r.Context()))
 		s.readerPages.Put(p, gen)
 		buf.Reset()
 	} else {

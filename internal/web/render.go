@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/clock"
 	"dateline/internal/comment"
 	"dateline/internal/pagecache"
 	"dateline/internal/story"
@@ -28,7 +29,7 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "confirm", "devmail",
 	"subscribe", "democheckout", "cancel", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors", "settings"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -39,7 +40,9 @@ type pages struct {
 	kept      fragmentCache
 }
 
-func parsePages(static *staticFiles) (*pages, error) {
+// parsePages parses every page. zone gives the paper's time zone as it
+// stands, in which every time a person reads is shown.
+func parsePages(static *staticFiles, zone func() *time.Location) (*pages, error) {
 	p := &pages{byName: make(map[string]*template.Template)}
 	p.bufs.New = func() any { return new(bytes.Buffer) }
 	funcs := template.FuncMap{
@@ -56,14 +59,21 @@ func parsePages(static *staticFiles) (*pages, error) {
 			return p.fragment("sortNav", key, sortData{Path: path, Sorts: sorts, Current: current})
 		},
 		"static": static.URL,
+		// A <time datetime> is an exact instant, in UTC; what a person
+		// reads is in the paper's zone, with its abbreviation after a
+		// time of day.
 		"isoTime": func(t time.Time) string {
 			return t.UTC().Format(time.RFC3339)
 		},
 		"displayTime": func(t time.Time) string {
-			return t.UTC().Format("2 January 2006, 15:04 UTC")
+			return t.In(zone()).Format(clock.TimeLayout)
 		},
 		"displayDate": func(t time.Time) string {
-			return t.UTC().Format("2 Jan 2006")
+			return t.In(zone()).Format(clock.DateLayout)
+		},
+		// dayPath is the address of the archive of the paper's day t is on.
+		"dayPath": func(t time.Time) string {
+			return story.DayPath(t, zone())
 		},
 		"bylineHTML":  bylineHTML,
 		"add":         func(a, b int) int { return a + b },
@@ -221,7 +231,14 @@ type layoutData struct {
 	Description string
 	// NoIndex asks search engines to skip the page (errors).
 	NoIndex bool
-	Year    int
+	// Year is this year in the paper's time zone, for the footer.
+	Year int
+	// Today is the date in the paper's time zone, as the masthead shows
+	// it ("Wednesday, 2 December 2026"); TodayISO is it for <time>.
+	Today, TodayISO string
+	// ZoneName names the paper's time zone for the fields where staff
+	// type a time: "Lisbon time (WET)".
+	ZoneName string
 	// Viewer is the signed-in user, nil for anonymous readers.
 	Viewer *account.User
 	// Accounts is true when readers can sign up and log in.
@@ -428,12 +445,16 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 	if err != nil {
 		s.log.Warn("navigation: sections", "err", err)
 	}
+	now := s.now().In(s.zone(r.Context()))
 	return layoutData{
 		SiteName:  s.opts.SiteName,
 		Title:     title,
 		Canonical: s.opts.BaseURL + r.URL.Path,
 		Sections:  secs,
-		Year:      s.now().UTC().Year(),
+		Year:      now.Year(),
+		Today:     now.Format(clock.MastheadLayout),
+		TodayISO:  now.Format(time.DateOnly),
+		ZoneName:  zoneName(now.Location(), now),
 		Viewer:    viewerOf(r).User,
 		Accounts:  s.accounts != nil,
 		Breaking:  s.breakingNow(r),

@@ -24,6 +24,7 @@ type features struct {
 	discussion   *discussionPages   // comments and their moderation
 	newsroom     *newsroomPages     // the story editor, the front page, authors, sections, images
 	api          *storyAPI          // /api/v1 for the newsroom's tools
+	settings     *settingsPages     // the site's own settings: time zone and logo
 }
 
 // newFeatures builds the features the options ask for, or says which
@@ -39,6 +40,8 @@ func newFeatures(s *Server, o Options) (features, error) {
 			return f, errors.New("web: comments need accounts (Options.Accounts)")
 		case o.Newsroom != nil:
 			return f, errors.New("web: the newsroom needs accounts (Options.Accounts)")
+		case o.Site != nil:
+			return f, errors.New("web: the site's settings need accounts (Options.Accounts)")
 		}
 	}
 	if o.StripeWebhook != nil && o.Billing == nil {
@@ -56,11 +59,26 @@ func newFeatures(s *Server, o Options) (features, error) {
 	if o.Comments != nil {
 		f.discussion = &discussionPages{Server: s, comments: o.Comments}
 	}
+	if o.Site != nil {
+		f.settings = &settingsPages{Server: s, site: o.Site}
+	}
 	if o.Newsroom != nil {
 		f.newsroom = &newsroomPages{Server: s, newsroom: o.Newsroom, media: o.Media}
 		f.api = &storyAPI{Server: s, newsroom: o.Newsroom, media: o.Media, accounts: o.Accounts}
 	}
 	return f, nil
+}
+
+// Patterns lists the patterns of the routes the site answers, as
+// http.ServeMux reads them (such as "GET /search"), in the order of the
+// table, so that the checks outside this package can walk every page.
+func (s *Server) Patterns() []string {
+	table := s.routeTable()
+	patterns := make([]string, len(table))
+	for i, rt := range table {
+		patterns[i] = rt.pattern
+	}
+	return patterns
 }
 
 // routeTable lists every route the site answers, feature by feature.
@@ -126,6 +144,13 @@ func (s *Server) routeTable() []route {
 				{"POST /account/tokens/{id}/revoke", ap.revokeToken},
 			}...)
 		}
+	}
+
+	if st := s.features.settings; st != nil {
+		t = append(t, []route{
+			{"GET /admin/settings", st.settingsPage},
+			{"POST /admin/settings", st.saveSettings},
+		}...)
 	}
 
 	if sp := s.features.subscription; sp != nil {

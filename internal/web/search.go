@@ -79,7 +79,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			*d.raw = ""
 			continue
 		}
-		*d.into = t
+		// A day of the paper: from its midnight, in its time zone.
+		*d.into = story.DayStart(t.Year(), t.Month(), t.Day(), s.zone(r.Context()))
 	}
 	res, err := s.storySvc.Search(r.Context(), req)
 	if err != nil {

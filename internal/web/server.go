@@ -20,6 +20,7 @@ import (
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
 	"dateline/internal/pagecache"
+	siteset "dateline/internal/site"
 	"dateline/internal/story"
 )
 
@@ -58,6 +59,9 @@ type Options struct {
 	Newsroom *newsroom.Service
 	// Media keeps uploaded images; nil leaves them out.
 	Media *media.Library
+	// Site holds the paper's own settings (time zone, logo), which
+	// administrators change at /admin/settings; nil leaves the page out.
+	Site *siteset.Service
 	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
 	// PageCacheBytes is the memory kept for rendered pages served to
@@ -181,12 +185,16 @@ func New(opts Options) (*Server, error) {
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = parsePages(s.static); err != nil {
+	if s.pages, err = parsePages(s.static, func() *time.Location { return s.zone(context.Background()) }); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil
 }
+
+// zone is the paper's time zone as it stands: every time a person reads
+// is shown in it, and the paper's days begin at its midnight.
+func (s *Server) zone(ctx context.Context) *time.Location { return s.storySvc.Zone(ctx) }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
