@@ -55,29 +55,88 @@ func loadStatic() (*staticFiles, error) {
 			return nil, fmt.Errorf("web: static file %s: %w", e.Name(), err)
 		}
 		if strings.HasSuffix(e.Name(), ".css") {
-			body = compactCSS(body)
-		}
-		sum := sha256.Sum256(body)
-		ct := mime.TypeByExtension(path.Ext(e.Name()))
-		switch {
-		case path.Ext(e.Name()) == ".ico":
-			ct = "image/x-icon"
-		case ct == "":
-			ct = "application/octet-stream"
-		}
-		f := &staticFile{name: e.Name(), body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
-		if compressible(ct) {
-			if f.gz, err = gzipBest(body); err != nil {
+			// Readers get the stylesheet without the newsroom's parts;
+			// the newsroom's pages get all of it, under a name of its own.
+			whole := compactCSS(body)
+			reader, err := readerCSS(body)
+			if err != nil {
 				return nil, fmt.Errorf("web: static file %s: %w", e.Name(), err)
 			}
-			if f.br, err = brotliBest(body); err != nil {
-				return nil, fmt.Errorf("web: static file %s: %w", e.Name(), err)
+			body = compactCSS(reader)
+			if e.Name() == "site.css" {
+				if err := sf.add(adminCSS, whole); err != nil {
+					return nil, err
+				}
 			}
 		}
-		sf.files[f.name] = f
-		sf.hashed[f.hashedName()] = f
+		if err := sf.add(e.Name(), body); err != nil {
+			return nil, err
+		}
 	}
 	return sf, nil
+}
+
+// adminCSS is the name the newsroom's pages load the whole stylesheet by:
+// site.css with its admin-only sections.
+const adminCSS = "site-admin.css"
+
+// The lines that open and close a section of site.css that only the
+// newsroom's pages need.
+const (
+	adminOnlyStart = "/* admin-only { */"
+	adminOnlyEnd   = "/* } admin-only */"
+)
+
+// readerCSS is a stylesheet without its admin-only sections: what every
+// reader's page carries. A section left open is an error.
+func readerCSS(src []byte) ([]byte, error) {
+	s := string(src)
+	var b strings.Builder
+	for {
+		i := strings.Index(s, adminOnlyStart)
+		if i < 0 {
+			if strings.Contains(s, adminOnlyEnd) {
+				return nil, fmt.Errorf("%q without %q before it", adminOnlyEnd, adminOnlyStart)
+			}
+			b.WriteString(s)
+			return []byte(b.String()), nil
+		}
+		b.WriteString(s[:i])
+		j := strings.Index(s[i:], adminOnlyEnd)
+		if j < 0 {
+			return nil, fmt.Errorf("%q without %q after it", adminOnlyStart, adminOnlyEnd)
+		}
+		if strings.Contains(s[i+len(adminOnlyStart):i+j], adminOnlyStart) {
+			return nil, fmt.Errorf("%q inside another admin-only section", adminOnlyStart)
+		}
+		s = s[i+j+len(adminOnlyEnd):]
+	}
+}
+
+// add keeps a static file under name, hashed and, if it is text,
+// compressed.
+func (sf *staticFiles) add(name string, body []byte) error {
+	sum := sha256.Sum256(body)
+	ct := mime.TypeByExtension(path.Ext(name))
+	switch {
+	case path.Ext(name) == ".ico":
+		ct = "image/x-icon"
+	case ct == "":
+		ct = "application/octet-stream"
+	}
+	f := &staticFile{name: name, body: body, hash: hex.EncodeToString(sum[:6]), contentType: ct}
+	if compressible(ct) {
+		var err error
+		if f.gz, err = gzipBest(body); err != nil {
+			return fmt.Errorf("web: static file %s: %w", name, err)
+		}
+		if f.br, err = brotliBest(body); err != nil {
+			return fmt.Errorf("web: static file %s: %w", name, err)
+		}
+	}
+	sf.files[f.name] = f
+	sf.hashed[f.hashedName()] = f
+	return nil
 }
 
 // compressible reports whether files of a content type are text, which

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+
+	"dateline/internal/account"
 )
 
 // fetch requests path with the given request headers.
@@ -135,4 +138,61 @@ func TestCompactCSSKeepsTheRules(t *testing.T) {
 			t.Errorf("compactCSS(%q) = %q, want %q", src, got, want)
 		}
 	}
+}
+
+func TestReaderCSSLeavesOutAdminOnlySections(t *testing.T) {
+	src := ".a { b: c }\n" + adminOnlyStart + "\n.admin { d: e }\n" + adminOnlyEnd + "\n.z { y: x }\n" + adminOnlyStart + ".more{}" + adminOnlyEnd
+	got, err := readerCSS([]byte(src))
+	if err != nil || string(got) != ".a { b: c }\n\n.z { y: x }\n" {
+		t.Errorf("readerCSS(%q) = %q, %v; want the sections outside the admin-only ones", src, got, err)
+	}
+	for _, bad := range []string{
+		".a{}" + adminOnlyStart + ".b{}",
+		".a{}" + adminOnlyEnd + ".b{}",
+		adminOnlyStart + adminOnlyStart + adminOnlyEnd + adminOnlyEnd,
+	} {
+		if _, err := readerCSS([]byte(bad)); err == nil {
+			t.Errorf("readerCSS(%q) takes a section left open or closed twice", bad)
+		}
+	}
+}
+
+// TestNewsroomPagesLoadTheWholeStylesheet checks that a reader's page
+// carries the stylesheet without the newsroom's rules, and that the
+// newsroom's pages get all of it, from the same file.
+func TestNewsroomPagesLoadTheWholeStylesheet(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		if _, err := s.accounts.CreateUser(context.Background(), "boss@example.com", "Boss", goodPassword, account.Admin); err != nil {
+			t.Fatal(err)
+		}
+		b := s.browser(t)
+		b.post("/login", "email", "boss@example.com", "password", goodPassword)
+		sheet := func(path string) string {
+			t.Helper()
+			r := b.get(path)
+			if r.Code != http.StatusOK {
+				t.Fatalf("GET %s = %d", path, r.Code)
+			}
+			href := attr(one(t, r.Doc, "link[rel=stylesheet]"), "href")
+			res := b.get(href)
+			if res.Code != http.StatusOK {
+				t.Fatalf("GET %s (the stylesheet of %s) = %d", href, path, res.Code)
+			}
+			return res.Body
+		}
+		reader := sheet("/")
+		if strings.Contains(reader, ".image-grid") || !strings.Contains(reader, ".breaking{") {
+			t.Errorf("the front page's stylesheet (%d bytes) has the newsroom's rules, or lacks the readers'", len(reader))
+		}
+		for _, path := range []string{"/admin", "/admin/stories", "/admin/images", "/admin/subscribers", "/admin/plans", "/admin/comments", "/admin/front", "/admin/authors"} {
+			if whole := sheet(path); !strings.Contains(whole, ".image-grid{") || !strings.Contains(whole, ".breaking{") || len(whole) <= len(reader) {
+				t.Errorf("%s loads a stylesheet of %d bytes without the newsroom's rules", path, len(whole))
+			}
+		}
+		for _, path := range []string{"/account", "/search?q=the", "/subscribe"} {
+			if got := sheet(path); got != reader {
+				t.Errorf("%s loads a stylesheet of %d bytes, want the readers' (%d bytes)", path, len(got), len(reader))
+			}
+		}
+	})
 }
