@@ -52,10 +52,20 @@ func writeTestPicture(t testing.TB) string {
 	return path
 }
 
+// checkedViews are the views every page kind is checked in: each palette
+// once, the dark one at a phone's width, where pages are narrowest, and the
+// light one at a desktop's. Each check is a browser's full page load and
+// axe run, so the four combinations would double CI's time for little:
+// neither a palette's contrast nor a width's layout depends on the other.
+var checkedViews = []struct {
+	width  int64
+	scheme string
+}{{390, "dark"}, {1280, "light"}}
+
 // TestEveryPageKindAccessibility visits every kind of page the site renders
 // as HTML, as the visitor who sees it (an anonymous reader, a subscriber,
-// the newsroom's admin), with a breaking-news banner up, at 390 and 1280
-// px, light and dark: each passes axe-core, does not scroll sideways, and
+// the newsroom's admin), with a breaking-news banner up, in checkedViews
+// (dark at 390 px, light at 1280 px): each passes axe-core, does not scroll sideways, and
 // is kept as a screenshot. The pages other tests check already in all four
 // views (the story page and a day's archive in TestReaderFollowsRelatedStory)
 // or in their own states (the account forms, the story editor, the
@@ -168,43 +178,42 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"admin-policy", "/comments/policy", ".policy-edit textarea"},
 		}},
 	}
-	for _, width := range []int64{390, 1280} {
-		for _, scheme := range []string{"light", "dark"} {
-			for _, v := range visitors {
-				// A browser for each visitor and view, with a few pages each,
-				// keeps each one's work well inside browserTimeout on a busy
-				// machine.
-				t.Run(fmt.Sprintf("%s-%dpx-%s", v.name, width, scheme), func(t *testing.T) {
-					ctx := newBrowser(t, chromium)
-					if v.login != nil {
-						logIn(t, ctx, base, v.login.Email, v.login.Password, v.login.Name)
+	for _, view := range checkedViews {
+		width, scheme := view.width, view.scheme
+		for _, v := range visitors {
+			// A browser for each visitor and view, with a few pages each,
+			// keeps each one's work well inside browserTimeout on a busy
+			// machine.
+			t.Run(fmt.Sprintf("%s-%dpx-%s", v.name, width, scheme), func(t *testing.T) {
+				ctx := newBrowser(t, chromium)
+				if v.login != nil {
+					logIn(t, ctx, base, v.login.Email, v.login.Password, v.login.Name)
+				}
+				setView(t, ctx, width, scheme)
+				for _, p := range v.pages {
+					do(t, ctx, "load "+p.path, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS(p.ready)))
+					where := fmt.Sprintf("%s (%s, %s, %d px wide)", base+p.path, p.name, scheme, width)
+					if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
+						t.Errorf("%s is %d px wide: it scrolls sideways", where, sw)
 					}
-					setView(t, ctx, width, scheme)
-					for _, p := range v.pages {
-						do(t, ctx, "load "+p.path, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS(p.ready)))
-						where := fmt.Sprintf("%s (%s, %s, %d px wide)", base+p.path, p.name, scheme, width)
-						if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
-							t.Errorf("%s is %d px wide: it scrolls sideways", where, sw)
-						}
-						if !js[bool](t, ctx, "look for the banner", `!!document.querySelector('p.breaking a[href="/search?q=polls"]')`) {
-							t.Errorf("%s does not show the breaking-news banner", where)
-						}
-						checkAxe(t, ctx, axe, scheme, where)
-						buf := get(t, ctx, "take a full-page screenshot", chromedp.FullScreenshot(100))
-						path := filepath.Join(dir, fmt.Sprintf("page-%s-%dpx-%s.png", p.name, width, scheme))
-						if err := os.WriteFile(path, buf, 0o644); err != nil {
-							t.Fatal(err)
-						}
+					if !js[bool](t, ctx, "look for the banner", `!!document.querySelector('p.breaking a[href="/search?q=polls"]')`) {
+						t.Errorf("%s does not show the breaking-news banner", where)
 					}
-				})
-			}
+					checkAxe(t, ctx, axe, scheme, where)
+					buf := get(t, ctx, "take a full-page screenshot", chromedp.FullScreenshot(100))
+					path := filepath.Join(dir, fmt.Sprintf("page-%s-%dpx-%s.png", p.name, width, scheme))
+					if err := os.WriteFile(path, buf, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }
 
 // TestDevMailboxAccessibility checks the development mailbox, which a
 // --demo site without an SMTP server shows at /_dev/mail, holding a
-// password-reset email: it passes axe-core at 390 and 1280 px, light and
+// password-reset email: it passes axe-core in checkedViews, light and
 // dark, and is kept as a screenshot.
 func TestDevMailboxAccessibility(t *testing.T) {
 	chromium := needBrowser(t)
@@ -229,18 +238,17 @@ func TestDevMailboxAccessibility(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	for _, width := range []int64{390, 1280} {
-		for _, scheme := range []string{"light", "dark"} {
-			setView(t, ctx, width, scheme)
-			where := fmt.Sprintf("%s/_dev/mail (%s, %d px wide)", base, scheme, width)
-			if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
-				t.Errorf("%s is %d px wide: it scrolls sideways", where, sw)
-			}
-			checkAxe(t, ctx, axe, scheme, where)
-			buf := get(t, ctx, "take a full-page screenshot", chromedp.FullScreenshot(100))
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("page-devmail-%dpx-%s.png", width, scheme)), buf, 0o644); err != nil {
-				t.Fatal(err)
-			}
+	for _, view := range checkedViews {
+		width, scheme := view.width, view.scheme
+		setView(t, ctx, width, scheme)
+		where := fmt.Sprintf("%s/_dev/mail (%s, %d px wide)", base, scheme, width)
+		if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
+			t.Errorf("%s is %d px wide: it scrolls sideways", where, sw)
+		}
+		checkAxe(t, ctx, axe, scheme, where)
+		buf := get(t, ctx, "take a full-page screenshot", chromedp.FullScreenshot(100))
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("page-devmail-%dpx-%s.png", width, scheme)), buf, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
