@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"dateline/internal/account"
+	"dateline/internal/clock"
 	"dateline/internal/comment"
 	"dateline/internal/newsroom"
 	"dateline/internal/story"
@@ -84,7 +85,7 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 	adminUser := newPerson(t, site, admin, account.Admin)
 	sub := newSubscriber(t, site, subscriber)
 	if err := site.Newsroom.SetBreaking(timeout(t), newsroom.Breaking{Text: "Polls close at eight; results through the night",
-		URL: "/search?q=polls", Until: time.Now().Add(24 * time.Hour)}); err != nil {
+		URL: "/search?q=polls", Until: clock.System().Add(24 * time.Hour)}); err != nil {
 		t.Fatalf("put up the breaking-news banner: %v", err)
 	}
 

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"dateline/internal/clock"
 )
 
 func main() {
@@ -179,21 +181,24 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 
 	outcomes := make([]outcome, len(schedule))
 	var wg sync.WaitGroup
-	start := time.Now()
+	// Latency is what a reader waits on the wall clock, so the schedule
+	// runs on the system's clock, the one the server under test runs on.
+	now := clock.System
+	start := now()
 	var lastSend time.Time
 	for i, at := range schedule {
 		due := start.Add(at)
-		if wait := time.Until(due); wait > 0 {
+		if wait := due.Sub(now()); wait > 0 {
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():
 				return Result{}, ctx.Err()
 			}
 		}
-		lastSend = time.Now()
+		lastSend = now()
 		wg.Go(func() {
 			err := get(ctx, client, urls[i], cfg.Cookie)
-			end := time.Now()
+			end := now()
 			outcomes[i] = outcome{latency: end.Sub(due), end: end, err: err}
 		})
 	}

@@ -29,12 +29,7 @@ func paper(t *testing.T, s *store.Store) map[string]*story.Story {
 		for _, tag := range tags {
 			st.Tags = append(st.Tags, story.Tag{Name: tag})
 		}
-		if err := st.Prepare(r); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateStory(ctx, st); err != nil {
-			t.Fatal(err)
-		}
+		createStory(t, s, r, st)
 		out[slug] = st
 	}
 	add("a", "world", story.Published, 10, "Ferries", "Harbours", "Tides") // the story shown

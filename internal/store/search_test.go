@@ -22,12 +22,7 @@ func TestSearch(t *testing.T) {
 		add := func(headline, dek, body, section string, access story.Access, age time.Duration) *story.Story {
 			st := &story.Story{Headline: headline, Dek: dek, Body: body, Section: story.Section{Slug: section},
 				Bylines: []story.Byline{{Name: "Staff"}}, Access: access, Status: story.Published, PublishedAt: c.now.Add(-age)}
-			if err := st.Prepare(r); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateStory(ctx, st); err != nil {
-				t.Fatal(err)
-			}
+			createStory(t, s, r, st)
 			return st
 		}
 		inBody := add("Council meets on budget", "Spending is debated.", "The harbour ferries were mentioned once.\n\nMore.", "world", story.Free, time.Hour)
@@ -100,12 +95,7 @@ func TestSearchRanksOnlyTheNewestMatches(t *testing.T) {
 			if status == story.Published {
 				st.PublishedAt = at
 			}
-			if err := st.Prepare(r); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateStory(ctx, st); err != nil {
-				t.Fatal(err)
-			}
+			createStory(t, s, r, st)
 			return st
 		}
 		world, err := s.SectionBySlug(ctx, "world")
@@ -268,12 +258,7 @@ func TestSearchReadsTheWholeText(t *testing.T) {
 		add := func(headline, body string, access story.Access, age time.Duration) *story.Story {
 			st := &story.Story{Headline: headline, Dek: "A dek of its own.", Body: body, Section: story.Section{Slug: "world"},
 				Bylines: []story.Byline{{Name: "Staff"}}, Access: access, Status: story.Published, PublishedAt: c.now.Add(-age)}
-			if err := st.Prepare(r); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateStory(ctx, st); err != nil {
-				t.Fatal(err)
-			}
+			createStory(t, s, r, st)
 			return st
 		}
 		// Saved newest first, so the order of ids is not that of dates.

@@ -34,12 +34,7 @@ func TestPublishedPages(t *testing.T) {
 		} {
 			st.Section = story.Section{Slug: "world"}
 			st.Bylines = []story.Byline{{Name: "X"}}
-			if err := st.Prepare(r); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateStory(ctx, st); err != nil {
-				t.Fatal(err)
-			}
+			createStory(t, s, r, st)
 		}
 
 		// PublishedRefs lists newest first, ties by id descending; the

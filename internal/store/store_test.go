@@ -58,12 +58,18 @@ func seed(t *testing.T, s *store.Store, n int) {
 			st.Bylines = append(st.Bylines, story.Byline{AuthorSlug: "tom-okafor"})
 			st.Tags = append(st.Tags, story.Tag{Name: "Ferries"})
 		}
-		if err := st.Prepare(r); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateStory(ctx, st); err != nil {
-			t.Fatal(err)
-		}
+		createStory(t, s, r, st)
+	}
+}
+
+// createStory prepares st with r and saves it in s, failing t on an error.
+func createStory(t testing.TB, s *store.Store, r *story.Renderer, st *story.Story) {
+	t.Helper()
+	if err := st.Prepare(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateStory(ctx, st); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -205,12 +211,7 @@ func TestPublishedStoriesFiltersAndPages(t *testing.T) {
 			{Headline: "Tomorrow", Section: story.Section{Slug: "world"}, Bylines: []story.Byline{{Name: "X"}},
 				Status: story.Published, PublishedAt: c.now.Add(24 * time.Hour)},
 		} {
-			if err := st.Prepare(r); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.CreateStory(ctx, st); err != nil {
-				t.Fatal(err)
-			}
+			createStory(t, s, r, st)
 		}
 
 		all, err := s.PublishedStories(ctx, story.Filter{Limit: 4})
