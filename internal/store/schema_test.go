@@ -50,7 +50,11 @@ import (
 
 // schemaAllowances are known differences between the two migration folders,
 // each with the reason it is allowed. Keep it empty when possible.
-var schemaAllowances = map[string]string{}
+var schemaAllowances = map[string]string{
+	"index stories stories_dates (id, published_at)": "search sorted newest first " +
+		"reads the dates of its matches; SQLite stores them after the body in each row, PostgreSQL in the " +
+		"row's main part, with the body apart",
+}
 
 // TestSchemasAgree fails on any fact of one schema missing from the other
 // and not allowed above. With DATELINE_SCHEMA_DUMP=1 a failure also logs

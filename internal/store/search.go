@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -232,14 +233,12 @@ func openQuote(dek, lead string) string {
 }
 
 // newestFirst orders the candidates' ids by publication time, newest
-// first.
+// first. The dates come from stories_dates, an index of them by id: in
+// the table's rows they are stored after the body.
 func (s *Store) newestFirst(ctx context.Context, ids []int64) ([]int64, error) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id FROM stories WHERE id IN (`+strings.Repeat("?, ", len(ids)-1)+`?)
-		ORDER BY published_at DESC, id DESC`, args...) // #nosec G202 -- only placeholders are added
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM stories INDEXED BY stories_dates
+		WHERE id IN (SELECT value FROM json_each(?))
+		ORDER BY published_at DESC, id DESC`, idList(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -250,38 +249,38 @@ func (s *Store) newestFirst(ctx context.Context, ids []int64) ([]int64, error) {
 // each query word found in the headline, the dek or the first paragraph
 // adds its weight. One pass per word and column of stories_rank, the small
 // index of those three columns, over the candidates' ids; stories there
-// that are not candidates (which lack another word) are passed over.
+// that are not candidates (which lack another word) are passed over
+// inside SQLite, which adds up the weights and returns one row for each
+// candidate that scores.
 func (s *Store) rankSQLite(ctx context.Context, ids []int64, quoted []string) error {
 	lo, hi := ids[len(ids)-1], ids[0]
-	score := make(map[int64]int, len(ids))
-	for _, id := range ids {
-		score[id] = 0
-	}
 	var arms []string
-	var scoreArgs []any
+	var args []any
 	for _, t := range quoted {
 		for _, c := range []struct {
 			name   string
 			weight int
 		}{{"headline", headlineWeight}, {"dek", dekWeight}, {"search_lead", leadWeight}} {
-			arms = append(arms, fmt.Sprintf(`SELECT %d, rowid FROM stories_rank WHERE stories_rank MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
-			scoreArgs = append(scoreArgs, "{"+c.name+"}: "+t, lo, hi)
+			arms = append(arms, fmt.Sprintf(`SELECT %d AS weight, rowid FROM stories_rank WHERE stories_rank MATCH ? AND rowid BETWEEN ? AND ?`, c.weight))
+			args = append(args, "{"+c.name+"}: "+t, lo, hi)
 		}
 	}
-	rows, err := s.read.QueryContext(ctx, strings.Join(arms, " UNION ALL "), scoreArgs...)
+	// The + keeps SQLite from asking the index for each candidate on its
+	// own: the passes read each word's entries once, in order.
+	rows, err := s.read.QueryContext(ctx, `SELECT rowid, SUM(weight) FROM (`+strings.Join(arms, " UNION ALL ")+`)
+		WHERE +rowid IN (SELECT value FROM json_each(?)) GROUP BY rowid`, append(args, idList(ids))...) // #nosec G202 -- the arms hold only placeholders and fixed weights
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	score := make(map[int64]int, len(ids))
 	for rows.Next() {
-		var weight int
 		var id int64
-		if err := rows.Scan(&weight, &id); err != nil {
+		var weight int
+		if err := rows.Scan(&id, &weight); err != nil {
 			return err
 		}
-		if v, ok := score[id]; ok {
-			score[id] = v + weight
-		}
+		score[id] = weight
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -290,6 +289,20 @@ func (s *Store) rankSQLite(ctx context.Context, ids []int64, quoted []string) er
 	// equal scores.
 	slices.SortStableFunc(ids, func(a, b int64) int { return cmp.Compare(score[b], score[a]) })
 	return nil
+}
+
+// idList writes ids as a JSON array, for SQLite's json_each: one argument
+// however many ids there are.
+func idList(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 // maxSetAside is the most unpublished stories a search on SQLite sets
