@@ -68,22 +68,38 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 // search_head (headline, dek and first paragraph), never the whole text's
 // tsvector, which is stored outside the row: a word found only in the
 // rest of the body adds nothing, and the newer story comes first. The
+// rank weighs where each word is as SQLite does (weightedScore). The
 // quote reads the dek and first paragraph only. where is made of fixed
 // clauses; every value is in args.
 func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
-	score := "ts_rank_cd(m.search_head, m.query)"
+	score, scoreArgs := weightedScore(q.Terms)
 	order := "c.score DESC, c.published_at DESC, c.id DESC"
 	outer := "p.score DESC, p.published_at DESC, p.id DESC"
 	if q.Newest {
 		// No rank: the newest first needs only the dates.
-		score, order, outer = "0", "c.published_at DESC, c.id DESC", "p.published_at DESC, p.id DESC"
+		score, scoreArgs, order, outer = "0", nil, "c.published_at DESC, c.id DESC", "p.published_at DESC, p.id DESC"
 	}
 	matches := `FROM stories st, plainto_tsquery('english', ?) query WHERE st.search @@ query AND ` + where
 	matchArgs := append([]any{strings.Join(q.Terms, " ")}, args...)
-	// Planned for these words each time (QueryExecModeExec): whether to
-	// walk the newest stories or collect every match first depends on how
-	// common the words are, which a plan kept for any words cannot know.
-	rows, err := s.read.QueryContext(ctx, `SELECT `+storyColumns+`,
+	// The matches are found through the search index only, never by
+	// walking the stories newest first and testing each: the planner
+	// counts that test as cheap, but each reads a whole text's tsvector
+	// from outside its row, so for a word in a few percent of the stories
+	// the walk read 60 times the pages. Scans of a whole table or in an
+	// index's order are turned off for the search's transaction. Each
+	// search is planned for its own values (QueryExecModeExec): a plan
+	// made for any values ANDs the index of publication times into the
+	// search, which reads every story's entry.
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, err
+	}
+	defer func() { _ = tx.Rollback() }() // read only: nothing to keep; after Commit, a no-op
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true),
+		set_config('enable_indexscan', 'off', true)`); err != nil {
+		return nil, 0, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+storyColumns+`,
 		ts_headline('english', st.dek || ' … ' || st.search_lead, p.query,
 			'StartSel=`+story.HighlightStart+`, StopSel=`+story.HighlightEnd+`, MaxWords=35, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'),
 		p.total
@@ -99,7 +115,7 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 		) p
 		JOIN stories st ON st.id = p.id JOIN sections sec ON sec.id = st.section_id
 		ORDER BY `+outer, // #nosec G202 -- where and the orders hold no values, only placeholders and fixed columns
-		append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1, story.SearchCandidates, q.Limit, q.Offset)...)...)
+		append(append([]any{pgx.QueryExecModeExec}, scoreArgs...), append(matchArgs, story.SearchCandidates+1, story.SearchCandidates, q.Limit, q.Offset)...)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -119,20 +135,47 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 	_ = rows.Close() // free the connection for the next query; rows.Err was checked
 	if len(hits) == 0 && q.Offset > 0 {
 		// Past the last page the window counts nothing; count apart.
-		err = s.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+matches+` LIMIT ?) m`, // #nosec G202 -- where holds no values, only placeholders
+		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+matches+` LIMIT ?) m`, // #nosec G202 -- where holds no values, only placeholders
 			append([]any{pgx.QueryExecModeExec}, append(matchArgs, story.SearchCandidates+1)...)...).Scan(&total)
+		if err != nil {
+			return nil, 0, err
+		}
 	}
-	return hits, total, err
+	return hits, total, tx.Commit()
 }
 
 // Weights of a query word found in the headline, the dek and the first
-// paragraph, when ranking on SQLite; found only in the rest of the body,
-// it adds nothing, and the newer story comes first.
+// paragraph, when ranking; found only in the rest of the body, it adds
+// nothing, and the newer story comes first.
 const (
 	headlineWeight = 10
 	dekWeight      = 4
 	leadWeight     = 2
 )
+
+// weightedScore is the rank of a match on PostgreSQL, as an expression
+// over m.search_head and its arguments: for each query word, the weight
+// of each of the headline, the dek and the first paragraph that holds
+// it, as SQLite ranks. search_head labels its words by where they are
+// (A, B and C); a query word with a label matches only there, which
+// takes a lookup in the vector, with no positions read.
+func weightedScore(terms []string) (string, []any) {
+	var parts []string
+	var args []any
+	for _, t := range terms {
+		for _, c := range []struct {
+			label  string
+			weight int
+		}{{"A", headlineWeight}, {"B", dekWeight}, {"C", leadWeight}} {
+			parts = append(parts, fmt.Sprintf("(CASE WHEN m.search_head @@ to_tsquery('english', ?) THEN %d ELSE 0 END)", c.weight))
+			// Quoted, a word is one lexeme whatever its letters; search
+			// terms hold no quotes (story.SearchTerms keeps letters and
+			// digits only).
+			args = append(args, "'"+t+"':"+c.label)
+		}
+	}
+	return strings.Join(parts, " + "), args
+}
 
 // searchSQLite walks the search index newest id first for the candidates
 // (the index holds the whole text), scores each by the query words in its
