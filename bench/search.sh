@@ -99,15 +99,17 @@ if [[ $ENGINE == sqlite ]]; then
 	DB_VERSION="SQLite (modernc.org/sqlite $(cd "$ROOT" && go list -m -f '{{.Version}}' modernc.org/sqlite))"
 else
 	q() { psql "$DSN" -tAc "$1"; }
-	GIN_BYTES=$(q "SELECT pg_relation_size('stories_search')")
-	VEC_BYTES=$(q "SELECT SUM(pg_column_size(search)) FROM stories")
+	GIN_BYTES=$(q "SELECT pg_relation_size('story_search_search')")
+	VEC_BYTES=$(q "SELECT SUM(pg_column_size(search)) FROM story_search")
+	NARROW_BYTES=$(q "SELECT pg_relation_size('story_search')")
 	HEAD_BYTES=$(q "SELECT SUM(pg_column_size(search_head)) FROM stories")
 	HEAP_BYTES=$(q "SELECT pg_relation_size('stories')")
 	TOAST_BYTES=$(q "SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'stories'")
-	GIN_S=$(seconds q "REINDEX INDEX stories_search")
+	GIN_S=$(seconds q "REINDEX INDEX story_search_search")
 	INDEX_ROWS=(
-		"| stories_search (GIN over the whole-text tsvector) | $(mib "$GIN_BYTES") | $GIN_S s (REINDEX) |"
-		"| stories.search (whole-text tsvector, stored outside the row) | $(mib "$VEC_BYTES") | computed as each story is written; all at once by a migration that rewrites the table |"
+		"| story_search_search (GIN over the whole-text tsvector) | $(mib "$GIN_BYTES") | $GIN_S s (REINDEX) |"
+		"| story_search.search (whole-text tsvector, stored outside the row) | $(mib "$VEC_BYTES") | computed by a trigger as each story is written |"
+		"| story_search's rows (id, status, section, date: what a search filters and sorts on) | $(mib "$NARROW_BYTES") | |"
 		"| stories.search_head (headline, dek and first paragraph, for ranking) | $(mib "$HEAD_BYTES") | |"
 		"| stories' rows / their TOAST | $(mib "$HEAP_BYTES") / $(mib "$TOAST_BYTES") | |"
 	)

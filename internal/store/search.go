@@ -63,12 +63,12 @@ func (s *Store) Search(ctx context.Context, q story.SearchQuery) ([]story.Search
 
 // searchPostgres takes the newest story.SearchCandidates+1 matches through the
 // search index, ranks all but the last and quotes only the page shown, in
-// one query. The matches are found in the whole text (search), but only
-// their narrow rows are read, for the date, and the rank reads the small
-// search_head (headline, dek and first paragraph), never the whole text's
-// tsvector, which is stored outside the row: a word found only in the
-// rest of the body adds nothing, and the newer story comes first. The
-// rank weighs where each word is as SQLite does (weightedScore). The
+// one query. The matches are found in the whole text, through
+// story_search, whose narrow rows give their status and date; the rank
+// reads the small search_head (headline, dek and first paragraph) of the
+// candidates only, in stories: a word found only in the rest of the body
+// adds nothing, and the newer story comes first. The rank weighs where
+// each word is as SQLite does (weightedScore). The
 // quote reads the dek and first paragraph only. where is made of fixed
 // clauses; every value is in args.
 func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where string, args []any) ([]story.SearchHit, int, error) {
@@ -79,7 +79,11 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 		// No rank: the newest first needs only the dates.
 		score, scoreArgs, order, outer = "0", nil, "c.published_at DESC, c.id DESC", "p.published_at DESC, p.id DESC"
 	}
-	matches := `FROM stories st, plainto_tsquery('english', ?) query WHERE st.search @@ query AND ` + where
+	head := "JOIN stories h ON h.id = m.id" // the rank reads search_head
+	if q.Newest {
+		head = ""
+	}
+	matches := `FROM story_search st, plainto_tsquery('english', ?) query WHERE st.search @@ query AND ` + where
 	matchArgs := append([]any{strings.Join(q.Terms, " ")}, args...)
 	// The matches are found through the search index only, never by
 	// walking the stories newest first and testing each: the planner
@@ -107,8 +111,8 @@ func (s *Store) searchPostgres(ctx context.Context, q story.SearchQuery, where s
 			SELECT c.id, c.published_at, c.query, c.score, c.total FROM (
 				SELECT m.id, m.published_at, m.query, `+score+` AS score, COUNT(*) OVER () AS total,
 					ROW_NUMBER() OVER (ORDER BY m.published_at DESC, m.id DESC) AS newest
-				FROM (SELECT st.id, st.published_at, st.search_head, query `+matches+`
-					ORDER BY st.published_at DESC, st.id DESC LIMIT ?) m
+				FROM (SELECT st.id, st.published_at, query `+matches+`
+					ORDER BY st.published_at DESC, st.id DESC LIMIT ?) m `+head+`
 			) c
 			WHERE c.newest <= ?
 			ORDER BY `+order+` LIMIT ? OFFSET ?
@@ -154,7 +158,7 @@ const (
 )
 
 // weightedScore is the rank of a match on PostgreSQL, as an expression
-// over m.search_head and its arguments: for each query word, the weight
+// over h.search_head and its arguments: for each query word, the weight
 // of each of the headline, the dek and the first paragraph that holds
 // it, as SQLite ranks. search_head labels its words by where they are
 // (A, B and C); a query word with a label matches only there, which
@@ -167,7 +171,7 @@ func weightedScore(terms []string) (string, []any) {
 			label  string
 			weight int
 		}{{"A", headlineWeight}, {"B", dekWeight}, {"C", leadWeight}} {
-			parts = append(parts, fmt.Sprintf("(CASE WHEN m.search_head @@ to_tsquery('english', ?) THEN %d ELSE 0 END)", c.weight))
+			parts = append(parts, fmt.Sprintf("(CASE WHEN h.search_head @@ to_tsquery('english', ?) THEN %d ELSE 0 END)", c.weight))
 			// Quoted, a word is one lexeme whatever its letters; search
 			// terms hold no quotes (story.SearchTerms keeps letters and
 			// digits only).
