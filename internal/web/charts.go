@@ -12,11 +12,11 @@ import (
 // the column it sits in.
 const (
 	chartWidth  = 640
-	chartHeight = 220
-	chartLeft   = 48 // room for the values
+	chartHeight = 240
+	chartLeft   = 60 // room for the values
 	chartRight  = 12
 	chartTop    = 12
-	chartBottom = 30 // room for the dates
+	chartBottom = 34 // room for the dates
 )
 
 // chartView is a chart as the dashboard draws it: an SVG of lines, a
@@ -49,8 +49,9 @@ type chartLine struct {
 
 // chartTick is a labelled mark on an axis.
 type chartTick struct {
-	At    float64
-	Label string
+	At     float64
+	Label  string
+	Anchor string // how the label sits on its mark: start, middle or end
 }
 
 // chartRow is one row of a chart's table.
@@ -99,11 +100,16 @@ func newChartView(id, title string, c insight.Chart, summary chartSummary) chart
 		v.Heads = append(v.Heads, s.Name)
 	}
 	for _, val := range []int{0, top / 2, top} {
-		v.YTicks = append(v.YTicks, chartTick{At: y(val), Label: thousands(val)})
+		v.YTicks = append(v.YTicks, chartTick{At: y(val), Label: thousands(val), Anchor: "end"})
 	}
 	for i, p := range c.Points {
 		if label, ok := timeTick(c, i, p); ok {
-			v.XTicks = append(v.XTicks, chartTick{At: x(i), Label: label})
+			// The last mark's label ends at it, inside the frame.
+			anchor := "middle"
+			if i == n-1 {
+				anchor = "end"
+			}
+			v.XTicks = append(v.XTicks, chartTick{At: x(i), Label: label, Anchor: anchor})
 		}
 		row := chartRow{Label: p.Format("Mon 2 Jan"), DateTime: p.Format(time.DateOnly)}
 		if c.Hourly {
@@ -117,14 +123,15 @@ func newChartView(id, title string, c insight.Chart, summary chartSummary) chart
 	return v
 }
 
-// timeTick labels the time axis: each midnight of an hourly chart, and
+// timeTick labels the time axis: each midnight of an hourly chart (by its
+// weekday alone, which a week's span leaves unambiguous), and
 // every week (or fortnight, over a longer span) of a daily one, counted
 // back from today so that today is always marked.
 func timeTick(c insight.Chart, i int, p time.Time) (string, bool) {
 	n := len(c.Points)
 	switch {
 	case c.Hourly:
-		return p.Format("Mon 2"), p.Hour() == 0 && p.Minute() == 0
+		return p.Format("Mon"), p.Hour() == 0 && p.Minute() == 0
 	case n > 60:
 		return p.Format("2 Jan"), (n-1-i)%15 == 0
 	default:

@@ -284,3 +284,11 @@ func TestDashboardLinksFollowPermissions(t *testing.T) {
 		}
 	})
 }
+
+func TestChartValueAxisIsRound(t *testing.T) {
+	for _, c := range []struct{ in, want int }{{0, 4}, {3, 4}, {5, 10}, {10, 10}, {11, 20}, {21, 50}, {51, 100}, {1234, 2000}, {4999, 5000}} {
+		if got := roundUp(c.in); got != c.want {
+			t.Errorf("roundUp(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
