@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -85,7 +84,6 @@ type Options struct {
 	Now func() time.Time
 	// Zone is the paper's time zone, whose days the charts count.
 	Zone clock.Zone
-	Log  *slog.Logger
 }
 
 // Service counts and charts. It is safe for concurrent use.
@@ -93,7 +91,6 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	zone  clock.Zone
-	log   *slog.Logger
 	key   []byte // keys the hash that stands for a reader in story_reads
 }
 
@@ -105,9 +102,6 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	if opts.Store == nil {
 		return nil, errors.New("insight: New needs a store")
 	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
 	key, err := opts.Store.Secret(ctx, "reader-key", func() (string, error) {
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
@@ -118,7 +112,7 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("insight: load secret: %w", err)
 	}
-	s := &Service{store: opts.Store, now: opts.Now, zone: opts.Zone, log: opts.Log}
+	s := &Service{store: opts.Store, now: opts.Now, zone: opts.Zone}
 	if s.key, err = hex.DecodeString(key); err != nil {
 		return nil, errors.New("insight: the stored reader key is damaged")
 	}

@@ -193,7 +193,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		return err
 	}
 
-	if s.Insight, err = insight.New(ctx, insight.Options{Store: db, Now: o.Now, Zone: s.Zone, Log: log}); err != nil {
+	if s.Insight, err = insight.New(ctx, insight.Options{Store: db, Now: o.Now, Zone: s.Zone}); err != nil {
 		return err
 	}
 	provider := o.Provider

@@ -62,15 +62,12 @@ var dashboardLinks = []dashboardLink{
 	{"/admin/settings", "Site settings", account.RunSite},
 }
 
-// hasRoute reports whether the site answers pattern, as the table of
-// routes writes it: a page whose feature is left out is not linked.
-func (s *Server) hasRoute(pattern string) bool { return slices.Contains(s.Patterns(), pattern) }
-
 // linksFor lists the tools u may open among those this site has.
 func (s *Server) linksFor(u *account.User) []dashboardLink {
+	patterns := s.Patterns()
 	var out []dashboardLink
 	for _, l := range dashboardLinks {
-		if u.Can(l.can) && s.hasRoute("GET "+l.Href) {
+		if u.Can(l.can) && slices.Contains(patterns, "GET "+l.Href) {
 			out = append(out, l)
 		}
 	}
@@ -80,7 +77,6 @@ func (s *Server) linksFor(u *account.User) []dashboardLink {
 // dashboardPage is the data of /admin.
 type dashboardPage struct {
 	layoutData
-	Role       account.Role
 	Links      []dashboardLink
 	ForReview  []story.Story
 	Scheduled  []story.Story
@@ -105,7 +101,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	u := v.User
-	p := dashboardPage{layoutData: s.layout(r, "Newsroom dashboard"), Role: u.Role, Links: s.linksFor(u),
+	p := dashboardPage{layoutData: s.layout(r, "Newsroom dashboard"), Links: s.linksFor(u),
 		ShowStaff: u.Can(account.WriteStories), ShowMods: u.Can(account.ModerateComments), ShowAdmins: u.Can(account.RunSite),
 		ShowInsight: s.insight != nil}
 	p.NoIndex = true

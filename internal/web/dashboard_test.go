@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -275,7 +276,7 @@ func TestDashboardLinksFollowPermissions(t *testing.T) {
 					t.Errorf("%s: %s = %d", role, attr(a, "href"), res.Code)
 				}
 			}
-			if s.hasRoute("GET /admin/people") && role == account.Admin {
+			if slices.Contains(s.Patterns(), "GET /admin/people") && role == account.Admin {
 				links = append(links[:6], append([]string{"/admin/people"}, links[6:]...)...)
 			}
 			if strings.Join(got, " ") != strings.Join(links, " ") {

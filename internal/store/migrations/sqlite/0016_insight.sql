@@ -32,3 +32,7 @@ CREATE TABLE subscription_changes (
     to_status   TEXT NOT NULL
 );
 CREATE INDEX subscription_changes_at ON subscription_changes (changed_at);
+
+-- The charts of sign-ups and comments by the day read new rows only.
+CREATE INDEX users_created ON users (created_at);
+CREATE INDEX comments_created ON comments (created_at);
