@@ -125,7 +125,7 @@ func newChartView(id, title string, c insight.Chart, summary chartSummary) chart
 
 // timeTick labels the time axis: each midnight of an hourly chart (by its
 // weekday alone, which a week's span leaves unambiguous), and
-// every week (or fortnight, over a longer span) of a daily one, counted
+// every week (or month, over a longer span) of a daily one, counted
 // back from today so that today is always marked.
 func timeTick(c insight.Chart, i int, p time.Time) (string, bool) {
 	n := len(c.Points)
@@ -133,7 +133,7 @@ func timeTick(c insight.Chart, i int, p time.Time) (string, bool) {
 	case c.Hourly:
 		return p.Format("Mon"), p.Hour() == 0 && p.Minute() == 0
 	case n > 60:
-		return p.Format("2 Jan"), (n-1-i)%15 == 0
+		return p.Format("2 Jan"), (n-1-i)%30 == 0
 	default:
 		return p.Format("2 Jan"), (n-1-i)%7 == 0
 	}
