@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -206,6 +207,9 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 					if err := os.WriteFile(path, buf, 0o644); err != nil {
 						t.Fatal(err)
 					}
+					if p.name == "admin-dashboard" {
+						checkDashboardCharts(t, ctx, axe, dir, width, scheme, where)
+					}
 				}
 			})
 		}
@@ -252,4 +256,26 @@ func TestDevMailboxAccessibility(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// checkDashboardCharts checks the dashboard's charts beyond the page's own
+// check: their tables, opened, pass axe-core too, and the charts' colours
+// pass it in the other palette as well, kept as a screenshot, so that the
+// dashboard is seen at both widths in both palettes.
+func checkDashboardCharts(t *testing.T, ctx context.Context, axe, dir string, width int64, scheme, where string) {
+	t.Helper()
+	if n := js[int](t, ctx, "count the charts", `document.querySelectorAll('section.chart svg[role=img] polyline').length`); n < 4 {
+		t.Errorf("%s draws %d chart lines, want a line for each series of its four charts", where, n)
+	}
+	js[bool](t, ctx, "open the charts' tables", `(document.querySelectorAll('details.chart-table').forEach(d => d.open = true), true)`)
+	checkAxe(t, ctx, axe, scheme, where+", the charts' tables open")
+	js[bool](t, ctx, "close the charts' tables", `(document.querySelectorAll('details.chart-table').forEach(d => d.open = false), true)`)
+	other := map[string]string{"dark": "light", "light": "dark"}[scheme]
+	setView(t, ctx, width, other)
+	checkAxe(t, ctx, axe, other, strings.Replace(where, scheme, other, 1))
+	buf := get(t, ctx, "take a full-page screenshot", chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("page-admin-dashboard-%dpx-%s.png", width, other)), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setView(t, ctx, width, scheme)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/insight"
 	"dateline/internal/mail"
 	"dateline/internal/story"
 )
@@ -51,6 +52,10 @@ type Tx interface {
 	SaveSubscription(ctx context.Context, s *Subscription) error
 	Enqueue(ctx context.Context, m *mail.Message) error
 	User(ctx context.Context, userID int64) (*account.User, error)
+	// CountConversions adds one subscription on the paper's day to each
+	// story the reader with readerKey read since a time, and forgets that
+	// reader's reads.
+	CountConversions(ctx context.Context, readerKey string, since time.Time, day string) (int, error)
 }
 
 // Composer renders emails; *mail.Composer is one.
@@ -84,26 +89,33 @@ type Options struct {
 	Zone clock.Zone
 	// Defaults are the settings used until the newsroom changes them.
 	Defaults Settings
+	// ReaderKey is what stands for a reader among the stories read
+	// lately (see insight.Service.ReaderKey): when a subscription begins,
+	// the stories its reader read in the hour before count as leading
+	// to it. Nil counts nothing.
+	ReaderKey func(userID int64) string
 }
 
 // Service runs subscriptions and the paywall. It is safe for concurrent
 // use.
 type Service struct {
-	store    Store
-	provider Provider
-	composer Composer
-	log      *slog.Logger
-	baseURL  string
-	now      func() time.Time
-	mailSent func()
-	zone     clock.Zone
-	defaults Settings
+	store     Store
+	provider  Provider
+	composer  Composer
+	log       *slog.Logger
+	baseURL   string
+	now       func() time.Time
+	mailSent  func()
+	zone      clock.Zone
+	defaults  Settings
+	readerKey func(userID int64) string
 }
 
 // New builds a Service.
 func New(opts Options) *Service {
 	s := &Service{store: opts.Store, provider: opts.Provider, composer: opts.Composer, log: opts.Log,
-		baseURL: opts.BaseURL, now: opts.Now, mailSent: opts.MailSent, zone: opts.Zone, defaults: opts.Defaults}
+		baseURL: opts.BaseURL, now: opts.Now, mailSent: opts.MailSent, zone: opts.Zone, defaults: opts.Defaults,
+		readerKey: opts.ReaderKey}
 	if s.now == nil {
 		panic("billing: New needs a clock") // a wiring mistake, found by any test
 	}
@@ -390,6 +402,9 @@ func (s *Service) CompleteDemoCheckout(ctx context.Context, u *account.User, pla
 		if err := tx.SaveSubscription(ctx, sub); err != nil {
 			return err
 		}
+		if err := s.countConversions(ctx, tx, u.ID); err != nil {
+			return err
+		}
 		out = sub
 		return s.mail(ctx, tx, u, mail.SubscriptionWelcome, map[string]any{"Plan": p.Name, "Price": p.Price(), "TrialDays": p.TrialDays})
 	})
@@ -398,6 +413,20 @@ func (s *Service) CompleteDemoCheckout(ctx context.Context, u *account.User, pla
 	}
 	s.wake()
 	return out, nil
+}
+
+// countConversions credits the stories the reader read in the hour before
+// their subscription began, on the paper's day, and forgets the reads.
+func (s *Service) countConversions(ctx context.Context, tx Tx, userID int64) error {
+	if s.readerKey == nil {
+		return nil
+	}
+	now := s.now()
+	day := insight.Day(now, s.zone.In(ctx))
+	if _, err := tx.CountConversions(ctx, s.readerKey(userID), now.Add(-insight.ConversionWindow), day); err != nil {
+		return fmt.Errorf("billing: %w", err)
+	}
+	return nil
 }
 
 func addPeriod(t time.Time, p Period) time.Time {

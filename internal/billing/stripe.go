@@ -595,6 +595,9 @@ func (w *Webhook) subscriptionChanged(ctx context.Context, tx Tx, set Settings, 
 	switch {
 	case (status == Trialing || status == Active) && !(same && prev.HasAccess(now, set.Grace)):
 		// Access through this subscription begins.
+		if err := w.svc.countConversions(ctx, tx, row.UserID); err != nil {
+			return false, err
+		}
 		p := row.Plan
 		if p == nil {
 			log.Warn("stripe: subscription without a known plan; no welcome email", "user_id", row.UserID)

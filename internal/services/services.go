@@ -21,6 +21,7 @@ import (
 	"dateline/internal/comment"
 	"dateline/internal/config"
 	"dateline/internal/demo"
+	"dateline/internal/insight"
 	"dateline/internal/mail"
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
@@ -92,6 +93,9 @@ type Set struct {
 	Media    *media.Library
 	// Site holds the settings of the whole paper: its time zone and logo.
 	Site *site.Service
+	// Insight counts and charts for the dashboard, and the stories that
+	// lead readers to subscribe.
+	Insight *insight.Service
 	// Zone is the paper's time zone as it stands (Site.Zone), which every
 	// service that shows or counts by the paper's time was given.
 	Zone clock.Zone
@@ -189,12 +193,15 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		return err
 	}
 
+	if s.Insight, err = insight.New(ctx, insight.Options{Store: db, Now: o.Now, Zone: s.Zone}); err != nil {
+		return err
+	}
 	provider := o.Provider
 	if provider == nil {
 		provider = s.paymentProvider()
 	}
 	s.Billing = billing.New(billing.Options{Store: db, Provider: provider, Composer: composer, Log: log,
-		BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, Zone: s.Zone})
+		BaseURL: cfg.BaseURL, Now: o.Now, MailSent: mailSent, Zone: s.Zone, ReaderKey: s.Insight.ReaderKey})
 	if cfg.StripeWebhookSecret != "" {
 		s.Webhook = billing.NewWebhook(s.Billing, cfg.StripeWebhookSecret)
 	}

@@ -222,6 +222,9 @@ func (b *billingTx) SaveSubscription(ctx context.Context, sub *billing.Subscript
 	if sub.UpdatedAt.IsZero() {
 		sub.UpdatedAt = b.s.Now()
 	}
+	if err := b.recordChange(ctx, sub.UserID, string(sub.Status)); err != nil {
+		return err
+	}
 	err := b.tx.QueryRowContext(ctx, `INSERT INTO subscriptions
 		(user_id, plan_id, provider, customer_ref, provider_ref, status, current_period_end, past_due_since,
 		 provider_event_at, created_at, updated_at)

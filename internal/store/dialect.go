@@ -169,3 +169,13 @@ func (d Dialect) search(ctx context.Context, s *Store, q story.SearchQuery, wher
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
+
+// hourOf is the UTC hour a stored time falls in, as text of the form
+// "2006-01-02 15", to count by the hour.
+func (d Dialect) hourOf(expr string) string {
+	if d == Postgres {
+		return `to_char(` + expr + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')`
+	}
+	// SQLite keeps times as the driver wrote them, in UTC (see utc).
+	return `substr(` + expr + `, 1, 13)`
+}

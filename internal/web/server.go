@@ -16,6 +16,7 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
+	"dateline/internal/insight"
 	"dateline/internal/mail"
 	"dateline/internal/media"
 	"dateline/internal/newsroom"
@@ -62,6 +63,9 @@ type Options struct {
 	// Site holds the paper's own settings (time zone, logo), which
 	// administrators change at /admin/settings; nil leaves the page out.
 	Site *siteset.Service
+	// Insight draws the dashboard's charts and counts the stories that
+	// lead signed-in readers to subscribe; nil leaves them out.
+	Insight *insight.Service
 	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
 	// PageCacheBytes is the memory kept for rendered pages served to
@@ -108,6 +112,7 @@ type Server struct {
 	billing  *billing.Service
 	comments *comment.Service
 	renderer *story.Renderer
+	insight  *insight.Service
 
 	newsroomSvc   *newsroom.Service
 	media         *media.Library
@@ -142,7 +147,7 @@ func New(opts Options) (*Server, error) {
 		accounts: opts.Accounts, devMail: opts.DevMail, secure: strings.HasPrefix(opts.BaseURL, "https://"),
 		billing:  opts.Billing,
 		comments: opts.Comments, renderer: story.NewRenderer(),
-		newsroomSvc: opts.Newsroom, media: opts.Media,
+		newsroomSvc: opts.Newsroom, media: opts.Media, insight: opts.Insight,
 		probe: opts.Probe, metrics: newMetrics(opts.Probe)}
 	if s.now == nil {
 		return nil, errors.New("web: New needs a clock")

@@ -114,6 +114,7 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.noteRead(r, st.ID, data.Access)
 	if key := readerPageKey(data); key != "" && s.readerPages != nil {
 		s.serveReaderPage(w, r, key, gen, data)
 		return
