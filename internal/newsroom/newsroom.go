@@ -35,6 +35,8 @@ type Store interface {
 
 	// The newsroom's lists.
 	NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error)
+	// StoryPage lists a page of stories with bodies, bylines and tags.
+	StoryPage(ctx context.Context, f story.PageFilter) ([]story.Story, error)
 	Revisions(ctx context.Context, storyID int64) ([]story.Revision, error)
 	RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error)
 

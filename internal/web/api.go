@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -201,16 +203,20 @@ func (sa *storyAPI) apiInternal(w http.ResponseWriter, err error) {
 	writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
 }
 
+// listStories answers a page of stories, newest first, each as getStory
+// answers it. When more follow, "next" holds the address of the next
+// page: the same filter with an opaque cursor.
 func (sa *storyAPI) listStories(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.WriteStories) {
 		return
 	}
-	f := story.NewsroomFilter{Status: story.Status(r.URL.Query().Get("status")), Limit: 50}
+	q := r.URL.Query()
+	f := story.PageFilter{Status: story.Status(q.Get("status")), Limit: 50}
 	if f.Status != "" && !f.Status.Valid() {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "status is draft, scheduled or published.", "status")
 		return
 	}
-	if v := r.URL.Query().Get("limit"); v != "" {
+	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
 			writeAPIError(w, http.StatusBadRequest, "invalid", "limit is a whole number from 1 to 200.", "limit")
@@ -218,16 +224,67 @@ func (sa *storyAPI) listStories(w http.ResponseWriter, r *http.Request, u *accou
 		}
 		f.Limit = n
 	}
-	list, err := sa.newsroomSvc.Stories(r.Context(), u, f)
+	if v := q.Get("cursor"); v != "" {
+		id, ok := parseCursor(v)
+		if !ok {
+			writeAPIError(w, http.StatusBadRequest, "invalid", "cursor is not one this API gave: pass the next address as it came.", "cursor")
+			return
+		}
+		f.BeforeID = id
+	}
+	want := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	list, err := sa.newsroomSvc.StoryPage(r.Context(), u, f)
 	if err != nil {
 		sa.apiInternal(w, err)
 		return
 	}
-	out := make([]apiStory, 0, len(list))
-	for i := range list {
-		out = append(out, sa.apiStoryOf(&list[i]))
+	page := struct {
+		Stories []apiStory `json:"stories"`
+		Next    string     `json:"next,omitempty"`
+	}{Stories: make([]apiStory, 0, want)}
+	for i := range list[:min(want, len(list))] {
+		page.Stories = append(page.Stories, sa.apiStoryOf(&list[i]))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"stories": out})
+	if len(list) > want {
+		next := url.Values{"cursor": {formatCursor(list[want-1].ID)}}
+		if f.Status != "" {
+			next.Set("status", string(f.Status))
+		}
+		if q.Get("limit") != "" {
+			next.Set("limit", strconv.Itoa(want))
+		}
+		page.Next = "/api/v1/stories?" + next.Encode()
+		w.Header().Set("Link", "<"+sa.opts.BaseURL+page.Next+`>; rel="next"`)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// cursorPrefix marks the API's cursors, so that a mistyped one is told
+// apart from one of ours.
+const cursorPrefix = "s1."
+
+// formatCursor writes the position after the story with this id as an
+// opaque token: clients pass it back and do not read it.
+func formatCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
+}
+
+// parseCursor reads a cursor formatCursor wrote.
+func parseCursor(c string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	digits, ok := strings.CutPrefix(string(b), cursorPrefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || id < 1 {
+		return 0, false
+	}
+	return id, true
 }
 
 func (sa *storyAPI) getStory(w http.ResponseWriter, r *http.Request, u *account.User) {
