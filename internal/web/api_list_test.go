@@ -13,8 +13,8 @@ import (
 	"dateline/internal/account"
 	"dateline/internal/clock"
 	"dateline/internal/store"
-	"dateline/internal/story"
 	"dateline/internal/store/storetest"
+	"dateline/internal/story"
 )
 
 // apiPage is a page of GET /api/v1/stories.
