@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -89,4 +91,27 @@ func (s *Store) loadTags(ctx context.Context, list []story.Story) error {
 		return fmt.Errorf("store: tags: %w", err)
 	}
 	return nil
+}
+
+// StoryByWireURI loads the story made from an agency's item, as
+// StoryByID does; story.ErrNotFound when no story came from it.
+func (s *Store) StoryByWireURI(ctx context.Context, uri string) (*story.Story, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM stories WHERE wire_uri = ?`, uri).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: wire item %q: %w", uri, story.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: wire item %q: %w", uri, err)
+	}
+	return s.StoryByID(ctx, id)
+}
+
+// nullString stores an empty string as NULL, for optional columns with a
+// unique index.
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
 }

@@ -51,16 +51,21 @@ type apiStory struct {
 	Access      string     `json:"access"`
 	Comments    string     `json:"comments"`
 	Body        string     `json:"body"`
+	Credit      string     `json:"credit"`
 	Status      string     `json:"status,omitempty"`
 	URL         string     `json:"url,omitempty"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
 	Version     int        `json:"version"`
+	// WireURI and WireVersion name the agency's item a story came from
+	// (POST as ninjs); they are read, never written, through this type.
+	WireURI     string     `json:"wire_uri,omitempty"`
+	WireVersion *time.Time `json:"wire_version,omitempty"`
 }
 
 func (sa *storyAPI) apiStoryOf(st *story.Story) apiStory {
 	a := apiStory{ID: st.ID, Slug: st.Slug, Headline: st.Headline, Dek: st.Dek, Dateline: st.Dateline,
-		Section: st.Section.Slug, Access: string(st.Access), Comments: st.Comments, Body: st.Body,
+		Section: st.Section.Slug, Access: string(st.Access), Comments: st.Comments, Body: st.Body, Credit: st.Credit,
 		Status: string(st.Status), Version: st.Version, Bylines: []string{}, Tags: []string{}}
 	for _, b := range st.Bylines {
 		a.Bylines = append(a.Bylines, b.Name)
@@ -78,6 +83,10 @@ func (sa *storyAPI) apiStoryOf(st *story.Story) apiStory {
 	if st.Updated() {
 		t := st.UpdatedAt
 		a.UpdatedAt = &t
+	}
+	if st.Wire.URI != "" {
+		t := st.Wire.Version
+		a.WireURI, a.WireVersion = st.Wire.URI, &t
 	}
 	return a
 }
@@ -331,7 +340,12 @@ func (sa *storyAPI) storyOfAPI(r *http.Request, in *apiStory) (*story.Story, err
 	if f.Values["access"] == "" {
 		f.Values["access"] = "free"
 	}
-	return sa.storyFrom(r.Context(), f)
+	st, err := sa.storyFrom(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	st.Credit = strings.TrimSpace(in.Credit)
+	return st, nil
 }
 
 // apiSaveError answers what Save said.
@@ -353,6 +367,10 @@ func (sa *storyAPI) apiSaveError(w http.ResponseWriter, err error) {
 
 func (sa *storyAPI) createStory(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.WriteStories) {
+		return
+	}
+	if isNinjs(r) {
+		sa.fileNinjs(w, r, u)
 		return
 	}
 	in, ok := sa.decodeStory(w, r)
