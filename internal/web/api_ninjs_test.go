@@ -94,6 +94,12 @@ func TestAPINinjsVersions(t *testing.T) {
 			t.Errorf("after the second version: %+v", v2)
 		}
 
+		// Readers see the agency credited beside the byline.
+		page, doc := s.mustGet(t, strings.TrimPrefix(v2.URL, testBase), http.StatusOK)
+		if byline := strings.Join(strings.Fields(text(one(t, doc, "span.byline"))), " "); byline != "By Maren Holt, Northern Wire" {
+			t.Errorf("byline %q\n%.300s", byline, page.Body)
+		}
+
 		// A late delivery of the first version is refused and changes nothing.
 		r = apiCall(s, token, "POST", "/api/v1/stories?section=world", "application/ninjs+json", ninjsDoc(t, "ferry-v1.json"))
 		if e := apiErrorOf(t, r); r.Code != http.StatusConflict || e.Code != "stale_version" || e.Field != "versioncreated" {
