@@ -1,6 +1,7 @@
 package story
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -52,4 +53,32 @@ func TestMarkdownFromText(t *testing.T) {
 	if got := r.Render(md); !strings.Contains(got, "<p>- not a list *or* emphasis</p>") || strings.Count(got, "<p>") != 3 {
 		t.Errorf("rendered %q", got)
 	}
+}
+
+// Whatever an agency sends, its HTML comes out safe, and its plain text
+// comes out as paragraphs of text (links made of bare addresses aside),
+// never as markup.
+func FuzzAgencyBodies(f *testing.F) {
+	for _, seed := range []string{
+		"<p>plain</p>", "<script>alert(1)</script>", `<a href="javascript:alert(1)">x</a>`,
+		"<ul><li><b>a</b></li></ul>", "# heading\n\n- list\n1. one\n> quote\n    code\n***\n---\n===",
+		"a | b\n--|--\n1 | 2", "&amp; &#60;b&#62; <b>", "```\nfence\n```", "~~~\nx\n~~~", "[x](y) ![i](j) <http://x>",
+		"line  \nbreak\\\n", "<pre>  a\n  b</pre><code>`x`</code>",
+	} {
+		f.Add(seed)
+	}
+	r := NewRenderer()
+	tag := regexp.MustCompile(`<(/?[a-z0-9]+)`)
+	f.Fuzz(func(t *testing.T, in string) {
+		got := r.Render(r.MarkdownFromHTML(in))
+		if bad := unsafeMarkup(got); bad != "" {
+			t.Fatalf("MarkdownFromHTML(%q) renders %q: %s survived", in, got, bad)
+		}
+		text := r.Render(MarkdownFromText(in))
+		for _, m := range tag.FindAllStringSubmatch(text, -1) {
+			if m[1] != "p" && m[1] != "/p" && m[1] != "a" && m[1] != "/a" {
+				t.Fatalf("MarkdownFromText(%q) renders markup %q: %q", in, m[1], text)
+			}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,3 +217,41 @@ func TestAPINinjsMistakes(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A feed that delivers one item several times at once still makes one
+// story: the others find it and change nothing.
+func TestAPINinjsAtOnce(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		token := staffToken(t, s, account.Editor, "wire@example.com")
+		doc := ninjsDoc(t, "ferry-v1.json")
+		codes := make(chan int, 4)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				codes <- apiCall(s, token, "POST", "/api/v1/stories?section=world", "application/ninjs+json", doc).Code
+			})
+		}
+		wg.Wait()
+		close(codes)
+		created := 0
+		for c := range codes {
+			switch c {
+			case http.StatusCreated:
+				created++
+			case http.StatusOK:
+			default:
+				t.Errorf("a delivery was answered %d", c)
+			}
+		}
+		list := getPage(t, s, token, "/api/v1/stories?limit=200")
+		n := 0
+		for _, raw := range list.Stories {
+			if strings.Contains(string(raw), "ferry-strike") {
+				n++
+			}
+		}
+		if created != 1 || n != 1 {
+			t.Errorf("%d created, %d stories from one item", created, n)
+		}
+	})
+}
