@@ -21,6 +21,7 @@ type NinjsError struct {
 	Message string
 }
 
+// Error says which property is wrong and why.
 func (e *NinjsError) Error() string { return "newsroom: ninjs " + e.Field + ": " + e.Message }
 
 // ErrStaleWire: the story already holds a newer version of the agency's
@@ -76,6 +77,7 @@ type ninjsRights struct {
 // ninjsProvider is the provider: a name, or an object with one.
 type ninjsProvider struct{ Name string }
 
+// UnmarshalJSON reads a provider given as a string or as an object.
 func (p *ninjsProvider) UnmarshalJSON(b []byte) error {
 	if bytes.HasPrefix(bytes.TrimSpace(b), []byte(`"`)) {
 		return json.Unmarshal(b, &p.Name)
