@@ -5,6 +5,7 @@
 //	dateline migrate [flags]        bring the database schema up to date
 //	dateline user create …          create an account
 //	dateline user password …        replace an account's password
+//	dateline token create …         make an API token for a member of staff
 //	dateline backup FILE            copy the SQLite database
 //	dateline restore FILE           replace the SQLite database with a copy
 //	dateline version                print the version
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = e.migrate(ctx, rest)
 	case "user":
 		err = e.user(ctx, rest)
+	case "token":
+		err = e.token(ctx, rest)
 	case "backup":
 		err = e.backup(ctx, rest)
 	case "restore":
@@ -107,6 +110,7 @@ Commands:
   migrate          apply database migrations and exit
   user create      create an account for a member of staff or a reader
   user password    replace an account's password and sign it out everywhere
+  token create     make an API token for a member of staff and print it
   backup FILE      write a consistent copy of the SQLite database to FILE
   restore FILE     replace the SQLite database with a backup
   version          print the version

@@ -35,6 +35,10 @@ type Store interface {
 
 	// The newsroom's lists.
 	NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]story.Story, error)
+	// StoryPage lists a page of stories with bodies, bylines and tags.
+	StoryPage(ctx context.Context, f story.PageFilter) ([]story.Story, error)
+	// StoryByWireURI finds the story made from an agency's item.
+	StoryByWireURI(ctx context.Context, uri string) (*story.Story, error)
 	Revisions(ctx context.Context, storyID int64) ([]story.Revision, error)
 	RedirectSlug(ctx context.Context, oldSlug string) (*story.Story, error)
 
@@ -126,6 +130,13 @@ func (s *Service) Save(ctx context.Context, u *account.User, st *story.Story, ex
 	if old != nil {
 		st.Status, st.PublishedAt, st.CreatedBy, st.SubmittedAt, st.CreatedAt = old.Status, old.PublishedAt, old.CreatedBy, old.SubmittedAt, old.CreatedAt
 		st.UpdatedAt = old.UpdatedAt
+		// What only the wire desk sets survives an edit that leaves it out.
+		if st.Credit == "" {
+			st.Credit = old.Credit
+		}
+		if st.Wire.URI == "" {
+			st.Wire = old.Wire
+		}
 		if old.Status == story.Published {
 			// Readers see "Updated" once a published story changes.
 			st.UpdatedAt = now

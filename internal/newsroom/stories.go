@@ -23,6 +23,20 @@ func (s *Service) Stories(ctx context.Context, u *account.User, f story.Newsroom
 	return list, nil
 }
 
+// StoryPage lists one page of stories matching f, whole (body, bylines
+// and tags), as u may see them: staff who cannot edit others' stories see
+// only their own.
+func (s *Service) StoryPage(ctx context.Context, u *account.User, f story.PageFilter) ([]story.Story, error) {
+	if !u.Can(account.EditStories) {
+		f.CreatedBy = u.ID
+	}
+	list, err := s.store.StoryPage(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("newsroom: story page: %w", err)
+	}
+	return list, nil
+}
+
 // forReviewScan is how many drafts ForReview looks through.
 const forReviewScan = 200
 

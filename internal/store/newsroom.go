@@ -92,10 +92,11 @@ func (s *Store) UpdateStory(ctx context.Context, st *story.Story, expected int, 
 		st.Version = version + 1
 		_, err = tx.ExecContext(ctx, `UPDATE stories SET slug = ?, headline = ?, dek = ?, dateline = ?, section_id = ?,
 			body = ?, body_html = ?, access = ?, status = ?, published_at = ?, updated_at = ?, version = ?,
-			comments_mode = ?, search_lead = ?, search_rest = ?, submitted_at = ?, seo_title = ?, seo_description = ? WHERE id = ?`,
+			comments_mode = ?, search_lead = ?, search_rest = ?, submitted_at = ?, seo_title = ?, seo_description = ?,
+			credit = ?, wire_uri = ?, wire_version = ? WHERE id = ?`,
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML, string(st.Access), string(st.Status),
 			nullTime(st.PublishedAt), nullTime(st.UpdatedAt), st.Version, st.Comments, st.Lead, st.Rest, nullTime(st.SubmittedAt),
-			st.SEOTitle, st.SEODescription, st.ID)
+			st.SEOTitle, st.SEODescription, st.Credit, nullString(st.Wire.URI), nullTime(st.Wire.Version), st.ID)
 		if isUniqueViolation(err) {
 			return story.ErrSlugTaken
 		}

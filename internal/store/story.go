@@ -153,12 +153,12 @@ func (s *Store) CreateStory(ctx context.Context, st *story.Story) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO stories
 			(slug, headline, dek, dateline, section_id, body, body_html, access, status,
 			 published_at, updated_at, created_at, version, comments_mode, search_lead, search_rest, created_by, submitted_at,
-			 seo_title, seo_description)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			 seo_title, seo_description, credit, wire_uri, wire_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			st.Slug, st.Headline, st.Dek, st.Dateline, st.Section.ID, st.Body, st.BodyHTML,
 			string(st.Access), string(st.Status), nullTime(st.PublishedAt), nullTime(st.UpdatedAt),
 			utc(st.CreatedAt), st.Version, st.Comments, st.Lead, st.Rest, nullID(st.CreatedBy), nullTime(st.SubmittedAt),
-			st.SEOTitle, st.SEODescription).Scan(&st.ID)
+			st.SEOTitle, st.SEODescription, st.Credit, nullString(st.Wire.URI), nullTime(st.Wire.Version)).Scan(&st.ID)
 		if isUniqueViolation(err) {
 			return story.ErrSlugTaken
 		}
@@ -244,18 +244,18 @@ func (s *Store) insertRevision(ctx context.Context, tx *txn, st *story.Story, us
 // storyColumns are the columns scanStory reads, in order.
 const storyColumns = `st.id, st.slug, st.headline, st.dek, st.dateline, st.access, st.status,
 	st.published_at, st.updated_at, st.created_at, st.version, st.comments_mode, COALESCE(st.created_by, 0), st.submitted_at,
-	st.seo_title, st.seo_description,
+	st.seo_title, st.seo_description, st.credit, COALESCE(st.wire_uri, ''), st.wire_version,
 	sec.id, sec.slug, sec.name, sec.description, sec.position`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanStory(row scanner, st *story.Story, extra ...any) error {
 	var access, status string
-	var published, updated, submitted sql.NullTime
+	var published, updated, submitted, wireVersion sql.NullTime
 	var created time.Time
 	dest := []any{&st.ID, &st.Slug, &st.Headline, &st.Dek, &st.Dateline, &access, &status,
 		&published, &updated, &created, &st.Version, &st.Comments, &st.CreatedBy, &submitted,
-		&st.SEOTitle, &st.SEODescription,
+		&st.SEOTitle, &st.SEODescription, &st.Credit, &st.Wire.URI, &wireVersion,
 		&st.Section.ID, &st.Section.Slug, &st.Section.Name, &st.Section.Description, &st.Section.Position}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return err
@@ -263,6 +263,7 @@ func scanStory(row scanner, st *story.Story, extra ...any) error {
 	st.Access, st.Status = story.Access(access), story.Status(status)
 	st.PublishedAt, st.UpdatedAt, st.CreatedAt = timeOf(published), timeOf(updated), created.UTC()
 	st.SubmittedAt = timeOf(submitted)
+	st.Wire.Version = timeOf(wireVersion)
 	return nil
 }
 

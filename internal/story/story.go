@@ -165,6 +165,20 @@ type Story struct {
 	// link previews show instead of the headline and dek.
 	SEOTitle       string
 	SEODescription string
+	// Credit names who the story comes from when that is not the
+	// newsroom, such as a news agency; empty for the paper's own.
+	Credit string
+	// Wire identifies an agency's item the story was made from; zero for
+	// stories written in the newsroom.
+	Wire WireItem
+}
+
+// WireItem is an agency's news item a story was made from: the agency's
+// identifier of it, which every version of the item shares, and when the
+// version the story holds was made.
+type WireItem struct {
+	URI     string
+	Version time.Time
 }
 
 // Revision is a story as one save left it.

@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -49,16 +51,21 @@ type apiStory struct {
 	Access      string     `json:"access"`
 	Comments    string     `json:"comments"`
 	Body        string     `json:"body"`
+	Credit      string     `json:"credit"`
 	Status      string     `json:"status,omitempty"`
 	URL         string     `json:"url,omitempty"`
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
 	Version     int        `json:"version"`
+	// WireURI and WireVersion name the agency's item a story came from
+	// (POST as ninjs); they are read, never written, through this type.
+	WireURI     string     `json:"wire_uri,omitempty"`
+	WireVersion *time.Time `json:"wire_version,omitempty"`
 }
 
 func (sa *storyAPI) apiStoryOf(st *story.Story) apiStory {
 	a := apiStory{ID: st.ID, Slug: st.Slug, Headline: st.Headline, Dek: st.Dek, Dateline: st.Dateline,
-		Section: st.Section.Slug, Access: string(st.Access), Comments: st.Comments, Body: st.Body,
+		Section: st.Section.Slug, Access: string(st.Access), Comments: st.Comments, Body: st.Body, Credit: st.Credit,
 		Status: string(st.Status), Version: st.Version, Bylines: []string{}, Tags: []string{}}
 	for _, b := range st.Bylines {
 		a.Bylines = append(a.Bylines, b.Name)
@@ -76,6 +83,10 @@ func (sa *storyAPI) apiStoryOf(st *story.Story) apiStory {
 	if st.Updated() {
 		t := st.UpdatedAt
 		a.UpdatedAt = &t
+	}
+	if st.Wire.URI != "" {
+		t := st.Wire.Version
+		a.WireURI, a.WireVersion = st.Wire.URI, &t
 	}
 	return a
 }
@@ -201,16 +212,20 @@ func (sa *storyAPI) apiInternal(w http.ResponseWriter, err error) {
 	writeAPIError(w, http.StatusInternalServerError, "internal", "Something went wrong on our side.", "")
 }
 
+// listStories answers a page of stories, newest first, each as getStory
+// answers it. When more follow, "next" holds the address of the next
+// page: the same filter with an opaque cursor.
 func (sa *storyAPI) listStories(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.WriteStories) {
 		return
 	}
-	f := story.NewsroomFilter{Status: story.Status(r.URL.Query().Get("status")), Limit: 50}
+	q := r.URL.Query()
+	f := story.PageFilter{Status: story.Status(q.Get("status")), Limit: 50}
 	if f.Status != "" && !f.Status.Valid() {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "status is draft, scheduled or published.", "status")
 		return
 	}
-	if v := r.URL.Query().Get("limit"); v != "" {
+	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 200 {
 			writeAPIError(w, http.StatusBadRequest, "invalid", "limit is a whole number from 1 to 200.", "limit")
@@ -218,16 +233,67 @@ func (sa *storyAPI) listStories(w http.ResponseWriter, r *http.Request, u *accou
 		}
 		f.Limit = n
 	}
-	list, err := sa.newsroomSvc.Stories(r.Context(), u, f)
+	if v := q.Get("cursor"); v != "" {
+		id, ok := parseCursor(v)
+		if !ok {
+			writeAPIError(w, http.StatusBadRequest, "invalid", "cursor is not one this API gave: pass the next address as it came.", "cursor")
+			return
+		}
+		f.BeforeID = id
+	}
+	want := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	list, err := sa.newsroomSvc.StoryPage(r.Context(), u, f)
 	if err != nil {
 		sa.apiInternal(w, err)
 		return
 	}
-	out := make([]apiStory, 0, len(list))
-	for i := range list {
-		out = append(out, sa.apiStoryOf(&list[i]))
+	page := struct {
+		Stories []apiStory `json:"stories"`
+		Next    string     `json:"next,omitempty"`
+	}{Stories: make([]apiStory, 0, want)}
+	for i := range list[:min(want, len(list))] {
+		page.Stories = append(page.Stories, sa.apiStoryOf(&list[i]))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"stories": out})
+	if len(list) > want {
+		next := url.Values{"cursor": {formatCursor(list[want-1].ID)}}
+		if f.Status != "" {
+			next.Set("status", string(f.Status))
+		}
+		if q.Get("limit") != "" {
+			next.Set("limit", strconv.Itoa(want))
+		}
+		page.Next = "/api/v1/stories?" + next.Encode()
+		w.Header().Set("Link", "<"+sa.opts.BaseURL+page.Next+`>; rel="next"`)
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+// cursorPrefix marks the API's cursors, so that a mistyped one is told
+// apart from one of ours.
+const cursorPrefix = "s1."
+
+// formatCursor writes the position after the story with this id as an
+// opaque token: clients pass it back and do not read it.
+func formatCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(id, 10)))
+}
+
+// parseCursor reads a cursor formatCursor wrote.
+func parseCursor(c string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	digits, ok := strings.CutPrefix(string(b), cursorPrefix)
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || id < 1 {
+		return 0, false
+	}
+	return id, true
 }
 
 func (sa *storyAPI) getStory(w http.ResponseWriter, r *http.Request, u *account.User) {
@@ -274,7 +340,12 @@ func (sa *storyAPI) storyOfAPI(r *http.Request, in *apiStory) (*story.Story, err
 	if f.Values["access"] == "" {
 		f.Values["access"] = "free"
 	}
-	return sa.storyFrom(r.Context(), f)
+	st, err := sa.storyFrom(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	st.Credit = strings.TrimSpace(in.Credit)
+	return st, nil
 }
 
 // apiSaveError answers what Save said.
@@ -296,6 +367,10 @@ func (sa *storyAPI) apiSaveError(w http.ResponseWriter, err error) {
 
 func (sa *storyAPI) createStory(w http.ResponseWriter, r *http.Request, u *account.User) {
 	if !apiCan(w, u, account.WriteStories) {
+		return
+	}
+	if isNinjs(r) {
+		sa.fileNinjs(w, r, u)
 		return
 	}
 	in, ok := sa.decodeStory(w, r)

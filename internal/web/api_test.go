@@ -195,6 +195,12 @@ func TestAPIDocExamplesRun(t *testing.T) {
 		if err != nil || st.Headline != "Harbour pilots end week-long strike" || st.Status != "published" {
 			t.Errorf("after the examples: %+v, %v", st, err)
 		}
+		// The agency's item is one story, at its second version.
+		wire, err := s.db.StoryByWireURI(ctx, "urn:newsml:wire.example:20261203:rates")
+		if err != nil || wire.Headline != "Central bank holds rates, signals a cut" || wire.Credit != "Wire Example" ||
+			wire.Section.Slug != "business" || !strings.Contains(wire.BodyHTML, "<p>Its governor said") {
+			t.Errorf("the ninjs item after the examples: %+v, %v", wire, err)
+		}
 	})
 }
 
