@@ -59,6 +59,10 @@ const (
 	// Data: Name, Until ("until 3 January 2027" or "permanently"), Reason,
 	// PolicyLink.
 	CommentSuspended Kind = "comment_suspended"
+	// Invitation asks someone to join the staff in a role, with a link
+	// that holds for seven days, once.
+	// Data: Link, Role, Inviter, Expires (string).
+	Invitation Kind = "invitation"
 )
 
 // required lists the data keys a kind of email cannot do without.
@@ -88,6 +92,8 @@ func required(k Kind) []string {
 		return []string{"Story", "Link", "UnsubscribeLink"}
 	case CommentSuspended:
 		return []string{"Until", "Reason", "PolicyLink"}
+	case Invitation:
+		return []string{"Link", "Role", "Inviter", "Expires"}
 	}
 	return nil
 }
@@ -95,7 +101,7 @@ func required(k Kind) []string {
 // Kinds lists every kind of email, in a fixed order.
 func Kinds() []Kind {
 	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged, AccountExists,
-		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled, CommentReply, CommentFeatured, CommentSuspended}
+		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled, CommentReply, CommentFeatured, CommentSuspended, Invitation}
 }
 
 //go:embed templates/*.tmpl

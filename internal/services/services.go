@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/billing"
 	"dateline/internal/clock"
 	"dateline/internal/comment"
@@ -92,6 +93,8 @@ type Set struct {
 	Media    *media.Library
 	// Site holds the settings of the whole paper: its time zone and logo.
 	Site *site.Service
+	// Audit is the audit log of what staff changed.
+	Audit *audit.Log
 	// Zone is the paper's time zone as it stands (Site.Zone), which every
 	// service that shows or counts by the paper's time was given.
 	Zone clock.Zone
@@ -158,6 +161,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		return err
 	}
 	s.Site = site.New(db, s.Media, cfg.Location, log)
+	s.Audit = audit.NewLog(db, o.Now)
 	s.Zone = s.Site.Zone
 	s.Stories = story.NewService(db, o.Now).WithZone(s.Zone)
 	if err := s.buildMail(o); err != nil {

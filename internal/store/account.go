@@ -168,12 +168,19 @@ func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 }
 
 // CreateSession stores a session under the hash of its token.
+// It records the start as the user's last sign-in.
 func (s *Store) CreateSession(ctx context.Context, sess *account.Session, tokenHash string) error {
-	err := s.write.QueryRowContext(ctx, `INSERT INTO sessions
-		(token_hash, user_id, created_at, last_seen_at, idle_seconds, expires_at, user_agent, ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		tokenHash, sess.UserID, utc(sess.Created), utc(sess.LastSeen), int64(sess.Idle/time.Second),
-		utc(sess.Expires), sess.UserAgent, sess.IP).Scan(&sess.ID)
+	err := s.inTx(ctx, func(tx *txn) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sessions
+			(token_hash, user_id, created_at, last_seen_at, idle_seconds, expires_at, user_agent, ip)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			tokenHash, sess.UserID, utc(sess.Created), utc(sess.LastSeen), int64(sess.Idle/time.Second),
+			utc(sess.Expires), sess.UserAgent, sess.IP).Scan(&sess.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, utc(sess.Created), sess.UserID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}

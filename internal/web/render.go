@@ -29,7 +29,8 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "confirm", "devmail",
 	"subscribe", "democheckout", "cancel", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors", "settings"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors", "settings",
+	"people", "audit", "invite"}
 
 type pages struct {
 	byName map[string]*template.Template

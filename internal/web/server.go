@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
 	"dateline/internal/mail"
@@ -62,6 +63,10 @@ type Options struct {
 	// Site holds the paper's own settings (time zone, logo), which
 	// administrators change at /admin/settings; nil leaves the page out.
 	Site *siteset.Service
+	// Audit is the audit log, shown at /admin/audit beside the staff at
+	// /admin/people, and written by the settings page; nil leaves those
+	// pages out.
+	Audit *audit.Log
 	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
 	// PageCacheBytes is the memory kept for rendered pages served to

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/clock"
 	fielderr "dateline/internal/field"
 	siteset "dateline/internal/site"
@@ -16,7 +17,8 @@ import (
 // /admin/settings: its time zone and its logo.
 type settingsPages struct {
 	*Server
-	site *siteset.Service
+	site  *siteset.Service
+	audit *audit.Log // nil records nothing
 }
 
 // settingsPage is the data of /admin/settings.
@@ -52,8 +54,13 @@ func (sp *settingsPages) settingsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (sp *settingsPages) saveSettings(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := sp.staffForm(w, r, account.RunSite, siteset.FieldTimeZone, siteset.FieldLogo)
+	v, f, ok := sp.staffForm(w, r, account.RunSite, siteset.FieldTimeZone, siteset.FieldLogo)
 	if !ok {
+		return
+	}
+	old, err := sp.site.Settings(r.Context())
+	if err != nil {
+		sp.serverError(w, r, err)
 		return
 	}
 	set := siteset.Settings{TimeZone: strings.TrimSpace(f.Get(siteset.FieldTimeZone))}
@@ -84,6 +91,12 @@ func (sp *settingsPages) saveSettings(w http.ResponseWriter, r *http.Request) {
 		sp.renderSettings(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
+	if changes := settingsChanges(old, set); changes != "" && sp.audit != nil {
+		if err := sp.audit.Record(r.Context(), account.ActorOf(v.User), audit.SettingsChanged, "site settings", changes); err != nil {
+			sp.serverError(w, r, err)
+			return
+		}
+	}
 	// Every page shows times in the zone, and a logo: the purge that
 	// follows a change made here drops every cached page, on every
 	// instance.
@@ -96,4 +109,18 @@ func (sp *settingsPages) renderSettings(w http.ResponseWriter, r *http.Request, 
 	p.Now = sp.now().In(sp.zone(r.Context())).Format(clock.TimeLayout)
 	p.NoIndex = true
 	sp.render(w, r, status, "settings", p)
+}
+
+// settingsChanges describes, for the audit log, what a save changed:
+// "time zone: (none) → Europe/Lisbon".
+func settingsChanges(before, after siteset.Settings) string {
+	logo := func(id int64) string {
+		if id == 0 {
+			return ""
+		}
+		return "image " + strconv.FormatInt(id, 10)
+	}
+	return audit.Changes([]string{"time zone", "logo"},
+		map[string]string{"time zone": before.TimeZone, "logo": logo(before.LogoID)},
+		map[string]string{"time zone": strings.TrimSpace(after.TimeZone), "logo": logo(after.LogoID)})
 }
