@@ -123,6 +123,9 @@ func (s *Service) SetRole(ctx context.Context, by *User, userID int64, role Role
 	}
 	now := s.now()
 	before, err := s.store.SetRole(ctx, userID, role, func(u *User) *audit.Entry {
+		if u.Role == role {
+			return nil // nothing changed, nothing to record
+		}
 		action := audit.RoleChanged
 		if role == Reader {
 			action = audit.StaffRemoved
