@@ -261,7 +261,7 @@ type invitePage struct {
 	// address, and accepts with a button; Other when someone else is
 	// signed in; Exists when the address has an account to sign in with.
 	Signed, Other, Exists bool
-	LoginNext            string
+	LoginNext             string
 }
 
 func (pp *peoplePages) invitePage(w http.ResponseWriter, r *http.Request) {
