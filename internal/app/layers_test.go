@@ -14,7 +14,7 @@ import (
 // through the domain packages to the store, and the wiring (app,
 // services) sits above them all.
 var (
-	domain = []string{"account", "billing", "comment", "newsroom", "media", "story", "feed", "mail", "password", "demo", "site"}
+	domain = []string{"account", "billing", "comment", "newsroom", "media", "story", "feed", "mail", "password", "demo", "site", "audit"}
 	wiring = []string{"app", "services"}
 )
 
