@@ -90,3 +90,18 @@ func TestAdminInvitesEditor(t *testing.T) {
 		t.Errorf("the used invitation answered %d, want 404", resp.Status)
 	}
 }
+
+// invitationPath has by invite email to join as an editor and returns the
+// path of the emailed link, for the checks of every page kind.
+func invitationPath(t testing.TB, site *accountSite, by *account.User, email string) string {
+	t.Helper()
+	if _, err := site.Accounts.Invite(timeout(t), by, email, account.Editor); err != nil {
+		t.Fatalf("invite %s: %v", email, err)
+	}
+	m := mailWithSubject(t, site.Mail.WaitForTo(t, email, 1, mailTimeout), invitationSubject)
+	link := inviteLinkLine.FindStringSubmatch(m.Text())
+	if link == nil {
+		t.Fatalf("the invitation carries no link; its text is:\n%s", m.Text())
+	}
+	return strings.TrimPrefix(link[1], site.Base)
+}
