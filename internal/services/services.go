@@ -171,7 +171,8 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	if s.Sender != nil {
 		mailSent = s.Sender.Wake
 	}
-	composer, err := mail.NewComposer(SiteName, cfg.BaseURL, cfg.MailFrom, mail.WithReplyTo(cfg.MailReplyTo))
+	composer, err := mail.NewComposer(SiteName, cfg.BaseURL, cfg.MailFrom, mail.WithReplyTo(cfg.MailReplyTo),
+		mail.WithPaper(s.paper))
 	if err != nil {
 		return err
 	}
@@ -217,6 +218,23 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	}
 	s.Purges = db.NewPurges(log)
 	return nil
+}
+
+// paper is the paper's name and Reply-To address as an administrator set
+// them at /admin/settings, for every email; empty values keep the
+// composer's own. Emails are composed inside requests and background work
+// alike, without a request to hand, so it reads the settings on a context
+// of its own (from the store's snapshot, which a save on any instance
+// drops everywhere).
+func (s *Set) paper() (name, replyTo string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	set, err := s.Site.Settings(ctx)
+	if err != nil {
+		s.Log.Warn("mail: the paper's name and Reply-To", "err", err)
+		return "", ""
+	}
+	return set.Name, set.ReplyTo
 }
 
 // buildMail picks how email leaves: through SMTP when configured; into the
