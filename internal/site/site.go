@@ -191,7 +191,7 @@ func checkLanguage(raw string) (tag, wrong string) {
 	if err != nil || len(raw) > 35 {
 		return "", msg
 	}
-	if base, conf := t.Base(); conf == language.No || base.String() == "und" {
+	if base, _, _ := t.Raw(); base.String() == "und" {
 		return "", msg
 	}
 	return t.String(), ""
