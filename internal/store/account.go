@@ -156,9 +156,21 @@ func (s *Store) changePasswordTx(ctx context.Context, tx *txn, userID int64, has
 
 // DeleteUser removes a user; their sessions, tokens and codes go with them,
 // and what every instance keeps about them (a new account may be given
-// the same id).
+// the same id). The last administrator is not removed:
+// account.ErrLastAdmin.
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 	err := s.changeReaders(ctx, func(tx *txn) error {
+		admins, err := s.lockAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if admins <= 1 {
+			var role string
+			err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, userID).Scan(&role)
+			if err == nil && role == string(account.Admin) {
+				return account.ErrLastAdmin
+			}
+		}
 		return oneRow(tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, userID))
 	})
 	if err != nil {

@@ -98,6 +98,12 @@ func TestLastAdminKept(t *testing.T) {
 		if _, err := s.SetRole(ctx, b.ID, account.Reader, roleEntry(b, account.Reader)); !errors.Is(err, account.ErrLastAdmin) {
 			t.Errorf("demoting the last admin: %v", err)
 		}
+		if err := s.DeleteUser(ctx, b.ID); !errors.Is(err, account.ErrLastAdmin) {
+			t.Errorf("deleting the last admin's account: %v", err)
+		}
+		if err := s.DeleteUser(ctx, a.ID); err != nil {
+			t.Errorf("deleting a reader's account: %v", err)
+		}
 		if _, err := s.SetRole(ctx, 999999, account.Editor, roleEntry(a, account.Editor)); !errors.Is(err, account.ErrNotFound) {
 			t.Errorf("no such user: %v", err)
 		}
@@ -202,6 +208,7 @@ func TestAuditLogPages(t *testing.T) {
 		ctx := context.Background()
 		s.Now = func() time.Time { return peopleNow }
 		admin := addUser(t, s, "gone@example.com", account.Admin)
+		addUser(t, s, "stays@example.com", account.Admin) // so the first may go
 		for i := range 5 {
 			e := audit.New(peopleNow.Add(time.Duration(i)*time.Minute), account.ActorOf(admin), audit.SettingsChanged, "site", fmt.Sprint(i))
 			if err := s.RecordAudit(ctx, e); err != nil {

@@ -211,6 +211,9 @@ func TestInviteAndRoles(t *testing.T) {
 		if u, _ := s.accounts.UserByEmail(context.Background(), "chief@news.example"); u.Role != account.Admin {
 			t.Errorf("the last admin is now %s", u.Role)
 		}
+		if r := admin.post("/account/delete", "current_password", goodPassword); r.Code != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "last administrator") {
+			t.Errorf("the last admin deletes their account: %d", r.Code)
+		}
 
 		rows := auditRows(t, admin)
 		want := []string{
