@@ -333,3 +333,17 @@ func (s *Server) paper(ctx context.Context) paperNames {
 	}
 	return p
 }
+
+// audited records in the audit log that v changed the settings named
+// target, as details says, when details says anything and the site keeps
+// a log. It reports false when it has answered with an error.
+func (s *Server) audited(w http.ResponseWriter, r *http.Request, v *viewer, target, details string) bool {
+	if details == "" || s.opts.Audit == nil {
+		return true
+	}
+	if err := s.opts.Audit.Record(r.Context(), account.ActorOf(v.User), audit.SettingsChanged, target, details); err != nil {
+		s.serverError(w, r, err)
+		return false
+	}
+	return true
+}

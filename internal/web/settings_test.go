@@ -103,6 +103,10 @@ func TestSettingsPage(t *testing.T) {
 			}
 		}
 
+		if !strings.Contains(strings.Join(rows, "\n"), "comment settings premod: all → off") {
+			t.Errorf("the moderation settings page's change is not in the audit log:\n%s", strings.Join(rows, "\n"))
+		}
+
 		// Back to the defaults.
 		expect(t, admin.post("/admin/settings", "site_name", "", "language", "", "reply_to", ""), http.StatusSeeOther, "/admin/settings?done=1")
 		front = s.browser(t).get("/")
