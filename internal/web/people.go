@@ -319,7 +319,9 @@ func (pp *peoplePages) acceptInvite(w http.ResponseWriter, r *http.Request) {
 			f.Message = "You are the last administrator; make someone else an administrator before taking another role."
 			pp.showInvite(w, r, token, f, http.StatusConflict)
 		case errors.Is(err, account.ErrBadToken):
-			pp.showInvite(w, r, token, f, http.StatusNotFound)
+			// A link no longer valid is answered 404 by showInvite; a
+			// valid one for another address says to sign in with it.
+			pp.showInvite(w, r, token, f, http.StatusForbidden)
 		default:
 			pp.serverError(w, r, err)
 		}
@@ -332,10 +334,13 @@ func (pp *peoplePages) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case errors.Is(err, account.ErrBadToken), errors.Is(err, account.ErrEmailTaken):
-		// Used, expired, or the address has an account by now: the page
-		// says what to do.
+	case errors.Is(err, account.ErrBadToken):
+		// Used or expired: the page says so.
 		pp.showInvite(w, r, token, f, http.StatusNotFound)
+	case errors.Is(err, account.ErrEmailTaken):
+		// The address has an account by now: the page asks its owner to
+		// log in and accept.
+		pp.showInvite(w, r, token, f, http.StatusConflict)
 	case pp.fieldErrors(f, err):
 		pp.showInvite(w, r, token, f, http.StatusUnprocessableEntity)
 	default:
