@@ -167,6 +167,9 @@ func TestInviteAndRoles(t *testing.T) {
 		if r.Code != http.StatusOK || len(loginLinks) != 1 || len(findAll(r.Doc, "input[name=password]")) != 0 {
 			t.Errorf("signed out, an address with an account is asked to log in: %d, %d links", r.Code, len(loginLinks))
 		}
+		if r := admin.post("/invite", "token", strings.TrimPrefix(rlink, "/invite?token=")); r.Code != http.StatusForbidden {
+			t.Errorf("someone signed in with another address accepts: %d", r.Code)
+		}
 		r = reader.get(rlink)
 		if r.Code != http.StatusOK || len(findAll(r.Doc, "form[action=/invite]")) != 1 || len(findAll(r.Doc, "input[name=password]")) != 0 {
 			t.Fatalf("signed in, the page offers no plain acceptance: %d", r.Code)
