@@ -305,3 +305,32 @@ func TestSettingsAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditLogPaged: the audit log shows 50 entries a page, newest
+// first, with a link to the older ones; a page that cannot exist is 400.
+func TestAuditLogPaged(t *testing.T) {
+	eachAccountSite(t, func(t *testing.T, s *accountSite) {
+		admin := s.staff(t, "chief@news.example", account.Admin)
+		for i := range 55 {
+			if err := s.opts.Audit.Record(context.Background(), account.ActorOf(nil), "test.entry", "entry "+strconv.Itoa(i), ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := admin.get("/admin/audit")
+		rows := findAll(one(t, r.Doc, "tbody"), "tr")
+		if len(rows) != 50 || !strings.Contains(text(rows[0]), "entry 54") || !strings.Contains(text(rows[0]), "system") {
+			t.Fatalf("the first page: %d rows, the first %q", len(rows), text(rows[0]))
+		}
+		older := one(t, r.Doc, "a[rel=next]")
+		r = admin.get(attr(older, "href"))
+		rows = findAll(one(t, r.Doc, "tbody"), "tr")
+		if r.Code != http.StatusOK || len(rows) != 5 || !strings.Contains(text(rows[4]), "entry 0") || len(findAll(r.Doc, "a[rel=next]")) != 0 {
+			t.Errorf("the second page: %d, %d rows", r.Code, len(rows))
+		}
+		for _, bad := range []string{"abc", "-4", "0"} {
+			if r := admin.get("/admin/audit?before=" + bad); r.Code != http.StatusBadRequest {
+				t.Errorf("before=%s: %d", bad, r.Code)
+			}
+		}
+	})
+}
