@@ -170,6 +170,8 @@ type checkFixture struct {
 	anon, reader, newcomer, admin *visitor
 	free, paid                    *story.Story
 	commentID                     int64
+	// invitation is the path of an invitation to join the staff, unused.
+	invitation string
 }
 
 // newCheckFixture serves the demo site and sets up its visitors: an
@@ -216,6 +218,7 @@ func newCheckFixture(t testing.TB) *checkFixture {
 		t.Fatalf("report the comment: %v", err)
 	}
 	f.commentID = c.ID
+	f.invitation = invitationPath(t, site, adminUser, "checks.invitee@example.com")
 	f.reader, f.newcomer, f.admin = newVisitor(t, site.Base, "subscriber"), newVisitor(t, site.Base, "reader without a subscription"), newVisitor(t, site.Base, "admin")
 	f.reader.logIn(t, subscriber)
 	f.newcomer.logIn(t, newcomer)
@@ -279,6 +282,13 @@ func (f *checkFixture) pageKinds(t testing.TB) []pageKind {
 		{Name: "moderation queue", Pattern: "GET /admin/comments", Who: f.admin, Path: "/admin/comments", Want: commentText},
 		{Name: "moderation log", Pattern: "GET /admin/comments/log", Who: f.admin, Path: "/admin/comments/log"},
 		{Name: "moderation settings", Pattern: "GET /admin/comments/settings", Who: f.admin, Path: "/admin/comments/settings"},
+		{Name: "site settings", Pattern: "GET /admin/settings", Who: f.admin, Path: "/admin/settings"},
+		{Name: "people", Pattern: "GET /admin/people", Who: f.admin, Path: "/admin/people", Want: "checks.invitee@example.com"},
+		{Name: "people, a reader found", Pattern: "GET /admin/people", Who: f.admin, Path: "/admin/people?reader=" + url.QueryEscape("checks.reader@example.com"), Want: "reader-standing"},
+		{Name: "people, failed invitation", Who: f.admin, Path: "/admin/people/invite", Form: url.Values{"email": {"not an address"}}, Status: http.StatusUnprocessableEntity},
+		{Name: "audit log", Pattern: "GET /admin/audit", Who: f.admin, Path: "/admin/audit", Want: "invitation.sent"},
+		{Name: "invitation", Pattern: "GET /invite", Who: f.anon, Path: f.invitation, Want: `id="f-password"`},
+		{Name: "invitation, with errors", Who: f.anon, Path: "/invite", Form: url.Values{"token": {strings.TrimPrefix(f.invitation, "/invite?token=")}}, Status: http.StatusUnprocessableEntity},
 	}
 }
 

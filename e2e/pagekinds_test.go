@@ -140,6 +140,9 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 		const r = await fetch('/admin/stories'); const d = new DOMParser().parseFromString(await r.text(), 'text/html');
 		return d.querySelector('.stories-table a[href^="/admin/stories/"]').getAttribute('href'); })()`)
 
+	// An invitation to join the staff, for its page and the audit log.
+	invitation := invitationPath(t, site, adminUser, "new.editor@example.com")
+
 	visitors := []struct {
 		name  string
 		login *person
@@ -150,6 +153,7 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"section", f.Section, ".list-header h1"},
 			{"tag", f.Tag, ".list-header h1"},
 			{"author", f.Author, ".list-header h1"},
+			{"invite", invitation, "#f-password"},
 		}},
 		{"reader-more", nil, []axePage{
 			{"search-form", "/search", "#f-q"},
@@ -178,6 +182,11 @@ func TestEveryPageKindAccessibility(t *testing.T) {
 			{"admin-comments-log", "/admin/comments/log", ".mod-log tbody td:nth-child(6)"},
 			{"admin-comments-settings", "/admin/comments/settings", ".mod-settings"},
 			{"admin-policy", "/comments/policy", ".policy-edit textarea"},
+		}},
+		{"admin-people", &admin, []axePage{
+			{"admin-settings", "/admin/settings", "#f-time_zone"},
+			{"admin-people", "/admin/people?reader=" + subscriber.Email, ".reader-standing"},
+			{"admin-audit", "/admin/audit", ".audit tbody td"},
 		}},
 	}
 	for _, view := range checkedViews {

@@ -189,12 +189,18 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sess *Session, cu
 	return nil
 }
 
-// Delete removes the account after checking its password.
+// Delete removes the account after checking its password. The site's
+// last administrator is refused with a *FieldError: someone else must
+// run the site first.
 func (s *Service) Delete(ctx context.Context, u *User, currentPassword string) error {
 	if err := s.checkCurrentPassword(ctx, u, currentPassword); err != nil {
 		return err
 	}
-	return s.store.DeleteUser(ctx, u.ID)
+	err := s.store.DeleteUser(ctx, u.ID)
+	if errors.Is(err, ErrLastAdmin) {
+		return &FieldError{"current_password", "You are the site's last administrator: make someone else an administrator at /admin/people before you delete your account."}
+	}
+	return err
 }
 
 // Export is everything Dateline keeps about a reader, for "download my

@@ -68,6 +68,7 @@ type Store interface {
 	Secret(ctx context.Context, name string, generate func() (string, error)) (string, error)
 
 	TokenStore
+	PeopleStore
 }
 
 // Composer renders emails; *mail.Composer is one.

@@ -14,7 +14,7 @@ import (
 // through the domain packages to the store, and the wiring (app,
 // services) sits above them all.
 var (
-	domain = []string{"account", "billing", "comment", "newsroom", "media", "story", "feed", "mail", "password", "demo", "site", "insight"}
+	domain = []string{"account", "billing", "comment", "newsroom", "media", "story", "feed", "mail", "password", "demo", "site", "insight", "audit"}
 	wiring = []string{"app", "services"}
 )
 

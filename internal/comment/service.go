@@ -605,3 +605,29 @@ func (s *Service) Report(ctx context.Context, u *account.User, id int64, reason 
 func (s *Service) Comment(ctx context.Context, id int64) (*Comment, error) {
 	return s.store.CommentByID(ctx, id)
 }
+
+// Standing is a reader's standing in the discussions, as the people who
+// answer readers see it.
+type Standing struct {
+	// Published counts the reader's comments on show.
+	Published int
+	// Suspension is the reader's suspension, nil when there is none.
+	Suspension *Suspension
+	// Suspended reports whether the suspension is in force now.
+	Suspended bool
+}
+
+// Standing returns the reader's standing in the discussions.
+func (s *Service) Standing(ctx context.Context, userID int64) (Standing, error) {
+	var st Standing
+	var err error
+	if st.Published, err = s.store.ApprovedCount(ctx, userID); err != nil {
+		return st, err
+	}
+	sus, err := s.store.SuspensionOf(ctx, userID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return st, err
+	}
+	st.Suspension, st.Suspended = sus, sus.Active(s.now())
+	return st, nil
+}

@@ -59,6 +59,10 @@ const (
 	// Data: Name, Until ("until 3 January 2027" or "permanently"), Reason,
 	// PolicyLink.
 	CommentSuspended Kind = "comment_suspended"
+	// Invitation asks someone to join the staff in a role, with a link
+	// that holds for seven days, once.
+	// Data: Link, Role, Inviter, Expires (string).
+	Invitation Kind = "invitation"
 )
 
 // required lists the data keys a kind of email cannot do without.
@@ -88,6 +92,8 @@ func required(k Kind) []string {
 		return []string{"Story", "Link", "UnsubscribeLink"}
 	case CommentSuspended:
 		return []string{"Until", "Reason", "PolicyLink"}
+	case Invitation:
+		return []string{"Link", "Role", "Inviter", "Expires"}
 	}
 	return nil
 }
@@ -95,7 +101,7 @@ func required(k Kind) []string {
 // Kinds lists every kind of email, in a fixed order.
 func Kinds() []Kind {
 	return []Kind{VerifyEmail, ConfirmNewEmail, EmailChangedNotice, ResetCode, PasswordChanged, AccountExists,
-		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled, CommentReply, CommentFeatured, CommentSuspended}
+		SubscriptionWelcome, PaymentFailed, SubscriptionCanceled, CommentReply, CommentFeatured, CommentSuspended, Invitation}
 }
 
 //go:embed templates/*.tmpl
@@ -112,6 +118,7 @@ type Composer struct {
 	host     string // for Message-IDs
 	from     string
 	replyTo  string
+	paper    func() (name, replyTo string) // nil: siteName and replyTo alone
 	text     map[Kind]*texttemplate.Template
 	html     map[Kind]*htmltemplate.Template
 }
@@ -131,6 +138,17 @@ func WithReplyTo(addr string) ComposerOption {
 			return fmt.Errorf("mail: Reply-To %q is not an email address", addr)
 		}
 		c.replyTo = addr
+		return nil
+	}
+}
+
+// WithPaper has the Composer ask paper, for each email, for the paper's
+// name and Reply-To address as an administrator set them; an empty value
+// keeps the one the Composer was made with. Settings changed while the
+// site runs so reach the very next email.
+func WithPaper(paper func() (name, replyTo string)) ComposerOption {
+	return func(c *Composer) error {
+		c.paper = paper
 		return nil
 	}
 }
@@ -216,7 +234,17 @@ func (c *Composer) Compose(kind Kind, to, toName string, data map[string]any) (*
 	if _, ok := d["Name"]; !ok {
 		d["Name"] = ""
 	}
-	d["SiteName"], d["BaseURL"], d["Replies"] = c.siteName, c.baseURL, c.replyTo != ""
+	siteName, replyTo := c.siteName, c.replyTo
+	if c.paper != nil {
+		name, addr := c.paper()
+		if name != "" {
+			siteName = name
+		}
+		if addr != "" {
+			replyTo = addr
+		}
+	}
+	d["SiteName"], d["BaseURL"], d["Replies"] = siteName, c.baseURL, replyTo != ""
 
 	var subject, text, html bytes.Buffer
 	if err := tt.ExecuteTemplate(&subject, "subject", d); err != nil {
@@ -232,7 +260,7 @@ func (c *Composer) Compose(kind Kind, to, toName string, data map[string]any) (*
 		strings.Join(strings.Fields(subject.String()), " "),
 		tidyText(text.String()),
 		strings.TrimSpace(html.String())+"\n")
-	m.ReplyTo = c.replyTo
+	m.ReplyTo = replyTo
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("mail: compose %s: %w", kind, err)
 	}

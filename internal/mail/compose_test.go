@@ -131,6 +131,14 @@ func composeCases() []composeCase {
 			text:     []string{"until 3 January 2027", "Personal attacks", "\n" + baseURL + "/comments/policy\n"},
 			htmlText: []string{"until 3 January 2027", "Personal attacks", "Our comment policy"},
 		},
+		{
+			kind: mail.Invitation,
+			data: map[string]any{"Link": baseURL + "/invite?token=inv123", "Role": "editor", "Inviter": "Maria",
+				"Expires": "9 December 2026 at 14:05 UTC"},
+			subject:  "as editor",
+			text:     []string{"Maria invites you", "\n" + baseURL + "/invite?token=inv123\n", "9 December 2026 at 14:05 UTC"},
+			htmlText: []string{"Maria invites you", "Accept the invitation"},
+		},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/billing"
 	"dateline/internal/clock"
 	"dateline/internal/comment"
@@ -96,6 +97,8 @@ type Set struct {
 	// Insight counts and charts for the dashboard, and the stories that
 	// lead readers to subscribe.
 	Insight *insight.Service
+	// Audit is the audit log of what staff changed.
+	Audit *audit.Log
 	// Zone is the paper's time zone as it stands (Site.Zone), which every
 	// service that shows or counts by the paper's time was given.
 	Zone clock.Zone
@@ -162,6 +165,7 @@ func (s *Set) build(ctx context.Context, o Options) error {
 		return err
 	}
 	s.Site = site.New(db, s.Media, cfg.Location, log)
+	s.Audit = audit.NewLog(db, o.Now)
 	s.Zone = s.Site.Zone
 	s.Stories = story.NewService(db, o.Now).WithZone(s.Zone)
 	if err := s.buildMail(o); err != nil {
@@ -171,7 +175,8 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	if s.Sender != nil {
 		mailSent = s.Sender.Wake
 	}
-	composer, err := mail.NewComposer(SiteName, cfg.BaseURL, cfg.MailFrom, mail.WithReplyTo(cfg.MailReplyTo))
+	composer, err := mail.NewComposer(SiteName, cfg.BaseURL, cfg.MailFrom, mail.WithReplyTo(cfg.MailReplyTo),
+		mail.WithPaper(s.paper))
 	if err != nil {
 		return err
 	}
@@ -220,6 +225,23 @@ func (s *Set) build(ctx context.Context, o Options) error {
 	}
 	s.Purges = db.NewPurges(log)
 	return nil
+}
+
+// paper is the paper's name and Reply-To address as an administrator set
+// them at /admin/settings, for every email; empty values keep the
+// composer's own. Emails are composed inside requests and background work
+// alike, without a request to hand, so it reads the settings on a context
+// of its own (from the store's snapshot, which a save on any instance
+// drops everywhere).
+func (s *Set) paper() (name, replyTo string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	set, err := s.Site.Settings(ctx)
+	if err != nil {
+		s.Log.Warn("mail: the paper's name and Reply-To", "err", err)
+		return "", ""
+	}
+	return set.Name, set.ReplyTo
 }
 
 // buildMail picks how email leaves: through SMTP when configured; into the

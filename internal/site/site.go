@@ -1,8 +1,8 @@
 // Package site holds the settings of the paper as a whole that its
-// administrators change in the site: the paper's time zone, in which
-// people see every time and its days begin, and its logo. Its Service
-// reads them through the store, so a change made on one instance holds on
-// every instance within the store's snapshot time.
+// administrators change in the site: the paper's name and language, its
+// time zone, in which people see every time and its days begin, and its
+// logo. Its Service reads them through the store, whose snapshot a save
+// on any instance drops on every instance.
 package site
 
 import (
@@ -10,10 +10,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
 
 	"dateline/internal/field"
 	"dateline/internal/media"
@@ -24,6 +29,9 @@ import (
 const (
 	keyTimeZone = "site_time_zone"
 	keyLogo     = "site_logo"
+	keyName     = "site_name"
+	keyLanguage = "site_language"
+	keyReplyTo  = "site_reply_to"
 )
 
 // The names field.Errors gives the settings, as the settings form names
@@ -31,7 +39,13 @@ const (
 const (
 	FieldTimeZone = "time_zone"
 	FieldLogo     = "logo"
+	FieldName     = "site_name"
+	FieldLanguage = "language"
+	FieldReplyTo  = "reply_to"
 )
+
+// MaxName is the longest name a paper may have, in characters.
+const MaxName = 80
 
 // Settings are the site's settings as stored. Empty values are the
 // defaults: the time zone given at start (--time-zone) and the logo that
@@ -43,6 +57,17 @@ type Settings struct {
 	// LogoID is an image of the library to use as the paper's logo; 0 is
 	// the default logo.
 	LogoID int64
+	// Name is the paper's name, shown in the masthead, titles and feeds;
+	// empty keeps the one the site was built with.
+	Name string
+	// Language is a BCP 47 tag such as "en" or "pt-PT", the language of
+	// the pages (<html lang>) and feeds; empty keeps the one the site was
+	// built with.
+	Language string
+	// ReplyTo is the address replies to the site's emails go to (their
+	// Reply-To); empty keeps the one the site was started with
+	// (--mail-reply-to).
+	ReplyTo string
 }
 
 // Store is what the service needs of the database: the site's settings,
@@ -95,7 +120,7 @@ func (s *Service) DefaultZone() *time.Location { return s.zone }
 // Settings returns the stored settings; unset or unreadable values are
 // empty (the defaults).
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
-	vals, err := s.store.SettingValues(ctx, keyTimeZone, keyLogo)
+	vals, err := s.store.SettingValues(ctx, keyTimeZone, keyLogo, keyName, keyLanguage, keyReplyTo)
 	if err != nil {
 		return Settings{}, fmt.Errorf("site: settings: %w", err)
 	}
@@ -108,7 +133,68 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	if id, err := strconv.ParseInt(vals[keyLogo], 10, 64); err == nil && id > 0 {
 		set.LogoID = id
 	}
+	if name, wrong := checkName(vals[keyName]); wrong == "" {
+		set.Name = name
+	}
+	if tag, wrong := checkLanguage(vals[keyLanguage]); wrong == "" {
+		set.Language = tag
+	}
+	if addr, wrong := checkReplyTo(vals[keyReplyTo]); wrong == "" {
+		set.ReplyTo = addr
+	}
 	return set, nil
+}
+
+// checkName tidies a paper's name: spaces collapsed, at most MaxName
+// characters, nothing invisible and no < or >. wrong says what is wrong
+// with it, in words for the administrator; "" when nothing is.
+func checkName(raw string) (name, wrong string) {
+	name = strings.Join(strings.Fields(raw), " ")
+	if utf8.RuneCountInString(name) > MaxName {
+		return "", fmt.Sprintf("Keep the name under %d characters.", MaxName)
+	}
+	if !utf8.ValidString(name) || strings.ContainsAny(name, "<>") {
+		return "", "A name cannot contain < or >, or characters we cannot read."
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return "", "The name contains invisible characters; please type it again."
+		}
+	}
+	return name, ""
+}
+
+// checkReplyTo reads a bare email address for the Reply-To header;
+// empty stays empty. wrong says what is wrong with it; "" when nothing is.
+func checkReplyTo(raw string) (addr, wrong string) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", ""
+	}
+	a, err := mail.ParseAddress(raw)
+	if err != nil || a.Address != raw || strings.ContainsAny(raw, "\r\n") || len(raw) > 254 {
+		return "", "Give one email address, such as letters@example.com."
+	}
+	return raw, ""
+}
+
+// checkLanguage reads a BCP 47 language tag and returns it in its
+// canonical form ("pt-pt" is "pt-PT"); empty stays empty. wrong says what
+// is wrong with it; "" when nothing is.
+func checkLanguage(raw string) (tag, wrong string) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", ""
+	}
+	const msg = "Give a language tag (BCP 47) such as en, en-GB, pt-PT or fr."
+	t, err := language.Parse(raw)
+	if err != nil || len(raw) > 35 {
+		return "", msg
+	}
+	if base, _, _ := t.Raw(); base.String() == "und" {
+		return "", msg
+	}
+	return t.String(), ""
 }
 
 // Validate checks the settings: a time zone must be an IANA name the
@@ -116,6 +202,15 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 // field.Errors naming every setting that is wrong.
 func (s *Service) Validate(ctx context.Context, set Settings) error {
 	wrong := field.Errors{}
+	if _, msg := checkName(set.Name); msg != "" {
+		wrong[FieldName] = msg
+	}
+	if _, msg := checkLanguage(set.Language); msg != "" {
+		wrong[FieldLanguage] = msg
+	}
+	if _, msg := checkReplyTo(set.ReplyTo); msg != "" {
+		wrong[FieldReplyTo] = msg
+	}
 	if name := strings.TrimSpace(set.TimeZone); name != "" {
 		if _, err := s.load(name); err != nil {
 			wrong[FieldTimeZone] = "Give a time zone by its IANA name, such as Europe/Lisbon or America/New_York."
@@ -144,11 +239,15 @@ func (s *Service) SaveSettings(ctx context.Context, set Settings) error {
 	if err := s.Validate(ctx, set); err != nil {
 		return err
 	}
+	set.Name, _ = checkName(set.Name)
+	set.Language, _ = checkLanguage(set.Language)
+	set.ReplyTo, _ = checkReplyTo(set.ReplyTo)
 	logo := ""
 	if set.LogoID > 0 {
 		logo = strconv.FormatInt(set.LogoID, 10)
 	}
-	if err := s.store.SaveSettingValues(ctx, map[string]string{keyTimeZone: set.TimeZone, keyLogo: logo}); err != nil {
+	if err := s.store.SaveSettingValues(ctx, map[string]string{keyTimeZone: set.TimeZone, keyLogo: logo,
+		keyName: set.Name, keyLanguage: set.Language, keyReplyTo: set.ReplyTo}); err != nil {
 		return fmt.Errorf("site: save settings: %w", err)
 	}
 	return nil

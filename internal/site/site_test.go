@@ -3,6 +3,7 @@ package site_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +85,47 @@ func TestSettingsReachEveryInstance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNameLanguageReplyTo checks the paper's name, language and Reply-To:
+// each wrong value is refused by its field, good ones are stored tidied
+// (spaces collapsed, the language tag in its canonical form), and empty
+// ones fall back to the site's own.
+func TestNameLanguageReplyTo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		ctx := context.Background()
+		s := site.New(db, nil, time.UTC, nil)
+		cases := []struct {
+			name string
+			set  site.Settings
+			// wrong is the field refused, "" for none.
+			wrong string
+		}{
+			{"a name with markup", site.Settings{Name: "The <i>Ledger</i>"}, site.FieldName},
+			{"a name too long", site.Settings{Name: strings.Repeat("n", 81)}, site.FieldName},
+			{"a name with an invisible character", site.Settings{Name: "The\u200bLedger"}, site.FieldName},
+			{"not a language tag", site.Settings{Language: "english please"}, site.FieldLanguage},
+			{"an undetermined language", site.Settings{Language: "und"}, site.FieldLanguage},
+			{"two addresses", site.Settings{ReplyTo: "a@example.com, b@example.com"}, site.FieldReplyTo},
+			{"a named address", site.Settings{ReplyTo: "Letters <letters@example.com>"}, site.FieldReplyTo},
+			{"all good", site.Settings{Name: "The Ledger", Language: "pt-PT", ReplyTo: "letters@example.com"}, ""},
+		}
+		for _, c := range cases {
+			err := s.Validate(ctx, c.set)
+			var wrong field.Errors
+			switch {
+			case c.wrong == "" && err != nil:
+				t.Errorf("%s: %v", c.name, err)
+			case c.wrong != "" && (!errors.As(err, &wrong) || wrong[c.wrong] == "" || len(wrong) != 1):
+				t.Errorf("%s: %v, want only %s refused", c.name, err, c.wrong)
+			}
+		}
+		if err := s.SaveSettings(ctx, site.Settings{Name: "  The   Ledger ", Language: "PT-pt", ReplyTo: " letters@example.com "}); err != nil {
+			t.Fatal(err)
+		}
+		set, err := s.Settings(ctx)
+		if err != nil || set != (site.Settings{Name: "The Ledger", Language: "pt-PT", ReplyTo: "letters@example.com"}) {
+			t.Errorf("stored: %+v, %v", set, err)
+		}
+	})
 }

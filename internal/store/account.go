@@ -156,9 +156,21 @@ func (s *Store) changePasswordTx(ctx context.Context, tx *txn, userID int64, has
 
 // DeleteUser removes a user; their sessions, tokens and codes go with them,
 // and what every instance keeps about them (a new account may be given
-// the same id).
+// the same id). The last administrator is not removed:
+// account.ErrLastAdmin.
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 	err := s.changeReaders(ctx, func(tx *txn) error {
+		admins, err := s.lockAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if admins <= 1 {
+			var role string
+			err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = ?`, userID).Scan(&role)
+			if err == nil && role == string(account.Admin) {
+				return account.ErrLastAdmin
+			}
+		}
 		return oneRow(tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, userID))
 	})
 	if err != nil {
@@ -168,12 +180,19 @@ func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 }
 
 // CreateSession stores a session under the hash of its token.
+// It records the start as the user's last sign-in.
 func (s *Store) CreateSession(ctx context.Context, sess *account.Session, tokenHash string) error {
-	err := s.write.QueryRowContext(ctx, `INSERT INTO sessions
-		(token_hash, user_id, created_at, last_seen_at, idle_seconds, expires_at, user_agent, ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		tokenHash, sess.UserID, utc(sess.Created), utc(sess.LastSeen), int64(sess.Idle/time.Second),
-		utc(sess.Expires), sess.UserAgent, sess.IP).Scan(&sess.ID)
+	err := s.inTx(ctx, func(tx *txn) error {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO sessions
+			(token_hash, user_id, created_at, last_seen_at, idle_seconds, expires_at, user_agent, ip)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			tokenHash, sess.UserID, utc(sess.Created), utc(sess.LastSeen), int64(sess.Idle/time.Second),
+			utc(sess.Expires), sess.UserAgent, sess.IP).Scan(&sess.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, utc(sess.Created), sess.UserID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}

@@ -82,6 +82,7 @@ func (p *Purges) Listen(ctx context.Context, apply func(tags []string)) {
 		p.log.Warn("lost the purge channel; listening again and emptying the page cache", "err", err)
 		apply(nil)
 		p.store.readers.drop()
+		p.store.settingsSnap.drop()
 		select {
 		case <-ctx.Done():
 			return
@@ -122,6 +123,11 @@ func (p *Purges) listenOnce(ctx context.Context, apply func(tags []string)) erro
 				return errors.Join(err, driver.ErrBadConn) // do not reuse the connection
 			}
 			from, rest, _ := strings.Cut(n.Payload, " ")
+			if rest == settingsTag {
+				// A write on some instance changed the site's settings.
+				p.store.settingsSnap.drop()
+				continue
+			}
 			if rest == readersTag {
 				// A write on some instance changed a subscription, plan
 				// or suspension, or removed a user (see changeReaders).

@@ -10,6 +10,10 @@ import (
 // domain package that names its key and reads its value; the store only
 // keeps them.
 
+// settingsTag is the word on the purge channel that asks every instance
+// to drop its snapshot of the settings. Page tags never start with "~".
+const settingsTag = "~settings"
+
 // SettingValues returns the values of the keys that are set; keys never
 // set are absent. The table is small and read on every page, so all of it
 // is kept for a moment.
@@ -62,7 +66,10 @@ func (s *Store) SaveSettingValues(ctx context.Context, vals map[string]string) e
 				return err
 			}
 		}
-		return nil
+		// Sent when the transaction commits, and only then: every other
+		// instance drops its snapshot (see Purges.Listen), before the
+		// purge of pages that follows the change reaches it.
+		return s.dialect.notify(ctx, tx, "store "+settingsTag)
 	})
 	s.settingsSnap.drop()
 	if err != nil {

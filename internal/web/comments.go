@@ -470,8 +470,13 @@ func (dp *discussionPages) renderPolicy(w http.ResponseWriter, r *http.Request, 
 }
 
 func (dp *discussionPages) saveCommentPolicy(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := dp.staffForm(w, r, account.SetCommentRules, "policy")
+	v, f, ok := dp.staffForm(w, r, account.SetCommentRules, "policy")
 	if !ok {
+		return
+	}
+	old, err := dp.comments.Policy(r.Context())
+	if err != nil {
+		dp.serverError(w, r, err)
 		return
 	}
 	var se fielderr.Errors
@@ -481,6 +486,13 @@ func (dp *discussionPages) saveCommentPolicy(w http.ResponseWriter, r *http.Requ
 		return
 	} else if err != nil {
 		dp.serverError(w, r, err)
+		return
+	}
+	details := ""
+	if strings.TrimSpace(old) != strings.TrimSpace(f.Get("policy")) {
+		details = fmt.Sprintf("%d characters → %d characters, rewritten", len(old), len(f.Get("policy")))
+	}
+	if !dp.audited(w, r, v, "comment policy", details) {
 		return
 	}
 	http.Redirect(w, r, "/comments/policy?done=1", http.StatusSeeOther)

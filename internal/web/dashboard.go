@@ -60,6 +60,7 @@ var dashboardLinks = []dashboardLink{
 	{"/admin/subscribers", "Subscribers", account.RunSite},
 	{"/admin/plans", "Plans", account.RunSite},
 	{"/admin/settings", "Site settings", account.RunSite},
+	{"/admin/audit", "Audit log", account.RunSite},
 }
 
 // linksFor lists the tools u may open among those this site has.

@@ -263,7 +263,7 @@ func TestDashboardLinksFollowPermissions(t *testing.T) {
 			account.Editor:    {"/admin/stories", "/admin/stories/new", "/admin/images", "/admin/comments", "/admin/front", "/admin/authors"},
 			account.Moderator: {"/admin/comments"},
 			account.Admin: {"/admin/stories", "/admin/stories/new", "/admin/images", "/admin/comments", "/admin/front", "/admin/authors",
-				"/admin/subscribers", "/admin/plans", "/admin/settings"},
+				"/admin/subscribers", "/admin/plans", "/admin/settings", "/admin/audit"},
 		}
 		for role, links := range want {
 			b := s.staff(t, string(role)+"-staff@example.com", role)

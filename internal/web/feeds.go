@@ -17,10 +17,11 @@ import (
 const feedSize = 50
 
 func (s *Server) siteFeed(w http.ResponseWriter, r *http.Request) {
+	name := s.paper(r.Context()).Name
 	f := &feed.Feed{
 		ID:       s.opts.BaseURL + "/feed.atom",
-		Title:    s.opts.SiteName,
-		Subtitle: "The latest stories from " + s.opts.SiteName,
+		Title:    name,
+		Subtitle: "The latest stories from " + name,
 		SiteURL:  s.opts.BaseURL + "/",
 		FeedURL:  s.opts.BaseURL + "/feed.atom",
 	}
@@ -36,7 +37,7 @@ func (s *Server) sectionFeed(w http.ResponseWriter, r *http.Request) {
 	self := s.opts.BaseURL + "/section/" + sec.Slug + "/feed.atom"
 	f := &feed.Feed{
 		ID:       self,
-		Title:    s.opts.SiteName + ": " + sec.Name,
+		Title:    s.paper(r.Context()).Name + ": " + sec.Name,
 		Subtitle: sec.Description,
 		SiteURL:  s.opts.BaseURL + "/section/" + sec.Slug,
 		FeedURL:  self,
@@ -221,7 +222,8 @@ func (s *Server) newsSitemap(w http.ResponseWriter, r *http.Request) {
 		items = append(items, feed.NewsItem{Loc: s.opts.BaseURL + ref.Path(), Title: ref.Headline, Published: ref.PublishedAt})
 	}
 	var buf bytes.Buffer
-	if err := feed.WriteNewsSitemap(&buf, s.opts.SiteName, s.opts.Language, items); err != nil {
+	paper := s.paper(r.Context())
+	if err := feed.WriteNewsSitemap(&buf, paper.Name, paper.Language, items); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/comment"
 	"dateline/internal/story"
 )
@@ -420,6 +421,7 @@ func (dp *discussionPages) saveCommentSettings(w http.ResponseWriter, r *http.Re
 		dp.serverError(w, r, err)
 		return
 	}
+	old := set.Fields()
 	set, err = set.WithFields(f.Values)
 	var se fielderr.Errors
 	if errors.As(err, &se) {
@@ -435,6 +437,10 @@ func (dp *discussionPages) saveCommentSettings(w http.ResponseWriter, r *http.Re
 	}
 	if !f.OK() {
 		dp.renderSettings(w, r, v.User, http.StatusUnprocessableEntity, f)
+		return
+	}
+	names := []string{comment.FieldPremod, comment.FieldPremodFirst, comment.FieldCloseDays, comment.FieldBannedWords}
+	if !dp.audited(w, r, v, "comment settings", audit.Changes(names, old, set.Fields())) {
 		return
 	}
 	http.Redirect(w, r, "/admin/comments/settings?done=1", http.StatusSeeOther)

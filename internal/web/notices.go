@@ -49,6 +49,11 @@ var notices = map[string]map[string]notice{
 	"/admin/comments/settings": {"1": {Text: "The settings have been saved. They apply to comments posted from now on."}},
 	"/admin/plans":             {"settings": {Text: "The settings have been saved."}},
 	"/admin/settings":          {"1": {Text: "The site settings have been saved. Every page shows them from now on."}},
+	"/admin/people": {
+		"invited": {Text: "The invitation has been emailed. The link holds for 7 days, once."},
+		"role":    {Text: "The role has been changed."},
+		"removed": {Text: "Their staff rights have been removed: they are a reader now."},
+	},
 }
 
 // doneNotice returns the notice the requested page shows for its ?done=

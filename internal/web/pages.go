@@ -119,10 +119,11 @@ func (s *Server) showList(w http.ResponseWriter, r *http.Request, data *listPage
 }
 
 func (s *Server) frontPage(w http.ResponseWriter, r *http.Request) {
-	data := listPage{layoutData: s.layout(r, s.opts.SiteName), FeedURL: "/feed.atom", FeedName: s.opts.SiteName}
-	data.Title = s.opts.SiteName + ": the latest news"
+	name := s.paper(r.Context()).Name
+	data := listPage{layoutData: s.layout(r, name), FeedURL: "/feed.atom", FeedName: name}
+	data.Title = name + ": the latest news"
 	data.Current = "home"
-	data.Description = "The latest stories from " + s.opts.SiteName + "."
+	data.Description = "The latest stories from " + name + "."
 	if !s.listStories(w, r, story.Filter{}, &data) {
 		return
 	}
@@ -149,7 +150,7 @@ func (s *Server) sectionPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := listPage{layoutData: s.layout(r, sec.Name), Heading: sec.Name, Intro: sec.Description, Kind: "section",
-		FeedURL: "/section/" + sec.Slug + "/feed.atom", FeedName: s.opts.SiteName + ": " + sec.Name}
+		FeedURL: "/section/" + sec.Slug + "/feed.atom", FeedName: s.paper(r.Context()).Name + ": " + sec.Name}
 	data.Current = sec.Slug
 	data.Description = sec.Description
 	tagPage(r, sectionTag(sec.Slug))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/billing"
 )
 
@@ -105,8 +106,13 @@ func (sp *subscriptionPages) setPlanActive(active bool) http.HandlerFunc {
 }
 
 func (sp *subscriptionPages) saveSettings(w http.ResponseWriter, r *http.Request) {
-	_, f, ok := sp.staffForm(w, r, account.RunSite, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
+	v, f, ok := sp.staffForm(w, r, account.RunSite, billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays)
 	if !ok {
+		return
+	}
+	old, err := sp.billing.Settings(r.Context())
+	if err != nil {
+		sp.serverError(w, r, err)
 		return
 	}
 	set, err := billing.Settings{}.WithFields(f.Values)
@@ -124,6 +130,10 @@ func (sp *subscriptionPages) saveSettings(w http.ResponseWriter, r *http.Request
 	}
 	if !f.OK() {
 		sp.renderPlans(w, r, http.StatusUnprocessableEntity, nil, f)
+		return
+	}
+	names := []string{billing.SettingMeterLimit, billing.SettingGiftsPerMonth, billing.SettingGraceDays, billing.SettingGiftDays}
+	if !sp.audited(w, r, v, "paywall settings", audit.Changes(names, old.Fields(), set.Fields())) {
 		return
 	}
 	http.Redirect(w, r, "/admin/plans?done=settings", http.StatusSeeOther)

@@ -310,7 +310,8 @@ var noPublicEffect = map[string]bool{
 	"POST /comments/{id}/report": true, "POST /comments/unsubscribe": true,
 	"POST /admin/comments/suspend": true, "POST /admin/comments/unsuspend": true,
 	"POST /admin/preview": true, "POST /admin/images": true, "POST /api/v1/images": true,
-	"POST /webhooks/stripe": true,
+	"POST /webhooks/stripe":     true,
+	"POST /admin/people/invite": true, "POST /admin/people/{id}/role": true, "POST /invite": true,
 }
 
 // purgeAfterWrites purges every cached page after a change that

@@ -29,7 +29,8 @@ var templateFS embed.FS
 var pageNames = []string{"front", "list", "story", "error", "message",
 	"signup", "login", "forgot", "reset", "account", "confirm", "devmail",
 	"subscribe", "democheckout", "cancel", "subscribers", "plans",
-	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors", "settings"}
+	"policy", "unsubscribe", "moderation", "search", "newsroom", "front_admin", "dashboard", "report", "images", "authors", "settings",
+	"people", "audit", "invite"}
 
 type pages struct {
 	byName map[string]*template.Template
@@ -221,7 +222,9 @@ func bylineHTML(bylines []story.Byline) template.HTML {
 
 // layoutData is what every page's layout needs.
 type layoutData struct {
-	SiteName  string
+	SiteName string
+	// Lang is the BCP 47 language of the page, for <html lang>.
+	Lang      string
 	Title     string
 	Canonical string
 	Sections  []story.Section
@@ -446,8 +449,10 @@ func (s *Server) layout(r *http.Request, title string) layoutData {
 		s.log.Warn("navigation: sections", "err", err)
 	}
 	now := s.now().In(s.zone(r.Context()))
+	paper := s.paper(r.Context())
 	return layoutData{
-		SiteName:  s.opts.SiteName,
+		SiteName:  paper.Name,
+		Lang:      paper.Language,
 		Title:     title,
 		Canonical: s.opts.BaseURL + r.URL.Path,
 		Sections:  secs,

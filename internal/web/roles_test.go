@@ -52,12 +52,16 @@ var roleTable = map[string]routeGate{
 	"POST /webhooks/stripe": {}, "POST /comments": {}, "POST /comments/{id}/edit": {}, "POST /comments/{id}/delete": {},
 	"POST /comments/{id}/recommend": {}, "GET /comments/{id}/report": {}, "POST /comments/{id}/report": {},
 	"GET /comments/policy": {}, "GET /comments/unsubscribe": {}, "POST /comments/unsubscribe": {},
-	"POST /account/notifications": {}, "GET /images/{id}/{file}": {},
+	"POST /account/notifications": {}, "GET /images/{id}/{file}": {}, "GET /invite": {}, "POST /invite": {},
 
 	// The newsroom and the admins' pages.
 	"GET /admin":                                       {may: account.ViewDashboard},
 	"GET /admin/settings":                              {may: account.RunSite},
 	"POST /admin/settings":                             {may: account.RunSite},
+	"GET /admin/people":                                {may: account.RunSite},
+	"POST /admin/people/invite":                        {may: account.RunSite},
+	"POST /admin/people/{id}/role":                     {may: account.RunSite, path: "/admin/people/999999/role", body: "role=editor"},
+	"GET /admin/audit":                                 {may: account.RunSite},
 	"GET /admin/subscribers":                           {may: account.RunSite},
 	"POST /admin/subscribers/complimentary":            {may: account.RunSite},
 	"POST /admin/subscribers/complimentary/revoke":     {may: account.RunSite},

@@ -25,6 +25,7 @@ type features struct {
 	newsroom     *newsroomPages     // the story editor, the front page, authors, sections, images
 	api          *storyAPI          // /api/v1 for the newsroom's tools
 	settings     *settingsPages     // the site's own settings: time zone and logo
+	people       *peoplePages       // staff, invitations and the audit log
 }
 
 // newFeatures builds the features the options ask for, or says which
@@ -60,7 +61,13 @@ func newFeatures(s *Server, o Options) (features, error) {
 		f.discussion = &discussionPages{Server: s, comments: o.Comments}
 	}
 	if o.Site != nil {
-		f.settings = &settingsPages{Server: s, site: o.Site}
+		f.settings = &settingsPages{Server: s, site: o.Site, audit: o.Audit}
+	}
+	if o.Audit != nil {
+		if o.Accounts == nil {
+			return f, errors.New("web: staff and the audit log need accounts (Options.Accounts)")
+		}
+		f.people = &peoplePages{Server: s, accounts: o.Accounts, audit: o.Audit}
 	}
 	if o.Newsroom != nil {
 		f.newsroom = &newsroomPages{Server: s, newsroom: o.Newsroom, media: o.Media}
@@ -150,6 +157,17 @@ func (s *Server) routeTable() []route {
 		t = append(t, []route{
 			{"GET /admin/settings", st.settingsPage},
 			{"POST /admin/settings", st.saveSettings},
+		}...)
+	}
+
+	if pp := s.features.people; pp != nil {
+		t = append(t, []route{
+			{"GET /admin/people", pp.peoplePage},
+			{"POST /admin/people/invite", pp.invite},
+			{"POST /admin/people/{id}/role", pp.setRole},
+			{"GET /admin/audit", pp.auditLog},
+			{"GET /invite", pp.invitePage},
+			{"POST /invite", pp.acceptInvite},
 		}...)
 	}
 

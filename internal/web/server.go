@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/billing"
 	"dateline/internal/comment"
 	"dateline/internal/insight"
@@ -66,6 +67,10 @@ type Options struct {
 	// Insight draws the dashboard's charts and counts the stories that
 	// lead signed-in readers to subscribe; nil leaves them out.
 	Insight *insight.Service
+	// Audit is the audit log, shown at /admin/audit beside the staff at
+	// /admin/people, and written by the settings page; nil leaves those
+	// pages out.
+	Audit *audit.Log
 	// Probe answers /readyz and feeds the metrics.
 	Probe Probe
 	// PageCacheBytes is the memory kept for rendered pages served to

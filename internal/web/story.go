@@ -155,7 +155,7 @@ type storyParts struct {
 // from what this fills in data.
 func (s *Server) storyParts(ctx context.Context, st *story.Story, data *storyPage) *storyParts {
 	fill := func() {
-		data.JSONLD = s.newsArticle(st, data.Canonical, s.logo(ctx))
+		data.JSONLD = s.newsArticle(st, data.Canonical, s.logo(ctx), s.paper(ctx))
 		if s.media == nil {
 			return
 		}
@@ -310,7 +310,7 @@ func escapeMailto(s string) string {
 // newsArticle is the story's schema.org NewsArticle, which search engines
 // read to show it as news and to know whether it is behind the paywall;
 // logo is the publisher's.
-func (s *Server) newsArticle(st *story.Story, canonical string, logo siteLogo) map[string]any {
+func (s *Server) newsArticle(st *story.Story, canonical string, logo siteLogo, paper paperNames) map[string]any {
 	var authors []map[string]any
 	for _, b := range st.Bylines {
 		a := map[string]any{"@type": "Person", "name": b.Name}
@@ -333,12 +333,12 @@ func (s *Server) newsArticle(st *story.Story, canonical string, logo siteLogo) m
 		"articleSection":   st.Section.Name,
 		"publisher": map[string]any{
 			"@type": "NewsMediaOrganization",
-			"name":  s.opts.SiteName,
+			"name":  paper.Name,
 			"url":   s.opts.BaseURL + "/",
 			"logo":  map[string]any{"@type": "ImageObject", "url": logo.URL, "width": logo.Width, "height": logo.Height},
 		},
 		"isAccessibleForFree": st.Access == story.Free,
-		"inLanguage":          s.opts.Language,
+		"inLanguage":          paper.Language,
 	}
 	if st.Dateline != "" {
 		ld["dateline"] = st.Dateline
