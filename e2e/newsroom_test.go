@@ -93,7 +93,7 @@ func readStoryList(t testing.TB, ctx context.Context) (rows []listedStory, empty
 			if (!a) continue;
 			const c = tr.cells;
 			rows.push({headline: txt(a), href: a.getAttribute('href'), badge: txt(tr.querySelector('.badge')),
-				section: txt(c[1]), status: txt(c[2]), time: c[3] ? (c[3].querySelector('time') || {}).dateTime || '' : ''});
+				section: txt(c[3]), status: txt(tr.querySelector('.status')), time: c[4] ? (c[4].querySelector('time') || {}).dateTime || '' : ''});
 		}
 		return {rows, empty: rows.length === 0 && trs.length === 1 ? txt(trs[0]) : ''};
 	})()`)

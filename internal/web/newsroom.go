@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,48 @@ type newsroomPage struct {
 	// Diff compares the revision chosen with ?diff= to the current text.
 	Diff     []newsroom.DiffLine
 	DiffWith int
+	// ListPage links the story list's pages.
+	ListPage storyListPager
+}
+
+// storyListPage is how many stories a page of the newsroom's list shows;
+// maxStoryListPages bounds how far back the list pages.
+const (
+	storyListPage     = 30
+	maxStoryListPages = 1000
+)
+
+// storyListPager links the newer and older pages of the story list,
+// keeping its filters.
+type storyListPager struct {
+	Page        int
+	Newer, Older string
+}
+
+func listPager(filter map[string]string, page int, more bool) storyListPager {
+	link := func(n int) string {
+		q := url.Values{}
+		for k, v := range filter {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if len(q) == 0 {
+			return "/admin/stories"
+		}
+		return "/admin/stories?" + q.Encode()
+	}
+	p := storyListPager{Page: page}
+	if page > 1 {
+		p.Newer = link(page - 1)
+	}
+	if more {
+		p.Older = link(page + 1)
+	}
+	return p
 }
 
 // livePreview renders Markdown for the editor's live preview: the same
@@ -108,14 +151,30 @@ func (np *newsroomPages) storyList(w http.ResponseWriter, r *http.Request) {
 	if q.Get("mine") == "1" {
 		f.CreatedBy = u.ID
 	}
+	page := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxStoryListPages {
+			np.badRequest(w, r, "There is no such page of the story list.")
+			return
+		}
+		page = n
+	}
+	// One more than a page tells whether there is a next page.
+	f.Limit, f.Offset = storyListPage+1, (page-1)*storyListPage
 	list, err := np.newsroomSvc.Stories(r.Context(), u, f)
 	if err != nil {
 		np.serverError(w, r, err)
 		return
 	}
 	p := np.newsroomPage(r, "Stories", "list", u)
+	more := len(list) > storyListPage
+	if more {
+		list = list[:storyListPage]
+	}
 	p.Stories = list
 	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine"), "author": q.Get("author")}
+	p.ListPage = listPager(p.Filter, page, more)
 	if p.Authors, err = np.newsroomSvc.Authors(r.Context()); err != nil {
 		np.serverError(w, r, err)
 		return

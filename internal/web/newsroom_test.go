@@ -27,7 +27,7 @@ func (s *accountSite) staff(t *testing.T, email string, role account.Role) *brow
 		t.Fatal(err)
 	}
 	b := s.browser(t)
-	expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/")
+	expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/admin")
 	return b
 }
 

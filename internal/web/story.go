@@ -6,10 +6,12 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"dateline/internal/billing"
 	"dateline/internal/media"
+	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
 
@@ -18,6 +20,9 @@ type storyPage struct {
 	layoutData
 	Story    *story.Story
 	Body     template.HTML
+	// EditURL opens the story in the editor, for staff who may edit it;
+	// pages with it are never shared (staff pages are not kept).
+	EditURL  string
 	MailLink string
 	JSONLD   map[string]any
 	Image    string
@@ -113,6 +118,9 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	data, ok := s.storyData(w, r, st, nil)
 	if !ok {
 		return
+	}
+	if u := data.Viewer; u != nil && u.Staff() && newsroom.CanEdit(u, st) {
+		data.EditURL = "/admin/stories/" + strconv.FormatInt(st.ID, 10)
 	}
 	if key := readerPageKey(data); key != "" && s.readerPages != nil {
 		s.serveReaderPage(w, r, key, gen, data)
