@@ -40,8 +40,10 @@ type newsroomPage struct {
 	CanPublish bool
 	Revisions  []story.Revision
 	Statuses   []story.Status
-	// Images to choose a featured image from, when the site keeps images.
-	Images []media.Image
+	// Images to choose a featured image from and to put into the body.
+	Images []editorImage
+	// ImageAdded is an image just uploaded from the editor.
+	ImageAdded int64
 	// Authors for the list's filter.
 	Authors []story.Author
 	// Diff compares the revision chosen with ?diff= to the current text.
@@ -116,9 +118,38 @@ func (np *newsroomPages) newsroomPage(r *http.Request, title, view string, u *ac
 		Statuses: []story.Status{story.Draft, story.Scheduled, story.Published}}
 	p.NoIndex = true
 	if np.media != nil && view == "edit" {
-		p.Images, _ = np.media.Recent(r.Context(), 60)
+		list, _ := np.media.Recent(r.Context(), 60)
+		p.Images = editorImages(list)
 	}
 	return p
+}
+
+// editing fills what the editor shows beside the form: the preview of the
+// body as readers will see it.
+func (np *newsroomPages) editing(p *newsroomPage) {
+	if p.Form != nil && p.Preview == "" {
+		p.Preview = template.HTML(np.newsroomSvc.Renderer().Render(p.Form.Values["body"])) // #nosec G203 -- the renderer sanitises with bluemonday
+	}
+}
+
+// Words is the number of words in the body being edited.
+func (p newsroomPage) Words() int {
+	if p.Form == nil {
+		return 0
+	}
+	return bodyWords(p.Form.Values["body"])
+}
+
+// ReadingMinutes is how long the body takes to read, rounded up, at the
+// speed story pages count with.
+func (p newsroomPage) ReadingMinutes() int {
+	return (p.Words() + story.WordsPerMinute - 1) / story.WordsPerMinute
+}
+
+// Autosaves reports whether the editor's script saves the story as it is
+// written: drafts that exist already.
+func (p newsroomPage) Autosaves() bool {
+	return p.Story != nil && p.Story.Status == story.Draft
 }
 
 func (np *newsroomPages) storyList(w http.ResponseWriter, r *http.Request) {
@@ -191,6 +222,7 @@ func (np *newsroomPages) newStory(w http.ResponseWriter, r *http.Request) {
 	f.Values["access"], f.Values["comments"], f.Values["bylines"] = "free", "subscribers", u.DisplayName
 	p := np.newsroomPage(r, "New story", "edit", u)
 	p.Form = f
+	np.editing(&p)
 	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
@@ -255,6 +287,15 @@ func (np *newsroomPages) editStory(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("saved") == "1" {
 		p.Form.Notice = "Saved."
 	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("image"), 10, 64); err == nil {
+		for _, im := range p.Images {
+			if im.ID == id {
+				p.ImageAdded = id
+				p.Form.Notice = "The image is in the library. Insert it into the body from the list of images."
+			}
+		}
+	}
+	np.editing(&p)
 	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
@@ -284,8 +325,7 @@ func (np *newsroomPages) saveStory(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, ok := np.readForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
-		"slug", "body", "version", "publish_at", "correction", "action", "image", "seo_title", "seo_description")
+	f, ok := np.readForm(w, r, editorFields...)
 	if !ok {
 		return
 	}
@@ -307,9 +347,9 @@ func (np *newsroomPages) saveStory(w http.ResponseWriter, r *http.Request) {
 	}
 	p := np.newsroomPage(r, title, "edit", u)
 	p.Story, p.Form = existing, f
+	np.editing(&p)
 	action := newsroom.Action(f.Get("action"))
 	if action == "preview" {
-		p.Preview = template.HTML(np.newsroomSvc.Renderer().Render(f.Values["body"])) // #nosec G203 -- the renderer sanitises with bluemonday
 		np.render(w, r, http.StatusOK, "newsroom", p)
 		return
 	}
