@@ -63,7 +63,7 @@ const (
 // storyListPager links the newer and older pages of the story list,
 // keeping its filters.
 type storyListPager struct {
-	Page        int
+	Page         int
 	Newer, Older string
 }
 

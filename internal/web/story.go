@@ -18,8 +18,8 @@ import (
 // storyPage is the data of a story page.
 type storyPage struct {
 	layoutData
-	Story    *story.Story
-	Body     template.HTML
+	Story *story.Story
+	Body  template.HTML
 	// EditURL opens the story in the editor, for staff who may edit it;
 	// pages with it are never shared (staff pages are not kept).
 	EditURL  string
