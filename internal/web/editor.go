@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"dateline/internal/account"
 	"dateline/internal/media"
@@ -189,9 +190,7 @@ func editorImages(list []media.Image) []editorImage {
 func bodyWords(body string) int {
 	n := 0
 	for _, w := range strings.Fields(body) {
-		if strings.IndexFunc(w, func(r rune) bool {
-			return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 127
-		}) >= 0 {
+		if strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0 {
 			n++
 		}
 	}
