@@ -140,7 +140,7 @@ func TestEditorJourney(t *testing.T) {
 			if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
 				t.Errorf("the editor is %d px wide at %d px: it scrolls sideways", sw, width)
 			}
-			buf := get(t, ctx, "take a screenshot of the editor", chromedp.FullScreenshot(90))
+			buf := get(t, ctx, "take a screenshot of the editor", chromedp.FullScreenshot(100))
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("editor-%dpx-%s.png", width, scheme)), buf, 0o644); err != nil {
 				t.Fatal(err)
 			}
