@@ -146,8 +146,8 @@ func (np *newsroomPages) autosaveConflict(w http.ResponseWriter, r *http.Request
 }
 
 // imageMarkdown is the Markdown that puts an image from the library into
-// a story's body: the picture with its alt text, and its caption and
-// credit in the line below.
+// a story's body: the picture with its alt text, and its caption, with
+// the credit in brackets, in the line below.
 func imageMarkdown(im *media.Image) string {
 	width := im.Widths[0]
 	for _, w := range im.Widths {
@@ -158,11 +158,11 @@ func imageMarkdown(im *media.Image) string {
 	alt := strings.NewReplacer("[", "(", "]", ")", "\n", " ", "\r", "").Replace(im.Alt)
 	md := "![" + alt + "](" + im.URL(width) + ")"
 	caption := strings.TrimSpace(strings.Join(strings.Fields(im.Caption), " "))
-	if im.Credit != "" {
+	if credit := strings.Join(strings.Fields(im.Credit), " "); credit != "" {
 		if caption != "" {
-			caption += " "
+			credit = " (" + credit + ")"
 		}
-		caption += "Photo: " + strings.Join(strings.Fields(im.Credit), " ")
+		caption += credit
 	}
 	if caption != "" {
 		md += "\n*" + strings.NewReplacer("*", "\\*", "_", "\\_").Replace(caption) + "*"
