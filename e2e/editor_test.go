@@ -59,6 +59,7 @@ func bodyStored(t testing.TB, site *accountSite, id int64) string {
 // light and dark.
 func TestEditorJourney(t *testing.T) {
 	chromium := needBrowser(t)
+	axe := axeSource(t)
 	site := startFullSite(t)
 	base := site.Base
 	var (
@@ -140,6 +141,7 @@ func TestEditorJourney(t *testing.T) {
 			if sw := js[int64](t, ctx, "measure the page", `document.documentElement.scrollWidth`); sw > width {
 				t.Errorf("the editor is %d px wide at %d px: it scrolls sideways", sw, width)
 			}
+			checkAxe(t, ctx, axe, scheme, fmt.Sprintf("the editor of a draft with an image, %d px, %s", width, scheme))
 			buf := get(t, ctx, "take a screenshot of the editor", chromedp.FullScreenshot(100))
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("editor-%dpx-%s.png", width, scheme)), buf, 0o644); err != nil {
 				t.Fatal(err)
@@ -201,6 +203,7 @@ func TestEditorJourney(t *testing.T) {
 // its writer chooses to save it over the other.
 func TestTwoBrowsersNeverLoseText(t *testing.T) {
 	chromium := needBrowser(t)
+	axe := axeSource(t)
 	site := startFullSite(t)
 	base := site.Base
 	var (
@@ -250,6 +253,7 @@ func TestTwoBrowsersNeverLoseText(t *testing.T) {
 	if got := bodyStored(t, site, id); got != first+theirs {
 		t.Fatalf("the refused save changed the story to %q", got)
 	}
+	checkAxe(t, b, axe, "light", "the editor showing a conflict")
 
 	// The editor keeps their version, knowingly.
 	v = editorVersion(t, b)
