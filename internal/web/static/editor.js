@@ -117,15 +117,17 @@
   // that it carries the version that save made.
   form.addEventListener("submit", function (ev) {
     window.clearTimeout(saveTimer);
-    if (saving) {
-      ev.preventDefault();
-      pendingSubmit = ev.submitter || null;
-      saving.then(function () {
-        var b = pendingSubmit;
-        pendingSubmit = null;
-        if (form.requestSubmit) { form.requestSubmit(b); } else if (b) { b.click(); } else { form.submit(); }
-      });
+    if (!saving) {
+      dirty = false; // the form carries the text: leaving is not losing it
+      return;
     }
+    ev.preventDefault();
+    pendingSubmit = ev.submitter || null;
+    saving.then(function () {
+      var b = pendingSubmit;
+      pendingSubmit = null;
+      if (form.requestSubmit) { form.requestSubmit(b); } else if (b) { b.click(); } else { form.submit(); }
+    });
   });
 
   document.addEventListener("keydown", function (ev) {
