@@ -52,7 +52,7 @@ func bodyStored(t testing.TB, site *accountSite, id int64) string {
 }
 
 // TestEditorJourney: a writer drafts in the two-pane editor, which saves as
-// they write and previews what they type; they upload an image from the
+// they write, from the headline on, and previews what they type; they upload an image from the
 // editor into the body and submit the story; an editor opens it from the
 // story page's Edit link after publishing, changes it and saves with
 // Ctrl+S. Screenshots of the editor at a phone's and a desktop's width,
@@ -87,11 +87,24 @@ func TestEditorJourney(t *testing.T) {
 		t.Error("the masthead has no link to the newsroom for a writer")
 	}
 	openPage(t, ctx, base+"/admin/stories/new", "#f-headline")
+	if s := textOf(t, ctx, "#save-status"); !strings.Contains(s, "Not saved yet") {
+		t.Errorf("a new story's editor says %q, want that it is not saved yet", s)
+	}
 	do(t, ctx, "type the headline and first paragraph",
 		chromedp.SendKeys(chromedp.CSS("#f-headline"), headline),
 		chromedp.SendKeys(chromedp.CSS("#f-body"), firstPara))
-	id := landedInEditor(t, ctx, base, `click "Save"`, chromedp.Click(button("Save")))
+	waitAutosaved(t, ctx, 0)
+	loc := get(t, ctx, "read the address", chromedp.Location())
+	m := editorPath.FindStringSubmatch(loc)
+	if m == nil {
+		t.Fatalf("after its first autosave the new story's editor is at %s, want its own address", loc)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
 	editPath := fmt.Sprintf("/admin/stories/%d", id)
+	if st := storyByID(t, site, id); st.Headline != headline || st.Status != story.Draft || crlfToLF(st.Body) != firstPara {
+		t.Fatalf("the autosaved story is %q, %s, %q", st.Headline, st.Status, st.Body)
+	}
+	openPage(t, ctx, base+editPath, "#f-body")
 	if s := textOf(t, ctx, "#save-status"); !strings.Contains(s, "saved as you write") {
 		t.Errorf("a draft's editor says %q, want that it is saved as it is written", s)
 	}

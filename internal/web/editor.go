@@ -25,6 +25,10 @@ type savedJSON struct {
 	SavedAt string `json:"saved_at"` // the time in the paper's zone, as people read it
 	// SavedISO is the same time in UTC, for <time datetime>.
 	SavedISO string `json:"saved_iso"`
+	// EditURL is the story's editor and AutosaveURL where its next
+	// autosave goes: a new story has them from its first save.
+	EditURL     string `json:"edit_url"`
+	AutosaveURL string `json:"autosave_url"`
 }
 
 // theirsJSON is the version someone else saved, sent with a conflict so
@@ -66,6 +70,10 @@ func (np *newsroomPages) autosave(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusBadRequest, "invalid", "The editor sent a form that could not be read.", "")
 		return
 	}
+	if r.PathValue("id") == "" {
+		np.autosaveNew(w, r, u, f)
+		return
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		writeAPIError(w, http.StatusNotFound, "not_found", "There is no such story.", "")
@@ -93,7 +101,23 @@ func (np *newsroomPages) autosave(w http.ResponseWriter, r *http.Request) {
 	}
 	st.ID = existing.ID
 	version, _ := strconv.Atoi(f.Get("version"))
-	err = np.newsroomSvc.Save(r.Context(), u, st, version, newsroom.Save, time.Time{}, "")
+	np.answerAutosave(w, r, u, f, st, version)
+}
+
+// autosaveNew keeps a new story as a draft the first time the editor's
+// script saves it; from then on the editor saves it by its id.
+func (np *newsroomPages) autosaveNew(w http.ResponseWriter, r *http.Request, u *account.User, f *form) {
+	st, err := np.storyFrom(r.Context(), f)
+	if err != nil {
+		np.apiInternal(w, err)
+		return
+	}
+	np.answerAutosave(w, r, u, f, st, 0)
+}
+
+// answerAutosave saves st from version and answers the editor's script.
+func (np *newsroomPages) answerAutosave(w http.ResponseWriter, r *http.Request, u *account.User, f *form, st *story.Story, version int) {
+	err := np.newsroomSvc.Save(r.Context(), u, st, version, newsroom.Save, time.Time{}, "")
 	var ve *story.ValidationError
 	switch {
 	case err == nil:
@@ -120,7 +144,8 @@ func (np *newsroomPages) autosave(w http.ResponseWriter, r *http.Request) {
 	}
 	now := np.now()
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, savedJSON{ID: st.ID, Version: st.Version,
+	edit := "/admin/stories/" + strconv.FormatInt(st.ID, 10)
+	writeJSON(w, http.StatusOK, savedJSON{ID: st.ID, Version: st.Version, EditURL: edit, AutosaveURL: edit + "/autosave",
 		SavedAt: now.In(np.zone(r.Context())).Format(savedAtLayout), SavedISO: now.UTC().Format(time.RFC3339)})
 }
 

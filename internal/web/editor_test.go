@@ -78,6 +78,19 @@ func TestAutosaveVersionCheckLosesNothing(t *testing.T) {
 			}
 		}
 
+		// A new story becomes a draft at its first autosave.
+		r = writer.post("/admin/stories/autosave", storyForm("A story begun", "0", "save", "body", "Its first words.")...)
+		var fresh autosaved
+		if err := json.Unmarshal([]byte(r.Body), &fresh); err != nil || r.Code != http.StatusOK || fresh.Version != 1 || fresh.ID == 0 {
+			t.Fatalf("the first autosave of a new story: %d %s", r.Code, r.Body)
+		}
+		if !strings.Contains(r.Body, fmt.Sprintf(`"autosave_url":"/admin/stories/%d/autosave"`, fresh.ID)) {
+			t.Errorf("the first autosave does not say where the next goes: %s", r.Body)
+		}
+		if st, err := s.db.StoryByID(context.Background(), fresh.ID); err != nil || st.Status != story.Draft || st.Body != "Its first words." {
+			t.Errorf("the new draft: %+v, %v", st, err)
+		}
+
 		// What autosave refuses, it says why, in JSON.
 		for name, tc := range map[string]struct {
 			b            *browser
@@ -90,6 +103,7 @@ func TestAutosaveVersionCheckLosesNothing(t *testing.T) {
 			"no such story":  {writer, "999999", "1", nil, http.StatusNotFound, "not_found", ""},
 			"anonymous":      {s.browser(t), id, "4", nil, http.StatusUnauthorized, "unauthorized", ""},
 			"another writer": {s.staff(t, "other@example.com", account.Writer), id, "4", nil, http.StatusForbidden, "forbidden", ""},
+			"a moderator":    {s.staff(t, "mod@example.com", account.Moderator), id, "4", nil, http.StatusForbidden, "forbidden", ""},
 		} {
 			form := storyForm("Harbour draft", tc.version, "save", tc.extra...)
 			r := tc.b.post("/admin/stories/"+tc.id+"/autosave", form...)

@@ -147,9 +147,17 @@ func (p newsroomPage) ReadingMinutes() int {
 }
 
 // Autosaves reports whether the editor's script saves the story as it is
-// written: drafts that exist already.
+// written: drafts, and new stories, which become drafts.
 func (p newsroomPage) Autosaves() bool {
-	return p.Story != nil && p.Story.Status == story.Draft
+	return p.Story == nil || p.Story.Status == story.Draft
+}
+
+// AutosaveURL is where the editor's script saves the story.
+func (p newsroomPage) AutosaveURL() string {
+	if p.Story == nil {
+		return "/admin/stories/autosave"
+	}
+	return "/admin/stories/" + strconv.FormatInt(p.Story.ID, 10) + "/autosave"
 }
 
 func (np *newsroomPages) storyList(w http.ResponseWriter, r *http.Request) {

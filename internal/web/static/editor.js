@@ -47,10 +47,15 @@
     window.clearTimeout(saveTimer);
     saveTimer = window.setTimeout(saveNow, 3000);
   }
+  var headline = document.getElementById("f-headline");
   function saveNow() {
     window.clearTimeout(saveTimer);
     if (!autosaveURL || stopped) { return Promise.resolve(); }
     if (saving) { return saving.then(saveNow); }
+    // A new story becomes a draft once it has a headline.
+    if (/\/admin\/stories\/autosave$/.test(autosaveURL) && !headline.value.trim()) {
+      return Promise.resolve();
+    }
     dirty = false;
     var data = new URLSearchParams(new FormData(form));
     data.set("action", "save");
@@ -64,6 +69,14 @@
         var j = res.json;
         if (res.status === 200) {
           version.value = j.version;
+          if (j.autosave_url && j.autosave_url !== autosaveURL) {
+            // A new story has just become a draft: from now on it is
+            // saved, and found, by its own address.
+            autosaveURL = j.autosave_url;
+            form.setAttribute("data-autosave", autosaveURL);
+            form.action = j.edit_url;
+            if (window.history && history.replaceState) { history.replaceState(null, "", j.edit_url); }
+          }
           say("Saved at " + j.saved_at + ".");
         } else if (res.status === 409 && j.theirs) {
           stopped = true;
