@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/store"
+	"dateline/internal/store/storetest"
 	"dateline/internal/story"
 )
 
@@ -271,5 +274,17 @@ func TestLoginLanding(t *testing.T) {
 		b := s.browser(t)
 		b.signUp("reader@example.com", "Reader") // logs in, landing on /
 		expect(t, b.get("/login"), http.StatusSeeOther, "/")
+	})
+}
+
+// The editor says when it saved in the paper's time zone.
+func TestAutosaveTimeInPaperZone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.Store) {
+		s, _ := zoneSite(t, db, "America/New_York", time.Date(2026, 12, 3, 17, 30, 5, 0, time.UTC))
+		writer := s.staff(t, "writer@example.com", account.Writer)
+		id := savedID(t, writer.post("/admin/stories", storyForm("Harbour draft", "0", "save")...))
+		if code, a := autosave(t, writer, id, "1", "More words."); code != http.StatusOK || a.SavedAt != "12:30:05 EST" {
+			t.Errorf("autosave at 17:30:05 UTC says %d %q, want 12:30:05 EST", code, a.SavedAt)
+		}
 	})
 }
