@@ -88,7 +88,7 @@ func (np *newsroomPages) autosave(w http.ResponseWriter, r *http.Request) {
 		np.apiInternal(w, err)
 		return
 	case !newsroom.CanEdit(u, existing):
-		writeAPIError(w, http.StatusForbidden, "forbidden", "You cannot edit this story any more: an editor has taken it on.", "")
+		writeAPIError(w, http.StatusForbidden, "forbidden", "You cannot edit this story: writers edit their own drafts until they submit them; then an editor takes it on.", "")
 		return
 	case existing.Status != story.Draft:
 		writeAPIError(w, http.StatusConflict, "not_draft", "Autosave keeps drafts only: save with the buttons below to change a "+string(existing.Status)+" story.", "")

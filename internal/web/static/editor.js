@@ -84,7 +84,9 @@
         } else {
           dirty = true;
           var e = j.error || {};
-          say("Not saved: " + (e.message || "the server did not answer (" + res.status + ").") + " Your text is still here.");
+          var label = e.field && document.querySelector('label[for="f-' + e.field + '"]');
+          say("Not saved: " + (label ? label.textContent + ": " : "") +
+            (e.message || "the server did not answer (" + res.status + ").") + " Your text is still here.");
           if (e.code === "not_draft" || e.code === "forbidden") { stopped = true; }
         }
       }, function () {
