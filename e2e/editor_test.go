@@ -146,6 +146,19 @@ func TestEditorJourney(t *testing.T) {
 		t.Errorf("the stored body lacks the image with its alt text and caption: %q", b)
 	}
 
+	// The picture is in the library now: they put it in again from there,
+	// at the start of the body.
+	openPage(t, ctx, base+editPath, "#f-body")
+	v = editorVersion(t, ctx)
+	js[bool](t, ctx, "put the cursor at the start of the body", `(b => { b.focus(); b.setSelectionRange(0, 0); return true; })(document.getElementById('f-body'))`)
+	do(t, ctx, "insert the picture from the library",
+		chromedp.Click(chromedp.Search(`//main//summary[normalize-space()="Insert an image from the library"]`)),
+		chromedp.Click(chromedp.Search(fmt.Sprintf(`//main//button[contains(@class, "insert-image")][normalize-space()=%q]`, "Insert: "+alt))))
+	waitAutosaved(t, ctx, v)
+	if b := bodyStored(t, site, id); !strings.HasPrefix(b, "!["+alt+"](/images/") || strings.Count(b, "!["+alt+"]") != 2 {
+		t.Errorf("after inserting the picture from the library at the start, the body is %q", b)
+	}
+
 	// The editor as it looks, at a phone's and a desktop's width.
 	dir := screenshotDir(t)
 	for _, width := range []int64{390, 1280} {
