@@ -1,5 +1,6 @@
-// Dateline's one script. Every page works without it; it only makes the
-// story's share tools nicer: copying the link (a gift link just made is
+// Dateline's script for every page (the story editor has editor.js of its
+// own). Every page works without it; it only makes the story's share tools
+// nicer: copying the link (a gift link just made is
 // copied at once where the browser allows), and the system share sheet.
 (function () {
   "use strict";
