@@ -71,6 +71,20 @@
 // preview, the revisions and search with and without results pass
 // axe-core.
 //
+// The editor tests drive the two-pane editor. A writer lands in the
+// newsroom after logging in, starts a story that saves itself as a draft
+// once it has a headline (and moves to the draft's address), writes on
+// while the server-rendered preview follows and the words are counted,
+// uploads a picture from the editor, which goes into the body with its alt
+// text and caption and shows in the preview, and submits it; an editor
+// publishes it, follows "Edit this story" from its page, and saves a
+// change with Ctrl+S; anonymous readers see no staff links, from the page
+// cache either. Two browsers, a writer's and an editor's, edit one draft:
+// the second autosave is refused, that browser shows both texts and keeps
+// its own until "Keep my version", and every saved text stays among the
+// revisions. The editor passes axe-core at 390 and 1280 px, light and
+// dark, and with the conflict shown; its screenshots are kept.
+//
 // The checks test every kind of page with outside checkers.
 // TestHTMLIsValid fetches each kind of page as the visitor who sees it: an
 // anonymous reader (the front page, free and paywalled stories, section,

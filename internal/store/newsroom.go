@@ -41,8 +41,16 @@ func (s *Store) NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]
 	if f.Limit <= 0 {
 		f.Limit = 100
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+storyColumns+` FROM stories st JOIN sections sec ON sec.id = st.section_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY COALESCE(st.updated_at, st.created_at) DESC, st.id DESC LIMIT ?`, append(args, f.Limit)...)
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	// Every save of a story keeps a revision, and revision ids grow with
+	// each save: the story whose latest revision is newest changed last.
+	rows, err := s.read.QueryContext(ctx, `SELECT `+storyColumns+`, lr.created_at FROM stories st
+		JOIN sections sec ON sec.id = st.section_id
+		LEFT JOIN story_revisions lr ON lr.id = (SELECT MAX(r.id) FROM story_revisions r WHERE r.story_id = st.id)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY COALESCE(lr.id, 0) DESC, st.id DESC LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: newsroom stories: %w", err)
 	}
@@ -50,8 +58,13 @@ func (s *Store) NewsroomStories(ctx context.Context, f story.NewsroomFilter) ([]
 	var list []story.Story
 	for rows.Next() {
 		var st story.Story
-		if err := scanStory(rows, &st); err != nil {
+		var changed sql.NullTime
+		if err := scanStory(rows, &st, &changed); err != nil {
 			return nil, fmt.Errorf("store: newsroom stories: %w", err)
+		}
+		st.ChangedAt = timeOf(changed)
+		if st.ChangedAt.IsZero() {
+			st.ChangedAt = st.CreatedAt
 		}
 		list = append(list, st)
 	}

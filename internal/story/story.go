@@ -52,6 +52,8 @@ type NewsroomFilter struct {
 	// Query matches the headline.
 	Query string
 	Limit int
+	// Offset skips that many stories of the list, for its later pages.
+	Offset int
 }
 
 // Access says who may read a story.
@@ -165,6 +167,9 @@ type Story struct {
 	// link previews show instead of the headline and dek.
 	SEOTitle       string
 	SEODescription string
+	// ChangedAt is when the newsroom last saved the story, whatever its
+	// status; filled for the newsroom's list only.
+	ChangedAt time.Time
 	// Credit names who the story comes from when that is not the
 	// newsroom, such as a news agency; empty for the paper's own.
 	Credit string

@@ -139,9 +139,9 @@ func (s *Server) message(w http.ResponseWriter, r *http.Request, status int, hea
 }
 
 func (ap *accountPages) loginForm(w http.ResponseWriter, r *http.Request) {
-	next := safeNext(r.URL.Query().Get("next"), "/")
-	if viewerOf(r).User != nil {
-		http.Redirect(w, r, next, http.StatusSeeOther) // #nosec G710 -- safeNext keeps next on this site
+	next := safeNext(r.URL.Query().Get("next"), "")
+	if u := viewerOf(r).User; u != nil {
+		http.Redirect(w, r, landing(next, u), http.StatusSeeOther) // #nosec G710 -- safeNext keeps next on this site
 		return
 	}
 	p := ap.formPage(r, "Log in", nil)
@@ -157,7 +157,7 @@ func (ap *accountPages) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	next := safeNext(f.Get("next"), "/")
+	next := safeNext(f.Get("next"), "")
 	if f.Get("email") == "" {
 		f.Fail("email", "Enter your email address.")
 	}
@@ -173,7 +173,15 @@ func (ap *accountPages) login(w http.ResponseWriter, r *http.Request) {
 		token, sess, err := ap.accounts.LogIn(r.Context(), f.Get("email"), f.Get("password"), f.Get("remember") != "", ap.clientOf(r), old)
 		if err == nil {
 			ap.setSessionCookie(w, token, sess)
-			http.Redirect(w, r, next, http.StatusSeeOther)
+			dest := next
+			if dest == "" {
+				dest = "/"
+				// Staff land in the newsroom.
+				if u, err := ap.accounts.UserByEmail(r.Context(), f.Get("email")); err == nil {
+					dest = landing("", u)
+				}
+			}
+			http.Redirect(w, r, dest, http.StatusSeeOther) // #nosec G710 -- safeNext keeps next on this site
 			return
 		}
 		if errors.Is(err, account.ErrBadCredentials) {
@@ -189,6 +197,19 @@ func (ap *accountPages) login(w http.ResponseWriter, r *http.Request) {
 	p := ap.formPage(r, "Log in", f)
 	p.Next = next
 	ap.render(w, r, status, "login", p)
+}
+
+// landing is where u goes after logging in: next, a path on this site,
+// when there is one; otherwise the newsroom for staff and the front page
+// for readers.
+func landing(next string, u *account.User) string {
+	switch {
+	case next != "":
+		return next
+	case u.Can(account.ViewDashboard):
+		return "/admin"
+	}
+	return "/"
 }
 
 func (ap *accountPages) logout(w http.ResponseWriter, r *http.Request) {

@@ -287,7 +287,7 @@ func TestNewTokenOpensOnlyForItsSession(t *testing.T) {
 		// The same writer on another device, given the sealed token,
 		// cannot open it: it is sealed with the first session's secret.
 		other := s.browser(t)
-		expect(t, other.post("/login", "email", "writer@example.com", "password", goodPassword), http.StatusSeeOther, "/")
+		expect(t, other.post("/login", "email", "writer@example.com", "password", goodPassword), http.StatusSeeOther, "/admin")
 		other.cookies[flashCookie] = writer.cookies[flashCookie]
 		page := other.get("/account?done=new-token")
 		if len(findAll(page.Doc, "input.story-link")) != 0 || strings.Contains(page.Body, "dl_") {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 
 	"dateline/internal/account"
 	"dateline/internal/media"
@@ -52,6 +53,10 @@ func (np *newsroomPages) renderImages(w http.ResponseWriter, r *http.Request, st
 }
 
 func (np *newsroomPages) uploadImage(w http.ResponseWriter, r *http.Request) {
+	if wantsJSON(r) {
+		np.uploadImageJSON(w, r)
+		return
+	}
 	v, ok := np.requireCan(w, r, account.UploadImages)
 	if !ok {
 		return
@@ -95,6 +100,11 @@ func (np *newsroomPages) uploadImage(w http.ResponseWriter, r *http.Request) {
 	}
 	if !f.OK() {
 		np.renderImages(w, r, http.StatusUnprocessableEntity, f, nil)
+		return
+	}
+	// An upload from the story editor goes back to the story.
+	if back := safeNext(r.FormValue("back"), ""); strings.HasPrefix(back, "/admin/stories/") && !strings.Contains(back, "?") {
+		http.Redirect(w, r, back+"?image="+strconv.FormatInt(im.ID, 10), http.StatusSeeOther) // #nosec G710 -- safeNext keeps back on this site
 		return
 	}
 	http.Redirect(w, r, "/admin/images?added="+strconv.FormatInt(im.ID, 10), http.StatusSeeOther)

@@ -48,7 +48,7 @@ func (m *modScene) person(email, name string, role account.Role) (*account.User,
 		m.t.Fatal(err)
 	}
 	b := m.browser(m.t)
-	expect(m.t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/")
+	expect(m.t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, landing("", u))
 	return u, b
 }
 

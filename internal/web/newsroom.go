@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -39,13 +40,57 @@ type newsroomPage struct {
 	CanPublish bool
 	Revisions  []story.Revision
 	Statuses   []story.Status
-	// Images to choose a featured image from, when the site keeps images.
-	Images []media.Image
+	// Images to choose a featured image from and to put into the body.
+	Images []editorImage
+	// ImageAdded is an image just uploaded from the editor.
+	ImageAdded int64
 	// Authors for the list's filter.
 	Authors []story.Author
 	// Diff compares the revision chosen with ?diff= to the current text.
 	Diff     []newsroom.DiffLine
 	DiffWith int
+	// ListPage links the story list's pages.
+	ListPage storyListPager
+}
+
+// storyListPage is how many stories a page of the newsroom's list shows;
+// maxStoryListPages bounds how far back the list pages.
+const (
+	storyListPage     = 30
+	maxStoryListPages = 1000
+)
+
+// storyListPager links the newer and older pages of the story list,
+// keeping its filters.
+type storyListPager struct {
+	Page         int
+	Newer, Older string
+}
+
+func listPager(filter map[string]string, page int, more bool) storyListPager {
+	link := func(n int) string {
+		q := url.Values{}
+		for k, v := range filter {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if len(q) == 0 {
+			return "/admin/stories"
+		}
+		return "/admin/stories?" + q.Encode()
+	}
+	p := storyListPager{Page: page}
+	if page > 1 {
+		p.Newer = link(page - 1)
+	}
+	if more {
+		p.Older = link(page + 1)
+	}
+	return p
 }
 
 // livePreview renders Markdown for the editor's live preview: the same
@@ -73,9 +118,46 @@ func (np *newsroomPages) newsroomPage(r *http.Request, title, view string, u *ac
 		Statuses: []story.Status{story.Draft, story.Scheduled, story.Published}}
 	p.NoIndex = true
 	if np.media != nil && view == "edit" {
-		p.Images, _ = np.media.Recent(r.Context(), 60)
+		list, _ := np.media.Recent(r.Context(), 60)
+		p.Images = editorImages(list)
 	}
 	return p
+}
+
+// editing fills what the editor shows beside the form: the preview of the
+// body as readers will see it.
+func (np *newsroomPages) editing(p *newsroomPage) {
+	if p.Form != nil && p.Preview == "" {
+		p.Preview = template.HTML(np.newsroomSvc.Renderer().Render(p.Form.Values["body"])) // #nosec G203 -- the renderer sanitises with bluemonday
+	}
+}
+
+// Words is the number of words in the body being edited.
+func (p newsroomPage) Words() int {
+	if p.Form == nil {
+		return 0
+	}
+	return bodyWords(p.Form.Values["body"])
+}
+
+// ReadingMinutes is how long the body takes to read, rounded up, at the
+// speed story pages count with.
+func (p newsroomPage) ReadingMinutes() int {
+	return (p.Words() + story.WordsPerMinute - 1) / story.WordsPerMinute
+}
+
+// Autosaves reports whether the editor's script saves the story as it is
+// written: drafts, and new stories, which become drafts.
+func (p newsroomPage) Autosaves() bool {
+	return p.Story == nil || p.Story.Status == story.Draft
+}
+
+// AutosaveURL is where the editor's script saves the story.
+func (p newsroomPage) AutosaveURL() string {
+	if p.Story == nil {
+		return "/admin/stories/autosave"
+	}
+	return "/admin/stories/" + strconv.FormatInt(p.Story.ID, 10) + "/autosave"
 }
 
 func (np *newsroomPages) storyList(w http.ResponseWriter, r *http.Request) {
@@ -108,14 +190,30 @@ func (np *newsroomPages) storyList(w http.ResponseWriter, r *http.Request) {
 	if q.Get("mine") == "1" {
 		f.CreatedBy = u.ID
 	}
+	page := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxStoryListPages {
+			np.badRequest(w, r, "There is no such page of the story list.")
+			return
+		}
+		page = n
+	}
+	// One more than a page tells whether there is a next page.
+	f.Limit, f.Offset = storyListPage+1, (page-1)*storyListPage
 	list, err := np.newsroomSvc.Stories(r.Context(), u, f)
 	if err != nil {
 		np.serverError(w, r, err)
 		return
 	}
 	p := np.newsroomPage(r, "Stories", "list", u)
+	more := len(list) > storyListPage
+	if more {
+		list = list[:storyListPage]
+	}
 	p.Stories = list
 	p.Filter = map[string]string{"status": string(f.Status), "section": q.Get("section"), "q": f.Query, "mine": q.Get("mine"), "author": q.Get("author")}
+	p.ListPage = listPager(p.Filter, page, more)
 	if p.Authors, err = np.newsroomSvc.Authors(r.Context()); err != nil {
 		np.serverError(w, r, err)
 		return
@@ -132,6 +230,7 @@ func (np *newsroomPages) newStory(w http.ResponseWriter, r *http.Request) {
 	f.Values["access"], f.Values["comments"], f.Values["bylines"] = "free", "subscribers", u.DisplayName
 	p := np.newsroomPage(r, "New story", "edit", u)
 	p.Form = f
+	np.editing(&p)
 	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
@@ -196,6 +295,15 @@ func (np *newsroomPages) editStory(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("saved") == "1" {
 		p.Form.Notice = "Saved."
 	}
+	if id, err := strconv.ParseInt(r.URL.Query().Get("image"), 10, 64); err == nil {
+		for _, im := range p.Images {
+			if im.ID == id {
+				p.ImageAdded = id
+				p.Form.Notice = "The image is in the library. Insert it into the body from the list of images."
+			}
+		}
+	}
+	np.editing(&p)
 	np.render(w, r, http.StatusOK, "newsroom", p)
 }
 
@@ -225,8 +333,7 @@ func (np *newsroomPages) saveStory(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, ok := np.readForm(w, r, "headline", "dek", "dateline", "bylines", "section", "tags", "access", "comments",
-		"slug", "body", "version", "publish_at", "correction", "action", "image", "seo_title", "seo_description")
+	f, ok := np.readForm(w, r, editorFields...)
 	if !ok {
 		return
 	}
@@ -248,9 +355,9 @@ func (np *newsroomPages) saveStory(w http.ResponseWriter, r *http.Request) {
 	}
 	p := np.newsroomPage(r, title, "edit", u)
 	p.Story, p.Form = existing, f
+	np.editing(&p)
 	action := newsroom.Action(f.Get("action"))
 	if action == "preview" {
-		p.Preview = template.HTML(np.newsroomSvc.Renderer().Render(f.Values["body"])) // #nosec G203 -- the renderer sanitises with bluemonday
 		np.render(w, r, http.StatusOK, "newsroom", p)
 		return
 	}

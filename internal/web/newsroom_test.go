@@ -23,11 +23,12 @@ import (
 // staff logs a new member of staff in.
 func (s *accountSite) staff(t *testing.T, email string, role account.Role) *browser {
 	t.Helper()
-	if _, err := s.accounts.CreateUser(context.Background(), email, strings.Split(email, "@")[0], goodPassword, role); err != nil {
+	u, err := s.accounts.CreateUser(context.Background(), email, strings.Split(email, "@")[0], goodPassword, role)
+	if err != nil {
 		t.Fatal(err)
 	}
 	b := s.browser(t)
-	expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/")
+	expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, landing("", u))
 	return b
 }
 

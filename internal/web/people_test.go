@@ -150,7 +150,7 @@ func TestInviteAndRoles(t *testing.T) {
 		// A week on, the sessions have ended.
 		login := func(email string) *browser {
 			b := s.browser(t)
-			expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/")
+			expect(t, b.post("/login", "email", email, "password", goodPassword), http.StatusSeeOther, "/admin")
 			return b
 		}
 		admin, invitee = login("chief@news.example"), login("new.editor@news.example")

@@ -25,6 +25,9 @@ type routeGate struct {
 	// body is sent with the request: a form for the site's pages, JSON
 	// for the API.
 	body string
+	// json marks a site route that answers a page's script in JSON (the
+	// editor's autosave): a visitor gets 401, not a redirect to log in.
+	json bool
 }
 
 // roleTable is every route of the site and the permission each asks, the
@@ -86,6 +89,8 @@ var roleTable = map[string]routeGate{
 	"POST /admin/stories/{id}":                         {may: account.EditStories, path: "/admin/stories/{story}"},
 	"GET /admin/stories/{id}/revisions":                {may: account.EditStories, path: "/admin/stories/{story}/revisions"},
 	"POST /admin/stories/{id}/revisions/{rev}/restore": {may: account.EditStories, path: "/admin/stories/{story}/revisions/1/restore"},
+	"POST /admin/stories/autosave":                     {may: account.WriteStories, json: true},
+	"POST /admin/stories/{id}/autosave":                {may: account.EditStories, path: "/admin/stories/{story}/autosave", json: true},
 	"POST /admin/preview":                              {may: account.WriteStories, body: "body=Hello"},
 	"GET /admin/front":                                 {may: account.CurateSite},
 	"POST /admin/front":                                {may: account.CurateSite},
@@ -195,7 +200,9 @@ func TestRolesOverHTTP(t *testing.T) {
 					switch {
 					case allowed && (code == http.StatusForbidden || code == http.StatusUnauthorized || toLogin):
 						t.Errorf("%s may %s, but %s %s answered %d → %q", name, g.may, method, path, code, location)
-					case !allowed && c.role == "" && !api && !toLogin:
+					case !allowed && c.role == "" && g.json && code != http.StatusUnauthorized:
+						t.Errorf("a visitor's script was answered %d, want 401", code)
+					case !allowed && c.role == "" && !api && !g.json && !toLogin:
 						t.Errorf("a visitor was not sent to log in: %d → %q", code, location)
 					case !allowed && api && !staff && code != http.StatusUnauthorized:
 						t.Errorf("without a staff token the API answered %d, want 401", code)

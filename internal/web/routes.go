@@ -235,6 +235,8 @@ func (s *Server) routeTable() []route {
 			{"POST /admin/stories", np.saveStory},
 			{"GET /admin/stories/{id}", np.editStory},
 			{"POST /admin/stories/{id}", np.saveStory},
+			{"POST /admin/stories/autosave", np.autosave},
+			{"POST /admin/stories/{id}/autosave", np.autosave},
 			{"GET /admin/stories/{id}/revisions", np.storyRevisions},
 			{"POST /admin/stories/{id}/revisions/{rev}/restore", np.restoreRevision},
 			{"POST /admin/preview", np.livePreview},

@@ -6,18 +6,23 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"dateline/internal/billing"
 	"dateline/internal/media"
+	"dateline/internal/newsroom"
 	"dateline/internal/story"
 )
 
 // storyPage is the data of a story page.
 type storyPage struct {
 	layoutData
-	Story    *story.Story
-	Body     template.HTML
+	Story *story.Story
+	Body  template.HTML
+	// EditURL opens the story in the editor, for staff who may edit it;
+	// pages with it are never shared (staff pages are not kept).
+	EditURL  string
 	MailLink string
 	JSONLD   map[string]any
 	Image    string
@@ -115,6 +120,9 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.noteRead(r, st.ID, data.Access)
+	if u := data.Viewer; u != nil && u.Staff() && newsroom.CanEdit(u, st) {
+		data.EditURL = "/admin/stories/" + strconv.FormatInt(st.ID, 10)
+	}
 	if key := readerPageKey(data); key != "" && s.readerPages != nil {
 		s.serveReaderPage(w, r, key, gen, data)
 		return

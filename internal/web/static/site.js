@@ -1,5 +1,6 @@
-// Dateline's one script. Every page works without it; it only makes the
-// story's share tools nicer: copying the link (a gift link just made is
+// Dateline's script for every page (the story editor has editor.js of its
+// own). Every page works without it; it only makes the story's share tools
+// nicer: copying the link (a gift link just made is
 // copied at once where the browser allows), and the system share sheet.
 (function () {
   "use strict";
@@ -23,26 +24,6 @@
     area.addEventListener("input", update);
     update();
   });
-
-  // The story editor's live preview: the server renders, as on saving.
-  var body = document.getElementById("f-body");
-  var preview = document.getElementById("live-preview");
-  if (body && preview && window.fetch) {
-    var timer = 0;
-    body.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(function () {
-        var data = new URLSearchParams();
-        data.set("body", body.value);
-        fetch("/admin/preview", { method: "POST", body: data, credentials: "same-origin" })
-          .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-          .then(function (html) {
-            preview.innerHTML = html;
-            preview.parentNode.hidden = false;
-          }, function () {});
-      }, 400);
-    });
-  }
 
   document.querySelectorAll(".share").forEach(function (share) {
     var url = share.getAttribute("data-url");
