@@ -23,7 +23,8 @@ const invitationSubject = "You are invited to join Dateline as editor"
 // /admin/people; the invitation arrives by email; the invitee opens its
 // link in another browser, chooses a name and password, lands in the
 // newsroom and edits a story; the audit log shows the invitation sent and
-// accepted.
+// accepted. The people page and the invitation page are saved as
+// screenshots at 390 and 1280 px, light and dark.
 func TestAdminInvitesEditor(t *testing.T) {
 	chromium := needBrowser(t)
 	site := startFullSite(t)
@@ -45,6 +46,8 @@ func TestAdminInvitesEditor(t *testing.T) {
 	if pending := textOf(t, actx, "main section ul"); !strings.Contains(pending, invitee.Email) {
 		t.Errorf("the invitations waiting list %q, not %s", pending, invitee.Email)
 	}
+	dir := screenshotDir(t)
+	shootAll(t, actx, dir, "admin-people")
 
 	// 2. The invitation arrives.
 	m := mailWithSubject(t, site.Mail.WaitForTo(t, invitee.Email, 1, mailTimeout), invitationSubject)
@@ -56,6 +59,7 @@ func TestAdminInvitesEditor(t *testing.T) {
 	// 3. The invitee accepts in their own browser.
 	ictx := newBrowser(t, chromium)
 	openPage(t, ictx, link[1], "#f-name")
+	shootAll(t, ictx, dir, "invite")
 	do(t, ictx, "type a name and a password",
 		chromedp.SendKeys(chromedp.CSS("#f-name"), invitee.Name),
 		chromedp.SendKeys(chromedp.CSS("#f-password"), invitee.Password))

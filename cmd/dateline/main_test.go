@@ -11,12 +11,14 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/password"
 	"dateline/internal/store"
 	"dateline/internal/store/storetest"
@@ -288,6 +290,22 @@ func TestUserCreate(t *testing.T) {
 			}
 			if ok, _, _ := password.NewHasher(password.DefaultParams(), 1, time.Second).Verify(context.Background(), "a long typed passphrase", m.PasswordHash); !ok {
 				t.Error("the password read from standard input is not the account's")
+			}
+
+			// Both are in the audit log, made at the command line.
+			page, err := audit.NewLog(s, clock.System).Page(context.Background(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logged []string
+			for _, e := range page.Entries {
+				logged = append(logged, e.Actor+" "+e.Action+" "+e.Target+" "+e.Details)
+			}
+			for _, want := range []string{"dateline user create staff.created editor@example.com as editor",
+				"dateline user create staff.created mod@example.com as moderator"} {
+				if !slices.Contains(logged, want) {
+					t.Errorf("the audit log %q lacks %q", logged, want)
+				}
 			}
 
 			// Mistakes: a taken address, an unknown role, a weak password.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dateline/internal/account"
+	"dateline/internal/audit"
 	"dateline/internal/app"
 	"dateline/internal/clock"
 	"dateline/internal/config"
@@ -81,6 +82,13 @@ func (e env) userCreate(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s: %s", fe.Field, fe.Message)
 		}
 		return err
+	}
+	if u.Role != account.Reader {
+		// Staff made at the command line are in the audit log as those
+		// invited from the site are; the operator has no account to name.
+		if err := site.Audit.Record(ctx, audit.Actor{Name: "dateline user create"}, audit.StaffCreated, u.Email, "as "+string(u.Role)); err != nil {
+			return fmt.Errorf("created %s, but could not record it in the audit log: %w", u.Email, err)
+		}
 	}
 	fmt.Fprintf(e.stdout, "Created %s (%s) with role %s.\n", u.Email, u.DisplayName, u.Role)
 	if !*fromStdin {

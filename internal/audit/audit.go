@@ -23,6 +23,7 @@ import (
 // their own words, in the same "thing.verb" form.
 const (
 	RoleChanged     = "role.changed"
+	StaffCreated    = "staff.created"
 	StaffRemoved    = "staff.removed"
 	InvitationSent  = "invitation.sent"
 	InvitationUsed  = "invitation.accepted"
