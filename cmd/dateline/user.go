@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"dateline/internal/account"
-	"dateline/internal/audit"
 	"dateline/internal/app"
+	"dateline/internal/audit"
 	"dateline/internal/clock"
 	"dateline/internal/config"
 )
