@@ -104,34 +104,9 @@ func (sa *storyAPI) uploadImage(w http.ResponseWriter, r *http.Request, u *accou
 	if !apiCan(w, u, account.UploadImages) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
-	// #nosec G120 -- the body is capped by MaxBytesReader just above.
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", media.ErrTooLarge.Error(), "file")
-			return
-		}
-		writeAPIError(w, http.StatusBadRequest, "malformed", "Send multipart/form-data with a file field.", "file")
-		return
-	}
-	defer r.MultipartForm.RemoveAll()
-	file, _, err := r.FormFile("file")
-	if err != nil {
-		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", "Send the image in a field named file.", "file")
-		return
-	}
-	defer file.Close()
-	im, err := sa.media.Add(r.Context(), file, r.FormValue("alt"), r.FormValue("caption"), r.FormValue("credit"), u.ID)
-	switch {
-	case errors.Is(err, media.ErrNoAlt):
-		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "alt")
-		return
-	case errors.Is(err, media.ErrNotImage), errors.Is(err, media.ErrTooLarge):
-		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "file")
-		return
-	case err != nil:
-		sa.apiInternal(w, err)
+	im, ok := addUploadedImage(w, r, sa.media, u, sa.apiInternal,
+		"Send multipart/form-data with a file field.", "Send the image in a field named file.")
+	if !ok {
 		return
 	}
 	out := apiImage{ID: im.ID, Width: im.Width, Height: im.Height, Alt: im.Alt}
@@ -199,6 +174,47 @@ func (sa *storyAPI) apiStoryFor(w http.ResponseWriter, r *http.Request, u *accou
 		return nil, false
 	}
 	return st, true
+}
+
+// addUploadedImage adds the image posted as multipart/form-data (the file
+// in the field file, with alt, caption and credit) to lib for u, or
+// answers the mistake in JSON, naming the field: malformed is what to
+// tell a client that sent no form, missing one whose form has no file.
+// internal answers what failed on the server. It reports whether it
+// added the image.
+func addUploadedImage(w http.ResponseWriter, r *http.Request, lib *media.Library, u *account.User,
+	internal func(http.ResponseWriter, error), malformed, missing string) (*media.Image, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
+	// #nosec G120 -- the body is capped by MaxBytesReader just above.
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", media.ErrTooLarge.Error(), "file")
+			return nil, false
+		}
+		writeAPIError(w, http.StatusBadRequest, "malformed", malformed, "file")
+		return nil, false
+	}
+	defer r.MultipartForm.RemoveAll()
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", missing, "file")
+		return nil, false
+	}
+	defer file.Close()
+	im, err := lib.Add(r.Context(), file, r.FormValue("alt"), r.FormValue("caption"), r.FormValue("credit"), u.ID)
+	switch {
+	case errors.Is(err, media.ErrNoAlt):
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "alt")
+		return nil, false
+	case errors.Is(err, media.ErrNotImage), errors.Is(err, media.ErrTooLarge):
+		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "file")
+		return nil, false
+	case err != nil:
+		internal(w, err)
+		return nil, false
+	}
+	return im, true
 }
 
 func (sa *storyAPI) apiInternal(w http.ResponseWriter, err error) {

@@ -255,33 +255,8 @@ func (np *newsroomPages) uploadImageJSON(w http.ResponseWriter, r *http.Request)
 		writeAPIError(w, http.StatusForbidden, "forbidden", "Your role cannot upload images.", "")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, uploadBodyBytes)
-	// #nosec G120 -- the body is capped by MaxBytesReader just above.
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeAPIError(w, http.StatusRequestEntityTooLarge, "too_large", media.ErrTooLarge.Error(), "file")
-			return
-		}
-		writeAPIError(w, http.StatusBadRequest, "invalid", "Choose an image file to upload.", "file")
-		return
-	}
-	defer r.MultipartForm.RemoveAll()
-	file, _, err := r.FormFile("file")
-	if err != nil {
-		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", "Choose an image file to upload.", "file")
-		return
-	}
-	defer file.Close()
-	im, err := np.media.Add(r.Context(), file, r.FormValue("alt"), r.FormValue("caption"), r.FormValue("credit"), u.ID)
-	switch {
-	case errors.Is(err, media.ErrNoAlt):
-		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "alt")
-	case errors.Is(err, media.ErrNotImage), errors.Is(err, media.ErrTooLarge):
-		writeAPIError(w, http.StatusUnprocessableEntity, "invalid", err.Error(), "file")
-	case err != nil:
-		np.apiInternal(w, err)
-	default:
+	im, ok := addUploadedImage(w, r, np.media, u, np.apiInternal, "Choose an image file to upload.", "Choose an image file to upload.")
+	if ok {
 		writeJSON(w, http.StatusCreated, uploadedJSON{ID: im.ID, Alt: im.Alt, URL: im.URL(im.Widths[0]), Markdown: imageMarkdown(im)})
 	}
 }
