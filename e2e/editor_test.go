@@ -290,6 +290,9 @@ func TestTwoBrowsersNeverLoseText(t *testing.T) {
 	if got := bodyStored(t, site, id); got != first+mine {
 		t.Fatalf("after Keep my version the story holds %q, want %q", got, first+mine)
 	}
+	if now := editorVersion(t, b); now <= v {
+		t.Errorf("after Keep my version the editor holds version %d, want past %d", now, v)
+	}
 
 	// The writer writes on: now they are told, and shown the editor's text.
 	typeAtEnd(t, a, "#f-body", another)

@@ -12,8 +12,8 @@ import (
 )
 
 // tokenUsage lists the token commands.
-const tokenUsage = `Usage:
-  dateline token create --email E --name N
+const tokenUsage = "Usage:\n" + // #nosec G101 -- the help text of the token commands, no credential
+	`  dateline token create --email E --name N
         make an API token for a member of staff and print it
 
 Run "dateline token COMMAND --help" for the flags of a command.`
